@@ -1,0 +1,176 @@
+import type { DeviceLoginError } from './errors.ts';
+
+/** The flow states: one vocabulary in core, ViewState, CLI --json and the UI's data-state (DESIGN.md). */
+export const FLOW_STATES = [
+  'idle',
+  'requesting',
+  'awaiting_user',
+  'signed_in',
+  'denied',
+  'expired',
+  'error',
+  'signing_out',
+] as const;
+export type FlowState = (typeof FLOW_STATES)[number];
+
+/** While `awaiting_user`: `online`, or `retrying` after a transport failure or 5xx. */
+export type NetworkStatus = 'online' | 'retrying';
+
+/** Where the client talks to. Absolute http(s) URLs. */
+export interface Endpoints {
+  /** The issuer exactly as the server states it (a trailing slash is significant). */
+  issuer?: string;
+  deviceAuthorizationEndpoint: string;
+  tokenEndpoint: string;
+  userinfoEndpoint?: string;
+  revocationEndpoint?: string;
+  jwksUri?: string;
+}
+
+/** Who the client is and what it asks for. */
+export interface ClientSettings {
+  clientId: string;
+  /** Sent only to providers that require it (Google); never logged or displayed. */
+  clientSecret?: string;
+  /** Space-separated scopes. */
+  scope?: string;
+  /** Auth0-style API audience. */
+  audience?: string;
+  /** Extra parameters for the device authorization request. */
+  extraParams?: Record<string, string>;
+}
+
+/** A validated device authorization response (RFC 8628 §3.2), with absolute expiry. */
+export interface DeviceAuthorization {
+  deviceCode: string;
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete?: string;
+  /** Epoch milliseconds at which the device code expires. */
+  expiresAt: number;
+  /** Current polling interval in seconds (default 5; grows with slow_down). */
+  interval: number;
+  /** A sentence the provider wants shown (Microsoft Entra's `message`). */
+  message?: string;
+}
+
+/** A token response, with absolute expiry. Never logged, never sent to the renderer. */
+export interface TokenSet {
+  accessToken: string;
+  /** As the server sent it; compare case-insensitively. */
+  tokenType: string;
+  /** Epoch milliseconds, when the server said `expires_in`. */
+  expiresAt?: number;
+  refreshToken?: string;
+  idToken?: string;
+  scope?: string;
+}
+
+/** Who is signed in, from the id_token and/or userinfo. */
+export interface Profile {
+  sub: string;
+  name?: string;
+  email?: string;
+  picture?: string;
+}
+
+/** What the TokenStore keeps for one (issuer, client) pair. */
+export interface StoredSession {
+  version: 1;
+  /** The signed-in token set. */
+  tokens?: TokenSet;
+  profile?: Profile;
+  /** A pending device flow, so that a restarted process resumes polling the same code. */
+  pending?: DeviceAuthorization;
+}
+
+/** The result of one token poll, normalised from whatever the server said (the quirk layer's output). */
+export type PollOutcome =
+  | { kind: 'tokens'; tokens: TokenSet }
+  /** authorization_pending (whatever the HTTP status). */
+  | { kind: 'pending'; retryAfterMs?: number }
+  /** slow_down; `interval` when the server stated a new one (GitHub). */
+  | { kind: 'slow_down'; interval?: number; retryAfterMs?: number }
+  /** access_denied / authorization_declined. */
+  | { kind: 'denied'; error: DeviceLoginError }
+  /** expired_token, or the code is no longer usable (invalid_grant after expiry, bad_verification_code ...). */
+  | { kind: 'expired'; error: DeviceLoginError }
+  /** Transport failure, timeout, 5xx or an unreadable body: back off and poll again while the code is valid. */
+  | { kind: 'retry'; error: DeviceLoginError; retryAfterMs?: number }
+  /** Anything else (invalid_client, unsupported_grant_type, ...): stop with the error state. */
+  | { kind: 'fatal'; error: DeviceLoginError };
+
+/** Result of signing out. */
+export interface SignOutResult {
+  /** True when the server confirmed revocation (RFC 7009). */
+  revoked: boolean;
+  /** For the person: e.g. that the grant is still live at the provider when it cannot be revoked. */
+  message: string;
+}
+
+/**
+ * The protocol steps the session runner needs, implemented over the HttpClient port by
+ * `createProtocol` (core/protocol.ts). Every provider quirk is normalised below this line.
+ */
+export interface Protocol {
+  readonly endpoints: Endpoints;
+  /** RFC 8628 §3.1–3.2. Throws DeviceLoginError (transport errors have code `network`/`timeout`). */
+  initiateDeviceAuthorization(signal?: AbortSignal): Promise<DeviceAuthorization>;
+  /** RFC 8628 §3.4–3.5. Never throws except `aborted`: every answer becomes a PollOutcome. */
+  pollDeviceAuthorizationGrant(
+    deviceCode: string,
+    options?: { signal?: AbortSignal; waitSeconds?: number },
+  ): Promise<PollOutcome>;
+  /** RFC 6749 §6. Throws DeviceLoginError; code `invalid_grant` means the refresh token is dead. */
+  refreshTokenGrant(refreshToken: string, signal?: AbortSignal): Promise<TokenSet>;
+  /** Validates the id_token (when present) and calls userinfo (when available). */
+  fetchProfile(tokens: TokenSet, signal?: AbortSignal): Promise<Profile | undefined>;
+  /** RFC 7009. `unsupported` when the server has no revocation endpoint. */
+  tokenRevocation(tokens: TokenSet, signal?: AbortSignal): Promise<'revoked' | 'unsupported'>;
+}
+
+/** The public projection of a session: safe to print, log and send to a UI (no tokens, no device code). */
+export interface Snapshot {
+  state: FlowState;
+  /** Only while awaiting_user. */
+  network?: NetworkStatus;
+  userCode?: string;
+  verificationUri?: string;
+  verificationUriComplete?: string;
+  /** Epoch ms at which the shown code expires. */
+  expiresAt?: number;
+  /** Current polling interval in seconds. */
+  interval?: number;
+  message?: string;
+  profile?: Profile;
+  /** Epoch ms at which the access token expires, when known. */
+  tokenExpiresAt?: number;
+  /** For denied / expired / error. */
+  error?: { code: string; message: string };
+  /** How many more expired codes will be replaced without asking the user. */
+  autoRenewalsLeft?: number;
+}
+
+/** A device sign-in session: the reducer's state plus the runner that executes its effects. */
+export interface DeviceSession {
+  /** The current public projection. */
+  snapshot(): Snapshot;
+  /** Called on every change of the snapshot; returns an unsubscribe function. */
+  subscribe(listener: (snapshot: Snapshot) => void): () => void;
+  /** Loads the store: signed in, or resumes a pending code that is still valid, else idle. */
+  restore(): Promise<Snapshot>;
+  /** From idle, denied, expired or error: request a new device code and start polling. */
+  signIn(): void;
+  /** Drop the current code (if any) and request a new one (the user pressed "Get a new code" / OK). */
+  newCode(): void;
+  /** Stop polling and forget the pending code; back to idle. */
+  cancel(): void;
+  /** Revoke (RFC 7009) when possible, forget locally, back to idle. */
+  signOut(): Promise<SignOutResult>;
+  /** A valid access token, refreshed when it expires within `minValidityMs` (default 60 s). */
+  accessToken(options?: { forceRefresh?: boolean; minValidityMs?: number }): Promise<string>;
+  /** Resolves at the next settled state: signed_in, denied, expired (waiting for the user) or error. */
+  settled(): Promise<Snapshot>;
+  /** Abort everything in flight; the session is unusable afterwards. */
+  close(): void;
+}

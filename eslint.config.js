@@ -1,0 +1,63 @@
+// @ts-check
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.tools/', 'out/', 'dist/', 'bench/results/', 'test-results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // core/ is the pure engine: it reaches the world only through its ports (DESIGN.md).
+    files: ['core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'core/ is pure: reach the world through a port (core/ports.ts).' },
+            { group: ['axios', 'electron', 'react', 'react-dom', 'koa', 'oidc-provider', 'ioredis'], message: 'core/ must not depend on adapters, UI or the server.' },
+            { group: ['../host/*', '../cli/*', '../server/*', '../renderer/*', '../electron/*'], message: 'core/ never imports a layer above it.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'core/ is pure: no Node globals.' },
+        { name: 'Buffer', message: 'core/ is pure: use TextEncoder / Uint8Array.' },
+        { name: 'window', message: 'core/ has no DOM.' },
+        { name: 'document', message: 'core/ has no DOM.' },
+        { name: 'fetch', message: 'core/ reaches the network only through the HttpClient port.' },
+        { name: 'setTimeout', message: 'core/ waits only through the Clock port.' },
+        { name: 'setInterval', message: 'core/ waits only through the Clock port.' },
+        { name: 'Date', message: 'core/ reads time only through the Clock port.' },
+      ],
+    },
+  },
+  {
+    // renderer/ never sees a token and talks to the device only through host/contract.ts.
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'axios', 'electron'], message: 'renderer/ runs in a sandboxed page.' },
+            {
+              group: ['../host/*', '!../host/contract.ts', '../../host/*', '!../../host/contract.ts', '../core/*', '../../core/*', '../server/*', '../cli/*'],
+              message: 'renderer/ imports only host/contract.ts (types) and its own files.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

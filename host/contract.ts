@@ -1,0 +1,89 @@
+// The bridge between the TV renderer and the device side (Electron preload or the browser host).
+// Types only: the renderer imports this file and nothing else outside renderer/. No token ever
+// crosses this bridge.
+import type { FlowState, NetworkStatus } from '../core/types.ts';
+
+export type { FlowState, NetworkStatus };
+
+export type Language = 'en' | 'zh-TW';
+
+/** The code on screen, while `awaiting_user` (and kept on `expired` for the "new code" screen). */
+export interface CodeView {
+  /** As issued; the renderer groups it for reading (WDJB-MJHT). */
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete?: string;
+  /** What the QR code encodes: verificationUriComplete when present, else verificationUri. */
+  qrText: string;
+  /** Epoch ms (host clock). */
+  expiresAt: number;
+  /** Epoch ms at which the code was issued, for the countdown ring. */
+  issuedAt: number;
+  /** Polling interval in seconds. */
+  interval: number;
+  /** A sentence the provider wants shown (Microsoft Entra). */
+  message?: string;
+}
+
+export interface ProfileView {
+  sub: string;
+  name: string;
+  email?: string;
+  picture?: string;
+}
+
+/** Everything the TV screen needs, projected from the device session. */
+export interface ViewState {
+  state: FlowState;
+  network?: NetworkStatus;
+  code?: CodeView;
+  profile?: ProfileView;
+  error?: { code: string; message: string };
+  /** The provider the TV signs in with, for Settings. */
+  provider: { name: string; issuer?: string };
+  language: Language;
+  /** How many more expired codes are renewed without asking. */
+  autoRenewalsLeft?: number;
+  /** Set after sign-out when the grant could not be revoked at the provider. */
+  notice?: string;
+  /** Host clock (epoch ms) when this state was sent: the renderer corrects its countdown by it. */
+  sentAt: number;
+}
+
+/** One title of the media catalogue (GET /api/catalog on the embedded server). */
+export interface Asset {
+  id: string;
+  title: string;
+  year?: number;
+  description?: string;
+  /** Absolute URL of the poster image. */
+  poster: string;
+  /** Minutes. */
+  duration?: number;
+  genre?: string;
+}
+
+export interface ContentRow {
+  id: string;
+  title: string;
+  assets: Asset[];
+}
+
+export interface Catalog {
+  hero?: Asset;
+  rows: ContentRow[];
+}
+
+/** The API both bridges (Electron preload, browser host) implement for the renderer. */
+export interface DeviceBridge {
+  getState(): Promise<ViewState>;
+  /** Called on every change; returns an unsubscribe function. */
+  onState(listener: (state: ViewState) => void): () => void;
+  signIn(): Promise<void>;
+  cancel(): Promise<void>;
+  newCode(): Promise<void>;
+  signOut(): Promise<void>;
+  /** The catalogue, fetched by the host with the access token (refreshing once on 401). */
+  getCatalog(): Promise<Catalog>;
+  setLanguage(language: Language): Promise<void>;
+}
