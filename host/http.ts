@@ -1,0 +1,89 @@
+import axios, { isAxiosError } from 'axios';
+import { DeviceLoginError } from '../core/errors.ts';
+import type { HttpClient, HttpRequest, HttpResponse } from '../core/ports.ts';
+import pkg from '../package.json' with { type: 'json' };
+
+/** Options of the axios HttpClient adapter. */
+export interface AxiosHttpClientOptions {
+  /** Used when a request names no timeout. */
+  defaultTimeoutMs?: number;
+  /** Bodies larger than this are refused (a broken or hostile server must not exhaust memory). */
+  maxBodyBytes?: number;
+  userAgent?: string;
+}
+
+/**
+ * The HttpClient port over axios. Every HTTP status resolves as data; only transport failures reject,
+ * as DeviceLoginError `network`, `timeout` or `aborted`. The timeout covers the whole exchange, not
+ * just socket idleness, so a server that drips its answer is cut off too.
+ */
+export function createAxiosHttpClient(options: AxiosHttpClientOptions = {}): HttpClient {
+  const defaultTimeoutMs = options.defaultTimeoutMs ?? 10_000;
+  const instance = axios.create({
+    responseType: 'text',
+    transformResponse: [(data: unknown) => data],
+    validateStatus: () => true,
+    maxRedirects: 0,
+    maxContentLength: options.maxBodyBytes ?? 1024 * 1024,
+    proxy: false,
+  });
+
+  return {
+    async request(req: HttpRequest): Promise<HttpResponse> {
+      const timeoutMs = req.timeoutMs ?? defaultTimeoutMs;
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+      const headers: Record<string, string> = {
+        accept: 'application/json',
+        'user-agent': options.userAgent ?? `device-login/${pkg.version}`,
+      };
+      for (const [name, value] of Object.entries(req.headers ?? {})) headers[name.toLowerCase()] = value;
+      let data: string | undefined;
+      if (req.form) {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        data = new URLSearchParams(req.form).toString();
+      }
+      try {
+        const res = await instance.request<string>({ method: req.method, url: req.url, headers, data, signal });
+        return { status: res.status, headers: lowerCaseHeaders(res.headers), body: stringBody(res.data) };
+      } catch (err) {
+        if (req.signal?.aborted) throw new DeviceLoginError('aborted', 'The request was cancelled.', { cause: err });
+        if (timeout.aborted) {
+          throw new DeviceLoginError('timeout', `No answer from ${origin(req.url)} within ${timeoutMs} ms.`, {
+            cause: err,
+          });
+        }
+        const detail = isAxiosError(err) ? (err.code ?? err.message) : String(err);
+        throw new DeviceLoginError('network', `Could not reach ${origin(req.url)} (${detail}).`, { cause: err });
+      }
+    },
+  };
+}
+
+function lowerCaseHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers && typeof headers === 'object') {
+    const plain = 'toJSON' in headers && typeof headers.toJSON === 'function' ? headers.toJSON() : headers;
+    for (const [name, value] of Object.entries(plain as Record<string, unknown>)) {
+      if (value === undefined || value === null) continue;
+      out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    }
+  }
+  return out;
+}
+
+function stringBody(data: unknown): string {
+  if (typeof data === 'string') return data;
+  if (data === undefined || data === null) return '';
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return new TextDecoder().decode(data as ArrayBuffer);
+  return JSON.stringify(data);
+}
+
+/** Only the origin goes into messages: a URL's query could carry a secret. */
+function origin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'the server';
+  }
+}
