@@ -87,3 +87,18 @@ export interface DeviceBridge {
   getCatalog(): Promise<Catalog>;
   setLanguage(language: Language): Promise<void>;
 }
+
+/**
+ * The browser host's HTTP form of the bridge (same origin as /tv). State changes arrive as
+ * server-sent events named `state` whose data is a ViewState; actions are POSTs with JSON bodies.
+ */
+export const BRIDGE_ROUTES = {
+  state: '/bridge/state', // GET -> ViewState
+  events: '/bridge/events', // GET -> text/event-stream, `event: state`
+  signIn: '/bridge/sign-in', // POST
+  cancel: '/bridge/cancel', // POST
+  newCode: '/bridge/new-code', // POST
+  signOut: '/bridge/sign-out', // POST
+  language: '/bridge/language', // POST {"language": "en" | "zh-TW"}
+  catalog: '/bridge/catalog', // GET -> Catalog
+} as const;
