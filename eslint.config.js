@@ -42,6 +42,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['host/page/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // renderer/ never sees a token and talks to the device only through host/contract.ts.
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },

@@ -1,0 +1,269 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { toDeviceLoginError } from '../core/errors.ts';
+import type { Logger } from '../core/ports.ts';
+import { BRIDGE_ROUTES, type Language, type ViewState } from './contract.ts';
+import type { DeviceController } from './device-controller.ts';
+
+/** What the browser host serves and on which address. */
+export interface BrowserHostOptions {
+  controller: DeviceController;
+  /** The built renderer (index.html and its assets), served at /tv. */
+  rendererDir: string;
+  /** Static files for the host page (/ with the TV and a phone frame side by side). */
+  hostPageDir: string;
+  /** Optional directory served at /assets (the bundled demo catalogue's posters). */
+  assetsDir?: string;
+  /** Whether the phone frame may embed the verification page (only the embedded server allows it). */
+  phoneCanEmbed: boolean;
+  port?: number;
+  host?: string;
+  logger: Logger;
+}
+
+export interface RunningBrowserHost {
+  /** Origin of the host, e.g. http://127.0.0.1:8080 */
+  origin: string;
+  /** The TV page. */
+  tvUrl: string;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+  '.ico': 'image/x-icon',
+};
+
+const MAX_BODY_BYTES = 4096;
+
+/**
+ * The browser form of the device: serves the TV renderer at /tv and the bridge of host/contract.ts
+ * over HTTP + server-sent events. It listens on loopback by default, so it checks Host (against DNS
+ * rebinding) and Origin (against cross-site POSTs) on every request.
+ */
+export async function startBrowserHost(options: BrowserHostOptions): Promise<RunningBrowserHost> {
+  const { controller, logger } = options;
+  const streams = new Set<ServerResponse>();
+  let origin = '';
+  let allowedHosts = new Set<string>();
+
+  const unsubscribe = controller.onState((state) => {
+    const frame = sseFrame(state);
+    for (const res of streams) res.write(frame);
+  });
+  // Comments keep idle proxies and the browser from closing the stream.
+  const keepAlive = setInterval(() => {
+    for (const res of streams) res.write(': keep-alive\n\n');
+  }, 15_000);
+  keepAlive.unref();
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const error = toDeviceLoginError(err);
+      logger.warn('browser host request failed', { path: pathOf(req), code: error.code, error: error.message });
+      if (!res.headersSent) sendJson(res, 500, { error: { code: error.code, message: error.message } });
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    setSecurityHeaders(res, options.phoneCanEmbed);
+    if (!allowedHosts.has(req.headers.host ?? '')) {
+      return sendJson(res, 421, { error: { code: 'misdirected', message: 'Unknown Host header.' } });
+    }
+    const path = pathOf(req);
+    if (req.method === 'POST') {
+      if (req.headers.origin !== origin) {
+        return sendJson(res, 403, { error: { code: 'forbidden', message: 'Cross-origin request refused.' } });
+      }
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+        return sendJson(res, 415, { error: { code: 'unsupported_media_type', message: 'Send application/json.' } });
+      }
+      const body = await readJsonBody(req);
+      if (body === TOO_LARGE) {
+        return sendJson(res, 413, { error: { code: 'too_large', message: 'Request body too large.' } });
+      }
+      switch (path) {
+        case BRIDGE_ROUTES.signIn:
+          controller.signIn();
+          return sendJson(res, 202, { ok: true });
+        case BRIDGE_ROUTES.cancel:
+          controller.cancel();
+          return sendJson(res, 202, { ok: true });
+        case BRIDGE_ROUTES.newCode:
+          controller.newCode();
+          return sendJson(res, 202, { ok: true });
+        case BRIDGE_ROUTES.signOut:
+          await controller.signOut();
+          return sendJson(res, 200, { ok: true });
+        case BRIDGE_ROUTES.language: {
+          const language = (body as { language?: unknown } | undefined)?.language;
+          if (language !== 'en' && language !== 'zh-TW') {
+            return sendJson(res, 400, {
+              error: { code: 'invalid_request', message: 'language must be "en" or "zh-TW".' },
+            });
+          }
+          controller.setLanguage(language as Language);
+          return sendJson(res, 200, { ok: true });
+        }
+        default:
+          return sendJson(res, 404, { error: { code: 'not_found', message: `No route POST ${path}.` } });
+      }
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD, POST');
+      return sendJson(res, 405, { error: { code: 'method_not_allowed', message: 'Method not allowed.' } });
+    }
+    switch (path) {
+      case BRIDGE_ROUTES.state:
+        return sendJson(res, 200, controller.getState());
+      case BRIDGE_ROUTES.events:
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+        });
+        res.write('retry: 1000\n\n');
+        res.write(sseFrame(controller.getState()));
+        streams.add(res);
+        req.on('close', () => streams.delete(res));
+        return;
+      case BRIDGE_ROUTES.catalog:
+        return sendJson(res, 200, await controller.getCatalog());
+      case '/tv':
+      case '/tv/':
+        return sendFile(res, join(options.rendererDir, 'index.html'));
+      case '/':
+        return sendFile(res, join(options.hostPageDir, 'index.html'));
+      case '/host/config.json':
+        return sendJson(res, 200, { phoneCanEmbed: options.phoneCanEmbed });
+    }
+    if (path.startsWith('/tv/')) return sendStatic(res, options.rendererDir, path.slice('/tv/'.length));
+    if (path.startsWith('/host/')) return sendStatic(res, options.hostPageDir, path.slice('/host/'.length));
+    if (path.startsWith('/assets/') && options.assetsDir) {
+      return sendStatic(res, options.assetsDir, path.slice('/assets/'.length));
+    }
+    return sendJson(res, 404, { error: { code: 'not_found', message: `Nothing at ${path}.` } });
+  }
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostName = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  origin = `http://${hostName}:${address.port}`;
+  allowedHosts = new Set([`${hostName}:${address.port}`, `localhost:${address.port}`]);
+
+  return {
+    origin,
+    tvUrl: `${origin}/tv`,
+    async close() {
+      clearInterval(keepAlive);
+      unsubscribe();
+      for (const res of streams) res.end();
+      streams.clear();
+      await new Promise<void>((resolvePromise) => {
+        server.close(() => resolvePromise());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function pathOf(req: IncomingMessage): string {
+  try {
+    return new URL(req.url ?? '/', 'http://host').pathname;
+  } catch {
+    return '/';
+  }
+}
+
+function sseFrame(state: ViewState): string {
+  return `event: state\ndata: ${JSON.stringify(state)}\n\n`;
+}
+
+function setSecurityHeaders(res: ServerResponse, phoneCanEmbed: boolean): void {
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.setHeader(
+    'content-security-policy',
+    [
+      "default-src 'self'",
+      "img-src 'self' data: http: https:",
+      "style-src 'self' 'unsafe-inline'",
+      "script-src 'self'",
+      "connect-src 'self'",
+      // The side-by-side page frames /tv and, with the embedded server, its verification page.
+      `frame-src 'self'${phoneCanEmbed ? ' http: https:' : ''}`,
+      "frame-ancestors 'self'",
+      "base-uri 'none'",
+      "form-action 'self'",
+    ].join('; '),
+  );
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+const TOO_LARGE = Symbol('too large');
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return TOO_LARGE;
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+async function sendStatic(res: ServerResponse, root: string, relative: string): Promise<void> {
+  const base = resolve(root);
+  const file = normalize(join(base, decodeURIComponent(relative)));
+  if (file !== base && !file.startsWith(base + sep)) {
+    return sendJson(res, 404, { error: { code: 'not_found', message: 'Not found.' } });
+  }
+  return sendFile(res, file, /[.-][0-9a-zA-Z_-]{8,}\.(js|css)$/.test(file));
+}
+
+async function sendFile(res: ServerResponse, file: string, immutable = false): Promise<void> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) {
+    if (file.endsWith('index.html')) {
+      const hint = 'The TV app is not built yet: run `npm run build` (device-login web builds it on start).';
+      return sendJson(res, 503, { error: { code: 'not_built', message: hint } });
+    }
+    return sendJson(res, 404, { error: { code: 'not_found', message: 'Not found.' } });
+  }
+  res.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-length': info.size,
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+  createReadStream(file).pipe(res);
+}

@@ -1,0 +1,228 @@
+import { z } from 'zod';
+import { DeviceLoginError, toDeviceLoginError } from '../core/errors.ts';
+import type { Ports } from '../core/ports.ts';
+import { createProtocol } from '../core/protocol.ts';
+import { resolveEndpoints, type ProviderSettings } from '../core/providers.ts';
+import { createDeviceSession, storeKeyFor } from '../core/session.ts';
+import type { ClientSettings, DeviceSession, Endpoints, Snapshot } from '../core/types.ts';
+import type { Catalog, CodeView, Language, ViewState } from './contract.ts';
+
+/** What a DeviceController needs: where to sign in, as whom, and the ports to reach the world. */
+export interface DeviceControllerOptions {
+  provider: ProviderSettings;
+  client: ClientSettings;
+  ports: Ports;
+  /** Base URL of the resource server that serves GET /api/catalog (the embedded server's issuer). */
+  resourceServer?: string;
+  /** The catalogue shown when there is no resource server (a real provider): the bundled demo. */
+  localCatalog?: () => Promise<Catalog>;
+  language?: Language;
+  maxAutoRenewals?: number;
+  longPollSeconds?: number;
+  requestTimeoutMs?: number;
+}
+
+const assetSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  year: z.number().optional(),
+  description: z.string().optional(),
+  poster: z.string(),
+  duration: z.number().optional(),
+  genre: z.string().optional(),
+});
+const catalogSchema = z.object({
+  hero: assetSchema.optional(),
+  rows: z.array(z.object({ id: z.string(), title: z.string(), assets: z.array(assetSchema) })),
+});
+
+/**
+ * Owns one device session and projects it to the ViewState the TV renders. Shared by the Electron
+ * main process and the browser host; tokens stay in here and never reach a ViewState.
+ */
+export class DeviceController {
+  readonly endpoints: Endpoints;
+  readonly providerName: string;
+  readonly #session: DeviceSession;
+  readonly #options: DeviceControllerOptions;
+  readonly #listeners = new Set<(state: ViewState) => void>();
+  #language: Language;
+  #notice: string | undefined;
+  #issued: { userCode: string; at: number } | undefined;
+  #state: ViewState;
+  readonly #unsubscribe: () => void;
+
+  private constructor(options: DeviceControllerOptions, endpoints: Endpoints, displayName: string) {
+    this.#options = options;
+    this.endpoints = endpoints;
+    this.providerName = displayName;
+    this.#language = options.language ?? 'en';
+    const protocol = createProtocol({
+      endpoints,
+      client: options.client,
+      ports: options.ports,
+      ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    });
+    this.#session = createDeviceSession({
+      protocol,
+      ports: options.ports,
+      storeKey: storeKeyFor(endpoints, options.client.clientId),
+      ...(options.maxAutoRenewals === undefined ? {} : { maxAutoRenewals: options.maxAutoRenewals }),
+      ...(options.longPollSeconds === undefined ? {} : { longPollSeconds: options.longPollSeconds }),
+    });
+    this.#state = this.#project(this.#session.snapshot());
+    this.#unsubscribe = this.#session.subscribe((snapshot) => this.#publish(snapshot));
+  }
+
+  /** Resolves the provider's endpoints, creates the session and restores what the store holds. */
+  static async create(options: DeviceControllerOptions): Promise<DeviceController> {
+    const resolved = await resolveEndpoints(options.provider, options.ports.http);
+    const client: ClientSettings = {
+      ...options.client,
+      ...(options.client.scope || !resolved.defaultScope ? {} : { scope: resolved.defaultScope }),
+    };
+    if (resolved.requiresClientSecret && !client.clientSecret) {
+      throw new DeviceLoginError(
+        'configuration',
+        `${resolved.displayName} requires a client secret: set DEVICE_LOGIN_CLIENT_SECRET or --client-secret.`,
+      );
+    }
+    const controller = new DeviceController({ ...options, client }, resolved.endpoints, resolved.displayName);
+    await controller.#session.restore();
+    return controller;
+  }
+
+  /** The current ViewState (no tokens). */
+  getState(): ViewState {
+    return this.#state;
+  }
+
+  /** Called on every change; returns an unsubscribe function. */
+  onState(listener: (state: ViewState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Starts a sign-in (requests a device code) unless one is already under way or done. */
+  signIn(): void {
+    this.#notice = undefined;
+    const { state } = this.#session.snapshot();
+    if (state === 'awaiting_user' || state === 'requesting' || state === 'signed_in') return;
+    this.#session.signIn();
+  }
+
+  cancel(): void {
+    this.#session.cancel();
+  }
+
+  /** The user asked for a new code ("Get a new code", or OK on the Expired screen). */
+  newCode(): void {
+    this.#notice = undefined;
+    this.#session.newCode();
+  }
+
+  /** Revokes when the provider can, forgets locally, and keeps the provider's answer as a notice. */
+  async signOut(): Promise<void> {
+    const result = await this.#session.signOut();
+    this.#notice = result.revoked ? undefined : result.message;
+    this.#publish(this.#session.snapshot());
+  }
+
+  setLanguage(language: Language): void {
+    this.#language = language;
+    this.#publish(this.#session.snapshot());
+  }
+
+  /** The media catalogue: fetched with the access token, refreshing once when the server says 401. */
+  async getCatalog(): Promise<Catalog> {
+    const base = this.#options.resourceServer;
+    if (!base) {
+      if (this.#options.localCatalog) return this.#options.localCatalog();
+      return { rows: [] };
+    }
+    const url = new URL('/api/catalog', base).toString();
+    let token = await this.#session.accessToken();
+    let res = await this.#options.ports.http.request({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+    if (res.status === 401) {
+      token = await this.#session.accessToken({ forceRefresh: true });
+      res = await this.#options.ports.http.request({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+    }
+    if (res.status !== 200) {
+      throw new DeviceLoginError('catalog_unavailable', `The catalogue could not be loaded (HTTP ${res.status}).`, {
+        status: res.status,
+      });
+    }
+    try {
+      return catalogSchema.parse(JSON.parse(res.body)) as Catalog;
+    } catch (err) {
+      throw new DeviceLoginError('invalid_response', 'The catalogue from the server is not in the expected shape.', {
+        cause: toDeviceLoginError(err),
+      });
+    }
+  }
+
+  /** A valid access token, for host-side callers only (never sent to the renderer). */
+  accessToken(): Promise<string> {
+    return this.#session.accessToken();
+  }
+
+  close(): void {
+    this.#unsubscribe();
+    this.#listeners.clear();
+    this.#session.close();
+  }
+
+  #publish(snapshot: Snapshot): void {
+    this.#state = this.#project(snapshot);
+    for (const listener of this.#listeners) {
+      try {
+        listener(this.#state);
+      } catch (err) {
+        this.#options.ports.logger.warn('a state listener failed', { error: toDeviceLoginError(err).message });
+      }
+    }
+  }
+
+  #project(snapshot: Snapshot): ViewState {
+    const now = this.#options.ports.clock.now();
+    const view: ViewState = {
+      state: snapshot.state,
+      provider: { name: this.providerName, ...(this.endpoints.issuer ? { issuer: this.endpoints.issuer } : {}) },
+      language: this.#language,
+      sentAt: now,
+    };
+    if (snapshot.state === 'awaiting_user' && snapshot.network) view.network = snapshot.network;
+    const code = this.#codeView(snapshot, now);
+    if (code) view.code = code;
+    if (snapshot.profile) {
+      const p = snapshot.profile;
+      view.profile = {
+        sub: p.sub,
+        name: p.name ?? p.email ?? p.sub,
+        ...(p.email ? { email: p.email } : {}),
+        ...(p.picture ? { picture: p.picture } : {}),
+      };
+    }
+    if (snapshot.error) view.error = snapshot.error;
+    if (snapshot.autoRenewalsLeft !== undefined) view.autoRenewalsLeft = snapshot.autoRenewalsLeft;
+    if (this.#notice) view.notice = this.#notice;
+    return view;
+  }
+
+  #codeView(snapshot: Snapshot, now: number): CodeView | undefined {
+    const { userCode, verificationUri, expiresAt, interval } = snapshot;
+    if (!userCode || !verificationUri || expiresAt === undefined) return undefined;
+    // The session does not know when a restored code was first shown; the first sight of it is close enough.
+    if (this.#issued?.userCode !== userCode) this.#issued = { userCode, at: now };
+    return {
+      userCode,
+      verificationUri,
+      ...(snapshot.verificationUriComplete ? { verificationUriComplete: snapshot.verificationUriComplete } : {}),
+      qrText: snapshot.verificationUriComplete ?? verificationUri,
+      expiresAt,
+      issuedAt: Math.min(this.#issued.at, expiresAt),
+      interval: interval ?? 5,
+      ...(snapshot.message ? { message: snapshot.message } : {}),
+    };
+  }
+}
