@@ -1,0 +1,273 @@
+// Configuration of a device-login client (CLI, browser host, Electron): one validated object built from
+// defaults < config file < environment < flags. CLI-agnostic on purpose: the input is plain data.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { DeviceLoginError } from '../core/errors.ts';
+import type { ProviderName, ProviderSettings } from '../core/providers.ts';
+import type { ClientSettings } from '../core/types.ts';
+import { LOG_LEVELS, type LogLevel } from './logger.ts';
+import { defaultConfigPath, defaultStorePath, type PathEnvironment } from './paths.ts';
+
+/** The provider presets of core/providers.ts, for validation and for listing in messages. */
+export const PROVIDER_NAMES = [
+  'generic',
+  'github',
+  'google',
+  'microsoft',
+  'auth0',
+  'okta',
+  'keycloak',
+] as const satisfies readonly ProviderName[];
+
+/** The validated configuration of a device-login client. */
+export interface DeviceLoginConfig {
+  provider: ProviderSettings;
+  client: ClientSettings;
+  /** The token file. */
+  storePath: string;
+  /** `Prefer: wait=N` on polls; 0 turns long polling off. */
+  longPollSeconds: number;
+  /** How many expired codes are replaced without asking. */
+  maxAutoRenewals: number;
+  logLevel: LogLevel;
+  /** The configuration file that was read, if any. */
+  configFile?: string;
+}
+
+/** Where the settings come from. Keys of `flags` are the CLI's flag names without dashes (`client-id`). */
+export interface ConfigInput {
+  flags?: Record<string, string | boolean | undefined>;
+  env?: Record<string, string | undefined>;
+  /** An explicit config file (`--config PATH`): it must exist. Without it `<config dir>/config.json` is read if present. */
+  configFile?: string;
+  /** Platform, home and XDG variables for the default paths; defaults to this process. */
+  paths?: PathEnvironment;
+}
+
+// Every setting: its flag, environment variable and key in the JSON file, and its schema.
+const url = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const parsed = new URL(value);
+      return parsed.protocol === 'http:' || parsed.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an absolute http(s) URL');
+const text = z.string().trim().min(1, 'must not be empty');
+const seconds = (max: number) =>
+  z.coerce.number().int('must be a whole number').min(0, 'must be 0 or more').max(max, `must be at most ${max}`);
+
+const SETTINGS = {
+  provider: { flag: 'provider', env: 'DEVICE_LOGIN_PROVIDER', schema: z.enum(PROVIDER_NAMES) },
+  issuer: { flag: 'issuer', env: 'DEVICE_LOGIN_ISSUER', schema: url },
+  baseUrl: { flag: 'base-url', env: 'DEVICE_LOGIN_BASE_URL', schema: url },
+  tenant: { flag: 'tenant', env: 'DEVICE_LOGIN_TENANT', schema: text },
+  domain: { flag: 'domain', env: 'DEVICE_LOGIN_DOMAIN', schema: text },
+  realm: { flag: 'realm', env: 'DEVICE_LOGIN_REALM', schema: text },
+  clientId: { flag: 'client-id', env: 'DEVICE_LOGIN_CLIENT_ID', schema: text },
+  clientSecret: { flag: 'client-secret', env: 'DEVICE_LOGIN_CLIENT_SECRET', schema: text, secret: true },
+  scope: { flag: 'scope', env: 'DEVICE_LOGIN_SCOPE', schema: text },
+  audience: { flag: 'audience', env: 'DEVICE_LOGIN_AUDIENCE', schema: text },
+  deviceAuthorizationEndpoint: {
+    flag: 'device-authorization-endpoint',
+    env: 'DEVICE_LOGIN_DEVICE_AUTHORIZATION_ENDPOINT',
+    schema: url,
+  },
+  tokenEndpoint: { flag: 'token-endpoint', env: 'DEVICE_LOGIN_TOKEN_ENDPOINT', schema: url },
+  userinfoEndpoint: { flag: 'userinfo-endpoint', env: 'DEVICE_LOGIN_USERINFO_ENDPOINT', schema: url },
+  revocationEndpoint: { flag: 'revocation-endpoint', env: 'DEVICE_LOGIN_REVOCATION_ENDPOINT', schema: url },
+  store: { flag: 'store', env: 'DEVICE_LOGIN_STORE', schema: text },
+  longPollSeconds: { flag: 'long-poll-seconds', env: 'DEVICE_LOGIN_LONG_POLL_SECONDS', schema: seconds(120) },
+  maxAutoRenewals: { flag: 'max-auto-renewals', env: 'DEVICE_LOGIN_MAX_AUTO_RENEWALS', schema: seconds(20) },
+  logLevel: { flag: 'log-level', env: 'DEVICE_LOGIN_LOG_LEVEL', schema: z.enum(LOG_LEVELS) },
+} as const;
+
+type SettingKey = keyof typeof SETTINGS;
+type Settings = { [K in SettingKey]?: z.output<(typeof SETTINGS)[K]['schema']> };
+
+/**
+ * The environment variables read, with what they set (for --help and the README). The config file
+ * itself can be named with DEVICE_LOGIN_CONFIG.
+ */
+export const ENVIRONMENT_VARIABLES: ReadonlyArray<{ name: string; flag: string }> = [
+  ...Object.values(SETTINGS).map((s) => ({ name: s.env, flag: `--${s.flag}` })),
+  { name: 'DEVICE_LOGIN_CONFIG', flag: '--config' },
+];
+
+/** The defaults, the lowest layer. */
+export const CONFIG_DEFAULTS = {
+  /** 25 s: under the usual 30 s idle timeouts of proxies; servers that ignore `Prefer` are unaffected. */
+  longPollSeconds: 25,
+  /** A couple of fresh codes while someone is likely still looking, then wait for them (RFC 8628 §3.5). */
+  maxAutoRenewals: 2,
+  logLevel: 'warn' as LogLevel,
+};
+
+/** Builds and validates the configuration. Throws DeviceLoginError `configuration` with a readable message. */
+export function loadConfig(input: ConfigInput = {}): DeviceLoginConfig {
+  const env = input.env ?? process.env;
+  const paths = input.paths ?? { env };
+  const flags = input.flags ?? {};
+
+  const explicitFile =
+    input.configFile ?? stringFlag(flags.config) ?? (env.DEVICE_LOGIN_CONFIG?.trim() || undefined);
+  const filePath = explicitFile ?? defaultConfigPath(paths);
+  const fileValues = readConfigFile(filePath, explicitFile !== undefined);
+
+  const merged: Settings = {
+    ...(fileValues ? validateLayer(fileValues.values, (key) => `"${key}" in ${filePath}`) : {}),
+    ...validateLayer(fromEnv(env), (key) => SETTINGS[key].env),
+    ...validateLayer(fromFlags(flags), (key) => `--${SETTINGS[key].flag}`),
+  };
+  if (flags['no-long-poll'] === true) merged.longPollSeconds = 0;
+
+  const endpoints: NonNullable<ProviderSettings['endpoints']> = {};
+  if (merged.deviceAuthorizationEndpoint) endpoints.deviceAuthorizationEndpoint = merged.deviceAuthorizationEndpoint;
+  if (merged.tokenEndpoint) endpoints.tokenEndpoint = merged.tokenEndpoint;
+  if (merged.userinfoEndpoint) endpoints.userinfoEndpoint = merged.userinfoEndpoint;
+  if (merged.revocationEndpoint) endpoints.revocationEndpoint = merged.revocationEndpoint;
+
+  const provider: ProviderSettings = definedOnly({
+    provider: merged.provider,
+    issuer: merged.issuer,
+    baseUrl: merged.baseUrl,
+    tenant: merged.tenant,
+    domain: merged.domain,
+    realm: merged.realm,
+    endpoints: Object.keys(endpoints).length ? endpoints : undefined,
+  });
+  const client: ClientSettings = definedOnly({
+    clientId: merged.clientId ?? '',
+    clientSecret: merged.clientSecret,
+    scope: merged.scope,
+    audience: merged.audience,
+  });
+
+  return definedOnly({
+    provider,
+    client,
+    storePath: merged.store ?? defaultStorePath(paths),
+    longPollSeconds: merged.longPollSeconds ?? CONFIG_DEFAULTS.longPollSeconds,
+    maxAutoRenewals: merged.maxAutoRenewals ?? CONFIG_DEFAULTS.maxAutoRenewals,
+    logLevel: merged.logLevel ?? CONFIG_DEFAULTS.logLevel,
+    configFile: fileValues ? filePath : undefined,
+  });
+}
+
+/**
+ * Checks that the configuration names an authorization server and a client: an issuer, a provider
+ * preset, or both explicit device authorization and token endpoints; and a client id.
+ */
+export function assertClientConfigured(config: DeviceLoginConfig, command = 'device-login login'): void {
+  const { provider, client } = config;
+  const explicit = provider.endpoints?.deviceAuthorizationEndpoint && provider.endpoints.tokenEndpoint;
+  if (!provider.issuer && !provider.provider && !explicit) {
+    if (provider.endpoints?.deviceAuthorizationEndpoint || provider.endpoints?.tokenEndpoint) {
+      throw configError(
+        'Without --issuer or --provider, both --device-authorization-endpoint and --token-endpoint are needed.',
+      );
+    }
+    throw configError(
+      `No authorization server configured: give --issuer URL, --provider NAME, or --device-authorization-endpoint and --token-endpoint (see ${command} --help).`,
+    );
+  }
+  if (!client.clientId) {
+    throw configError(`No client id configured: give --client-id ID or set DEVICE_LOGIN_CLIENT_ID (see ${command} --help).`);
+  }
+}
+
+function configError(message: string): DeviceLoginError {
+  return new DeviceLoginError('configuration', message);
+}
+
+function readConfigFile(path: string, mustExist: boolean): { values: Record<string, unknown> } | undefined {
+  let textContent: string;
+  try {
+    textContent = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !mustExist) return undefined;
+    throw configError(`Cannot read the config file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(textContent);
+  } catch (err) {
+    throw configError(`The config file ${path} is not valid JSON (${(err as Error).message}).`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw configError(`The config file ${path} must hold one JSON object of settings.`);
+  }
+  const values = { ...(parsed as Record<string, unknown>) };
+  // Endpoints may also be nested, as in ProviderSettings.
+  const nested = values.endpoints;
+  if (nested && typeof nested === 'object' && !Array.isArray(nested)) {
+    delete values.endpoints;
+    Object.assign(values, nested);
+  }
+  const unknown = Object.keys(values).filter((key) => !(key in SETTINGS));
+  if (unknown.length) {
+    throw configError(
+      `Unknown setting ${unknown.map((k) => `"${k}"`).join(', ')} in ${path}; known settings: ${Object.keys(SETTINGS).join(', ')}.`,
+    );
+  }
+  return { values };
+}
+
+function fromEnv(env: Record<string, string | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(SETTINGS)) {
+    const value = env[setting.env];
+    // An empty variable counts as unset, as shells make it easy to export one by accident.
+    if (value !== undefined && value.trim() !== '') out[key] = value;
+  }
+  return out;
+}
+
+function fromFlags(flags: Record<string, string | boolean | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(SETTINGS)) {
+    const value = flags[setting.flag];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+function validateLayer(values: Record<string, unknown>, label: (key: SettingKey) => string): Settings {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined || value === null) continue;
+    const setting = SETTINGS[key as SettingKey];
+    const result = setting.schema.safeParse(value);
+    if (result.success) {
+      out[key] = result.data;
+      continue;
+    }
+    const name = label(key as SettingKey);
+    if (key === 'provider') {
+      throw configError(`${name} must be one of ${PROVIDER_NAMES.join(', ')} (got ${shown(value)}).`);
+    }
+    if (key === 'logLevel') {
+      throw configError(`${name} must be one of ${LOG_LEVELS.join(', ')} (got ${shown(value)}).`);
+    }
+    const reason = result.error.issues[0]?.message ?? 'is not valid';
+    const got = 'secret' in setting && setting.secret ? '' : ` (got ${shown(value)})`;
+    throw configError(`${name} ${reason.startsWith('must') ? reason : `is not valid: ${reason}`}${got}.`);
+  }
+  return out as Settings;
+}
+
+function shown(value: unknown): string {
+  const s = typeof value === 'string' ? value : JSON.stringify(value);
+  return `'${s.length > 80 ? `${s.slice(0, 77)}...` : s}'`;
+}
+
+function stringFlag(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,108 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DeviceLoginError } from '../../core/errors.ts';
+import { assertClientConfigured, loadConfig } from '../../host/config.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'device-login-config-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+/** A clean environment whose config directory is the temp dir, so the real home is never read. */
+const env = (extra: Record<string, string> = {}) => ({ XDG_CONFIG_HOME: dir, HOME: dir, ...extra });
+
+function errorOf(fn: () => unknown): DeviceLoginError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof DeviceLoginError) return err;
+    throw err;
+  }
+  throw new Error('expected a DeviceLoginError');
+}
+
+describe('configuration', () => {
+  it('applies defaults < file < environment < flags, key by key', async () => {
+    const file = join(dir, 'device-login', 'config.json');
+    await mkdir(join(dir, 'device-login'));
+    await writeFile(file, JSON.stringify({ issuer: 'https://file.example', clientId: 'file-client', scope: 'openid', maxAutoRenewals: 5 }));
+    const config = loadConfig({
+      env: env({ DEVICE_LOGIN_CLIENT_ID: 'env-client', DEVICE_LOGIN_SCOPE: 'openid email' }),
+      flags: { scope: 'openid profile' },
+    });
+    expect(config.configFile).toBe(file);
+    expect(config.provider.issuer).toBe('https://file.example');
+    expect(config.client.clientId).toBe('env-client');
+    expect(config.client.scope).toBe('openid profile');
+    expect(config.maxAutoRenewals).toBe(5);
+    expect(config.longPollSeconds).toBe(25);
+    expect(config.storePath).toBe(join(dir, 'device-login', 'tokens.json'));
+  });
+
+  it('takes explicit endpoints, --store and --no-long-poll from flags', () => {
+    const config = loadConfig({
+      env: env(),
+      flags: {
+        'device-authorization-endpoint': 'http://127.0.0.1:9/device',
+        'token-endpoint': 'http://127.0.0.1:9/token',
+        'client-id': 'tv',
+        store: '/tmp/x.json',
+        'no-long-poll': true,
+      },
+    });
+    expect(config.provider.endpoints).toEqual({
+      deviceAuthorizationEndpoint: 'http://127.0.0.1:9/device',
+      tokenEndpoint: 'http://127.0.0.1:9/token',
+    });
+    expect(config.storePath).toBe('/tmp/x.json');
+    expect(config.longPollSeconds).toBe(0);
+    expect(() => assertClientConfigured(config)).not.toThrow();
+  });
+
+  it('says which flag holds a bad URL and what it got', () => {
+    const err = errorOf(() => loadConfig({ env: env(), flags: { issuer: 'foo' } }));
+    expect(err.code).toBe('configuration');
+    expect(err.message).toBe("--issuer must be an absolute http(s) URL (got 'foo').");
+  });
+
+  it('names the environment variable when the bad value comes from there', () => {
+    const err = errorOf(() => loadConfig({ env: env({ DEVICE_LOGIN_TOKEN_ENDPOINT: 'ftp://x' }) }));
+    expect(err.message).toContain('DEVICE_LOGIN_TOKEN_ENDPOINT must be an absolute http(s) URL');
+  });
+
+  it('lists the valid providers for an unknown one', () => {
+    const err = errorOf(() => loadConfig({ env: env(), flags: { provider: 'gitlab' } }));
+    expect(err.message).toBe(
+      "--provider must be one of generic, github, google, microsoft, auth0, okta, keycloak (got 'gitlab').",
+    );
+  });
+
+  it('rejects unknown settings and broken JSON in the config file, naming the file', async () => {
+    const file = join(dir, 'c.json');
+    await writeFile(file, JSON.stringify({ isuer: 'https://x' }));
+    expect(errorOf(() => loadConfig({ env: env(), configFile: file })).message).toContain(`"isuer" in ${file}`);
+    await writeFile(file, '{');
+    expect(errorOf(() => loadConfig({ env: env(), configFile: file })).message).toContain(`${file} is not valid JSON`);
+    expect(errorOf(() => loadConfig({ env: env(), configFile: join(dir, 'missing.json') })).message).toContain('ENOENT');
+  });
+
+  it('never echoes a client secret in an error', () => {
+    const err = errorOf(() => loadConfig({ env: env({ DEVICE_LOGIN_CLIENT_SECRET: '   ' }), flags: { 'client-secret': ' ' } }));
+    expect(err.message).toBe('--client-secret must not be empty.');
+  });
+
+  it('asks for a server and a client id when neither is configured', () => {
+    const none = loadConfig({ env: env() });
+    expect(errorOf(() => assertClientConfigured(none)).message).toContain('No authorization server configured');
+    const noClient = loadConfig({ env: env({ DEVICE_LOGIN_ISSUER: 'https://id.example' }) });
+    expect(errorOf(() => assertClientConfigured(noClient)).message).toContain('No client id configured');
+  });
+
+  it('rejects a non-numeric long-poll setting', () => {
+    const err = errorOf(() => loadConfig({ env: env({ DEVICE_LOGIN_LONG_POLL_SECONDS: 'soon' }) }));
+    expect(err.message).toMatch(/^DEVICE_LOGIN_LONG_POLL_SECONDS .* \(got 'soon'\)\.$/);
+  });
+});

@@ -1,0 +1,85 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StoredSession } from '../../core/types.ts';
+import { createFileTokenStore } from '../../host/token-store.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'device-login-store-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const session = (n: number): StoredSession => ({
+  version: 1,
+  tokens: { accessToken: `at-${n}`, tokenType: 'Bearer', expiresAt: 1_000 + n },
+  profile: { sub: `user-${n}` },
+});
+
+describe('file TokenStore', () => {
+  it('keeps sessions per key across store instances', async () => {
+    const path = join(dir, 'tokens.json');
+    await createFileTokenStore({ path }).save('a', session(1));
+    await createFileTokenStore({ path }).save('b', session(2));
+    const store = createFileTokenStore({ path });
+    expect(await store.load('a')).toEqual(session(1));
+    expect(await store.load('b')).toEqual(session(2));
+    expect(await store.load('c')).toBeUndefined();
+    await store.remove('a');
+    expect(await store.load('a')).toBeUndefined();
+    expect(await store.load('b')).toEqual(session(2));
+  });
+
+  it.skipIf(process.platform === 'win32')('writes the file with mode 0600 in a new directory with mode 0700', async () => {
+    const path = join(dir, 'nested', 'deeper', 'tokens.json');
+    await createFileTokenStore({ path }).save('k', session(1));
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dir, 'nested', 'deeper'))).mode & 0o777).toBe(0o700);
+  });
+
+  it('replaces the file atomically and leaves no temp files behind', async () => {
+    const path = join(dir, 'tokens.json');
+    const store = createFileTokenStore({ path });
+    await store.save('k', session(1));
+    const before = await stat(path);
+    await store.save('k', session(2));
+    const after = await stat(path);
+    // A rename gives the path a new inode; an in-place rewrite would keep it (and could be read half-written).
+    expect(after.ino).not.toBe(before.ino);
+    expect(await readdir(dir)).toEqual(['tokens.json']);
+    expect(JSON.parse(await readFile(path, 'utf8')).sessions.k.tokens.accessToken).toBe('at-2');
+  });
+
+  it('serialises concurrent saves from one process so that no key is lost', async () => {
+    const path = join(dir, 'tokens.json');
+    const stores = [createFileTokenStore({ path }), createFileTokenStore({ path })];
+    await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % 2]!.save(`key-${i}`, session(i))));
+    const file = JSON.parse(await readFile(path, 'utf8'));
+    expect(Object.keys(file.sessions).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `key-${i}`).sort());
+  });
+
+  it('moves a corrupt file aside with a warning naming both paths instead of overwriting it', async () => {
+    const path = join(dir, 'tokens.json');
+    await writeFile(path, '{ this is not json', 'utf8');
+    const warnings: string[] = [];
+    const store = createFileTokenStore({ path, logger: { warn: (m) => warnings.push(m) }, now: () => Date.UTC(2026, 0, 2, 3, 4, 5) });
+    expect(await store.load('k')).toBeUndefined();
+    const aside = join(dir, 'tokens.json.corrupt-2026-01-02T03-04-05-000Z');
+    expect(await readFile(aside, 'utf8')).toBe('{ this is not json');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(path);
+    expect(warnings[0]).toContain(aside);
+    await store.save('k', session(3));
+    expect(await store.load('k')).toEqual(session(3));
+  });
+
+  it('treats valid JSON of the wrong shape as corrupt too', async () => {
+    const path = join(dir, 'tokens.json');
+    await writeFile(path, '[1,2,3]', 'utf8');
+    const warnings: string[] = [];
+    await createFileTokenStore({ path, logger: { warn: (m) => warnings.push(m) } }).save('k', session(1));
+    expect(warnings).toHaveLength(1);
+    expect((await readdir(dir)).filter((n) => n.startsWith('tokens.json.corrupt-'))).toHaveLength(1);
+  });
+});
