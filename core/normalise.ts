@@ -1,0 +1,412 @@
+// The quirk layer: every provider's way of answering becomes the RFC shape here, and only here.
+// Pure functions over {status, headers, body}; nothing below names a provider, each quirk is
+// recognised from the response itself (DESIGN.md, "Provider quirks to normalise").
+import { DeviceLoginError, type OAuthErrorBody } from './errors.ts';
+import type { HttpResponse } from './ports.ts';
+import type { DeviceAuthorization, PollOutcome, Profile, TokenSet } from './types.ts';
+
+/** What a normaliser needs besides the response: where it came from and what time it is. */
+export interface NormaliseContext {
+  /** The URL that was called; only its origin ever reaches a message. */
+  endpoint: string;
+  /** Epoch ms (from the Clock port). */
+  now: number;
+  /** Told about things that were dropped rather than rejected. */
+  warn?: (message: string) => void;
+}
+
+/** The RFC 8628 §3.2 default when the server names no interval. */
+export const DEFAULT_INTERVAL_SECONDS = 5;
+
+/** Only the origin of a URL goes into messages: paths and queries may carry codes. */
+export function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'the server';
+  }
+}
+
+/**
+ * Reads a body as a flat object: JSON, or form-urlencoded (GitHub without `Accept: application/json`),
+ * whatever the content type claims. Undefined when it is neither.
+ */
+export function parseBody(body: string): Record<string, unknown> | undefined {
+  const text = body.trim();
+  if (text === '') return undefined;
+  if (text.startsWith('{')) {
+    try {
+      const value: unknown = JSON.parse(text);
+      return value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return parseForm(text);
+}
+
+// Strict enough that prose or HTML ("Bad Gateway", "<html>") is not mistaken for a form.
+const FORM_PAIR = /^[A-Za-z0-9_.-]+=[^\s&]*$/;
+
+function parseForm(text: string): Record<string, unknown> | undefined {
+  if (!text.includes('=')) return undefined;
+  const pairs = text.split('&');
+  if (!pairs.every((pair) => FORM_PAIR.test(pair))) return undefined;
+  const out: Record<string, unknown> = {};
+  try {
+    for (const [name, value] of new URLSearchParams(text)) out[name] = value;
+  } catch {
+    return undefined;
+  }
+  return out;
+}
+
+/** The OAuth error body (RFC 6749 §5.2) when the object has a string `error`, whatever the HTTP status. */
+export function readOAuthError(fields: Record<string, unknown> | undefined): OAuthErrorBody | undefined {
+  if (!fields || typeof fields.error !== 'string' || fields.error.trim() === '') return undefined;
+  const out: OAuthErrorBody = { error: fields.error.trim() };
+  if (typeof fields.error_description === 'string') out.error_description = fields.error_description;
+  if (typeof fields.error_uri === 'string') out.error_uri = fields.error_uri;
+  return out;
+}
+
+/** Retry-After (RFC 9110 §10.2.3) in ms: delta-seconds or an HTTP-date; undefined when absent or unreadable. */
+export function parseRetryAfter(headers: Record<string, string>, now: number): number | undefined {
+  const raw = headers['retry-after']?.trim();
+  if (!raw) return undefined;
+  if (/^\d+$/.test(raw)) return Number(raw) * 1000;
+  const at = parseHttpDate(raw);
+  return at === undefined ? undefined : Math.max(0, at - now);
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/**
+ * IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") to epoch ms. Written out because core/ reads time
+ * only through the Clock port and does not touch `Date`.
+ */
+export function parseHttpDate(text: string): number | undefined {
+  const m = /^(?:[A-Za-z]{3},\s*)?(\d{1,2})[\s-]([A-Za-z]{3})[\s-](\d{2,4})\s+(\d{2}):(\d{2}):(\d{2})\s*GMT$/i.exec(text);
+  if (!m) return undefined;
+  const [, d, mon, y, hh, mm, ss] = m as unknown as [string, string, string, string, string, string, string];
+  const month = MONTHS.indexOf(mon.toLowerCase());
+  if (month < 0) return undefined;
+  let year = Number(y);
+  if (y.length === 2) year += year < 70 ? 2000 : 1900; // RFC 850 two-digit years
+  const day = Number(d);
+  if (day < 1 || day > 31 || Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 60) return undefined;
+  return (daysFromCivil(year, month + 1, day) * 86_400 + Number(hh) * 3600 + Number(mm) * 60 + Number(ss)) * 1000;
+}
+
+// Howard Hinnant's days_from_civil: days since 1970-01-01 of a proleptic Gregorian date.
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/** A positive finite number from a JSON number or a numeric string (form bodies carry only strings). */
+function readPositiveNumber(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+function readString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+function invalid(ctx: NormaliseContext, what: string, status?: number): DeviceLoginError {
+  return new DeviceLoginError('invalid_response', `${originOf(ctx.endpoint)} sent an unusable ${what}`, {
+    ...(status === undefined ? {} : { status }),
+  });
+}
+
+function describeBody(res: HttpResponse): string {
+  const type = res.headers['content-type']?.split(';')[0]?.trim();
+  if (res.body.trim() === '') return 'an empty body';
+  return type ? `a body that is neither JSON nor a form (content type ${type})` : 'a body that is neither JSON nor a form';
+}
+
+// ---------------------------------------------------------------------------------------------------
+// OAuth error codes: aliases and messages for a person.
+
+/** Provider spellings of RFC error codes, mapped to the RFC code. */
+const ERROR_ALIASES: Record<string, string> = {
+  authorization_declined: 'access_denied', // Microsoft Entra
+  incorrect_client_credentials: 'invalid_client', // GitHub
+};
+
+/** Errors that mean the device code can no longer be used: the flow needs a new code. */
+const EXPIRED_DURING_POLLING = new Set(['expired_token', 'invalid_grant', 'bad_verification_code', 'incorrect_device_code']);
+
+/** Errors worth another try later (RFC 6749 §5.2 / §4.1.2.1). */
+const TRANSIENT_ERRORS = new Set(['temporarily_unavailable', 'server_error']);
+
+const FATAL_MESSAGES: Record<string, string> = {
+  device_flow_disabled:
+    'Device flow is not enabled for this app at the provider. Enable it in the app\'s settings there (GitHub: "Enable Device Flow").',
+  invalid_client: 'The provider did not accept the client. Check --client-id, and --client-secret if the provider needs one.',
+  unauthorized_client: 'This client is not allowed to use the device flow at the provider. Allow the device code grant for it there.',
+  unsupported_grant_type: 'The provider does not support the device authorization grant at this token endpoint.',
+  invalid_scope: 'The provider refused the requested scope. Check --scope.',
+  invalid_request: 'The provider rejected the request as malformed.',
+  invalid_target: 'The provider refused the requested audience or resource. Check --audience.',
+};
+
+/** The RFC code for a provider's error code (`authorization_declined` -> `access_denied`). */
+export function canonicalErrorCode(error: string): string {
+  return ERROR_ALIASES[error] ?? error;
+}
+
+function describeOAuthError(oauth: OAuthErrorBody, ctx: NormaliseContext): string {
+  const known = FATAL_MESSAGES[oauth.error] ?? FATAL_MESSAGES[canonicalErrorCode(oauth.error)];
+  const detail = oauth.error_description ? ` (${clip(oauth.error_description)})` : '';
+  return known
+    ? `${known}${detail}`
+    : `${originOf(ctx.endpoint)} answered with the error "${clip(oauth.error)}"${detail}.`;
+}
+
+function clip(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+/** A DeviceLoginError for an OAuth error body; `code` is the RFC code, `oauth` the body as sent. */
+export function oauthError(oauth: OAuthErrorBody, ctx: NormaliseContext, status: number): DeviceLoginError {
+  return new DeviceLoginError(canonicalErrorCode(oauth.error), describeOAuthError(oauth, ctx), { oauth, status });
+}
+
+/**
+ * The error of a failed non-poll request (device authorization, refresh, revocation, userinfo):
+ * the OAuth error when the body has one, else a message from the status.
+ */
+export function errorFromResponse(res: HttpResponse, ctx: NormaliseContext, what: string): DeviceLoginError {
+  const oauth = readOAuthError(parseBody(res.body));
+  if (oauth) return oauthError(oauth, ctx, res.status);
+  if (res.status >= 500) {
+    return new DeviceLoginError('server_error', `${originOf(ctx.endpoint)} failed to answer the ${what} (HTTP ${res.status}).`, {
+      status: res.status,
+    });
+  }
+  return invalid(ctx, `${what}: HTTP ${res.status} with ${describeBody(res)}.`, res.status);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Device authorization response (RFC 8628 §3.2).
+
+/** Validates a device authorization response into a DeviceAuthorization with absolute expiry; throws DeviceLoginError. */
+export function normaliseDeviceAuthorizationResponse(res: HttpResponse, ctx: NormaliseContext): DeviceAuthorization {
+  const fields = parseBody(res.body);
+  const oauth = readOAuthError(fields);
+  if (oauth) throw oauthError(oauth, ctx, res.status);
+  if (res.status < 200 || res.status >= 300) throw errorFromResponse(res, ctx, 'device authorization request');
+  if (!fields) throw invalid(ctx, `device authorization response: ${describeBody(res)}.`, res.status);
+
+  const what = 'device authorization response';
+  const deviceCode = readString(fields.device_code);
+  const userCode = readString(fields.user_code);
+  // Google says verification_url.
+  const verificationUri = readString(fields.verification_uri) ?? readString(fields.verification_url);
+  const missing = [
+    deviceCode ? undefined : 'device_code',
+    userCode ? undefined : 'user_code',
+    verificationUri ? undefined : 'verification_uri',
+  ].filter((name) => name !== undefined);
+  if (missing.length > 0) throw invalid(ctx, `${what}: ${missing.join(', ')} missing.`, res.status);
+  if (!isHttpUrl(verificationUri!)) throw invalid(ctx, `${what}: verification_uri is not an absolute http(s) URL.`, res.status);
+
+  const expiresIn = readPositiveNumber(fields.expires_in);
+  if (expiresIn === undefined) throw invalid(ctx, `${what}: expires_in is missing or not a positive number.`, res.status);
+
+  let interval = DEFAULT_INTERVAL_SECONDS;
+  if (fields.interval !== undefined && fields.interval !== null && fields.interval !== '') {
+    const given = readPositiveNumber(fields.interval);
+    if (given === undefined) throw invalid(ctx, `${what}: interval is not a positive number.`, res.status);
+    interval = given;
+  }
+
+  const out: DeviceAuthorization = {
+    deviceCode: deviceCode!,
+    userCode: userCode!,
+    verificationUri: verificationUri!,
+    expiresAt: ctx.now + Math.round(expiresIn * 1000),
+    interval,
+  };
+
+  // A complete URI on another origin would put a QR code for a foreign site on screen: a phishing
+  // vector (RFC 8628 §5.4). The user code and verification_uri still work, so drop it and go on.
+  const complete = readString(fields.verification_uri_complete);
+  if (complete !== undefined) {
+    if (isHttpUrl(complete) && new URL(complete).origin === new URL(verificationUri!).origin) {
+      out.verificationUriComplete = complete;
+    } else {
+      ctx.warn?.(
+        `${originOf(ctx.endpoint)} sent a verification_uri_complete that is not on the origin of verification_uri; ignoring it and showing verification_uri.`,
+      );
+    }
+  }
+  const message = readString(fields.message); // Microsoft Entra: a sentence to show.
+  if (message !== undefined) out.message = message;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Token responses (RFC 6749 §5.1).
+
+/** Validates a successful token response into a TokenSet with absolute expiry; throws DeviceLoginError. */
+export function normaliseTokenFields(fields: Record<string, unknown>, ctx: NormaliseContext, status: number): TokenSet {
+  const what = 'token response';
+  const accessToken = readString(fields.access_token);
+  if (!accessToken) throw invalid(ctx, `${what}: access_token missing.`, status);
+  const tokenType = readString(fields.token_type);
+  if (!tokenType) throw invalid(ctx, `${what}: token_type missing.`, status);
+  if (tokenType.toLowerCase() !== 'bearer') {
+    throw new DeviceLoginError(
+      'invalid_response',
+      `${originOf(ctx.endpoint)} issued a token of type "${clip(tokenType)}"; device-login can only use Bearer tokens.`,
+      { status },
+    );
+  }
+  const out: TokenSet = { accessToken, tokenType };
+  if (fields.expires_in !== undefined && fields.expires_in !== null && fields.expires_in !== '') {
+    const expiresIn = readPositiveNumber(fields.expires_in);
+    if (expiresIn === undefined) throw invalid(ctx, `${what}: expires_in is not a positive number.`, status);
+    out.expiresAt = ctx.now + Math.round(expiresIn * 1000);
+  }
+  const refreshToken = readString(fields.refresh_token);
+  if (refreshToken) out.refreshToken = refreshToken;
+  const idToken = readString(fields.id_token);
+  if (idToken) out.idToken = idToken;
+  const scope = typeof fields.scope === 'string' ? fields.scope.trim() : undefined;
+  if (scope) out.scope = scope;
+  return out;
+}
+
+/** A token response of any grant other than polling (refresh): tokens, or a thrown DeviceLoginError. */
+export function normaliseTokenResponse(res: HttpResponse, ctx: NormaliseContext): TokenSet {
+  const fields = parseBody(res.body);
+  const oauth = readOAuthError(fields); // GitHub sends errors with HTTP 200.
+  if (oauth) throw oauthError(oauth, ctx, res.status);
+  if (res.status < 200 || res.status >= 300) throw errorFromResponse(res, ctx, 'token request');
+  if (!fields) throw invalid(ctx, `token response: ${describeBody(res)}.`, res.status);
+  return normaliseTokenFields(fields, ctx, res.status);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Polling (RFC 8628 §3.4–3.5).
+
+/** One poll answer as a PollOutcome, whatever the provider's status codes and body format. */
+export function normalisePollResponse(res: HttpResponse, ctx: NormaliseContext): PollOutcome {
+  const fields = parseBody(res.body);
+  const retryAfterMs = parseRetryAfter(res.headers, ctx.now);
+  const withRetryAfter = retryAfterMs === undefined ? {} : { retryAfterMs };
+  const oauth = readOAuthError(fields);
+
+  if (oauth) {
+    const code = canonicalErrorCode(oauth.error);
+    if (code === 'authorization_pending') return { kind: 'pending', ...withRetryAfter };
+    if (code === 'slow_down') {
+      const interval = readPositiveNumber(fields?.interval); // GitHub states the new interval.
+      return { kind: 'slow_down', ...(interval === undefined ? {} : { interval }), ...withRetryAfter };
+    }
+    if (code === 'access_denied') {
+      return {
+        kind: 'denied',
+        error: new DeviceLoginError('access_denied', 'The sign-in was declined.', { oauth, status: res.status }),
+      };
+    }
+    if (EXPIRED_DURING_POLLING.has(code)) {
+      return {
+        kind: 'expired',
+        error: new DeviceLoginError('expired_token', 'The code has expired or is no longer valid.', {
+          oauth,
+          status: res.status,
+        }),
+      };
+    }
+    if (TRANSIENT_ERRORS.has(code) || res.status >= 500) {
+      return { kind: 'retry', error: oauthError(oauth, ctx, res.status), ...withRetryAfter };
+    }
+    return { kind: 'fatal', error: oauthError(oauth, ctx, res.status) };
+  }
+
+  if (res.status >= 500 || res.status === 408) {
+    return {
+      kind: 'retry',
+      error: new DeviceLoginError('server_error', `${originOf(ctx.endpoint)} failed to answer (HTTP ${res.status}).`, {
+        status: res.status,
+      }),
+      ...withRetryAfter,
+    };
+  }
+  // A bare 429 is a rate limit: polling slower is the answer that cannot make things worse.
+  if (res.status === 429) return { kind: 'slow_down', ...withRetryAfter };
+  if (!fields || Object.keys(fields).length === 0) {
+    // A proxy's error page or a truncated answer: the code may still be fine, so try again later.
+    return {
+      kind: 'retry',
+      error: new DeviceLoginError('invalid_response', `${originOf(ctx.endpoint)} sent a token response with ${describeBody(res)}.`, {
+        status: res.status,
+      }),
+      ...withRetryAfter,
+    };
+  }
+  if (res.status >= 200 && res.status < 300) {
+    try {
+      return { kind: 'tokens', tokens: normaliseTokenFields(fields, ctx, res.status) };
+    } catch (err) {
+      return { kind: 'fatal', error: err as DeviceLoginError };
+    }
+  }
+  return {
+    kind: 'fatal',
+    error: invalid(ctx, `token response: HTTP ${res.status} without an OAuth error.`, res.status),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Userinfo (OIDC Core §5.3) and user APIs shaped like it.
+
+/** A userinfo answer as a Profile. Accepts the GitHub API shape (`id`, `login`, `avatar_url`) by its fields. */
+export function normaliseUserinfoResponse(res: HttpResponse, ctx: NormaliseContext): Profile {
+  if (res.status < 200 || res.status >= 300) {
+    if (res.status === 401) {
+      throw new DeviceLoginError('invalid_token', `${originOf(ctx.endpoint)} did not accept the access token for userinfo (HTTP 401).`, {
+        status: 401,
+      });
+    }
+    throw errorFromResponse(res, ctx, 'userinfo request');
+  }
+  const fields = parseBody(res.body);
+  if (!fields) throw invalid(ctx, `userinfo response: ${describeBody(res)}.`, res.status);
+  return profileFromClaims(fields, ctx, 'userinfo response');
+}
+
+/** Profile fields from id_token claims or a userinfo object; `sub` required. */
+export function profileFromClaims(fields: Record<string, unknown>, ctx: NormaliseContext, what: string): Profile {
+  const idNumber = typeof fields.id === 'number' && Number.isFinite(fields.id) ? String(fields.id) : undefined;
+  const sub = readString(fields.sub) ?? idNumber ?? readString(fields.id);
+  if (!sub) throw invalid(ctx, `${what}: sub missing.`);
+  const profile: Profile = { sub };
+  const name = readString(fields.name) ?? readString(fields.preferred_username) ?? readString(fields.login);
+  if (name) profile.name = name;
+  const email = readString(fields.email);
+  if (email) profile.email = email;
+  const picture = readString(fields.picture) ?? readString(fields.avatar_url);
+  if (picture && isHttpUrl(picture)) profile.picture = picture;
+  return profile;
+}
