@@ -1,0 +1,209 @@
+// Provider presets: endpoints and defaults only. Quirks are handled for every server alike by the
+// normalisation layer (normalise.ts), never by looking at the provider's name.
+import { discoverEndpoints } from './discovery.ts';
+import { DeviceLoginError } from './errors.ts';
+import type { HttpClient } from './ports.ts';
+import type { Endpoints } from './types.ts';
+
+export type ProviderName = 'generic' | 'github' | 'google' | 'microsoft' | 'auth0' | 'okta' | 'keycloak';
+
+/** The provider names, for flag validation and help texts. */
+export const PROVIDER_NAMES: readonly ProviderName[] = ['generic', 'github', 'google', 'microsoft', 'auth0', 'okta', 'keycloak'];
+
+/** What the user configured: a preset and its settings, and/or explicit endpoints (which win). */
+export interface ProviderSettings {
+  provider?: ProviderName;
+  issuer?: string;
+  baseUrl?: string;
+  tenant?: string;
+  domain?: string;
+  realm?: string;
+  endpoints?: Partial<Pick<Endpoints, 'deviceAuthorizationEndpoint' | 'tokenEndpoint' | 'userinfoEndpoint' | 'revocationEndpoint'>>;
+}
+
+/** The resolved endpoints and the preset's defaults. */
+export interface ResolvedProvider {
+  endpoints: Endpoints;
+  displayName: string;
+  defaultScope?: string;
+  requiresClientSecret: boolean;
+}
+
+const OIDC_SCOPE = 'openid profile email offline_access';
+
+/** The flag that sets each explicit endpoint, for messages. */
+const ENDPOINT_FLAGS = {
+  deviceAuthorizationEndpoint: '--device-authorization-endpoint',
+  tokenEndpoint: '--token-endpoint',
+  userinfoEndpoint: '--userinfo-endpoint',
+  revocationEndpoint: '--revocation-endpoint',
+} as const;
+
+function configuration(message: string): DeviceLoginError {
+  return new DeviceLoginError('configuration', message);
+}
+
+/** An absolute http(s) URL without trailing slashes, or a configuration error naming the flag. */
+function baseUrlOf(value: string, flag: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw configuration(`${flag} must be an absolute URL such as https://example.com (got "${value}").`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw configuration(`${flag} must be an http(s) URL (got "${value}").`);
+  if (url.search || url.hash) throw configuration(`${flag} must not have a query or fragment.`);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** A host name from "example.auth0.com" or "https://example.auth0.com/". */
+function hostOf(value: string, flag: string): string {
+  const host = value.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(host)) throw configuration(`${flag} must be a host name such as example.auth0.com (got "${value}").`);
+  return host.toLowerCase();
+}
+
+function required<T>(value: T | undefined, flag: string, provider: ProviderName): T {
+  if (value === undefined || value === '') throw configuration(`${flag} is required with --provider ${provider}.`);
+  return value;
+}
+
+/** Explicit endpoints override the preset's; each must be an absolute http(s) URL. */
+function withExplicit(endpoints: Endpoints, explicit: ProviderSettings['endpoints']): Endpoints {
+  const out: Endpoints = { ...endpoints };
+  for (const key of Object.keys(ENDPOINT_FLAGS) as (keyof typeof ENDPOINT_FLAGS)[]) {
+    const value = explicit?.[key];
+    if (value === undefined || value === '') continue;
+    baseUrlOf(value, ENDPOINT_FLAGS[key]);
+    out[key] = value;
+  }
+  return out;
+}
+
+async function discovered(issuer: string, http: HttpClient, signal: AbortSignal | undefined): Promise<Endpoints> {
+  return discoverEndpoints(issuer, http, signal ? { signal } : {});
+}
+
+/**
+ * Endpoints and defaults for a provider preset (or generic settings); throws DeviceLoginError
+ * `configuration` for missing or malformed settings and `discovery_failed` when discovery fails.
+ */
+export async function resolveEndpoints(
+  settings: ProviderSettings,
+  http: HttpClient,
+  options: { signal?: AbortSignal } = {},
+): Promise<ResolvedProvider> {
+  const provider = settings.provider ?? 'generic';
+  const explicit = settings.endpoints;
+  const signal = options.signal;
+
+  switch (provider) {
+    case 'generic': {
+      const hasExplicit = Boolean(explicit?.deviceAuthorizationEndpoint && explicit.tokenEndpoint);
+      if (settings.issuer) {
+        const issuer = settings.issuer.trim();
+        try {
+          const endpoints = await discovered(issuer, http, signal);
+          return { endpoints: withExplicit(endpoints, explicit), displayName: originLabel(issuer), defaultScope: OIDC_SCOPE, requiresClientSecret: false };
+        } catch (err) {
+          // A server without (device-flow) metadata still works when its endpoints are given.
+          if (!(err instanceof DeviceLoginError) || err.code !== 'discovery_failed' || !hasExplicit) throw err;
+          const endpoints = withExplicit({ issuer, deviceAuthorizationEndpoint: '', tokenEndpoint: '' }, explicit);
+          return { endpoints, displayName: originLabel(issuer), requiresClientSecret: false };
+        }
+      }
+      if (!hasExplicit) {
+        throw configuration(
+          'Give --issuer (or --provider), or both --device-authorization-endpoint and --token-endpoint for a server without discovery.',
+        );
+      }
+      const endpoints = withExplicit({ deviceAuthorizationEndpoint: '', tokenEndpoint: '' }, explicit);
+      return { endpoints, displayName: originLabel(endpoints.deviceAuthorizationEndpoint), requiresClientSecret: false };
+    }
+
+    case 'github': {
+      const base = settings.baseUrl ? baseUrlOf(settings.baseUrl, '--base-url') : 'https://github.com';
+      const isDotCom = new URL(base).hostname === 'github.com';
+      // GitHub has no discovery and no RFC 7009 revocation; the REST API's /user stands in for userinfo.
+      const endpoints: Endpoints = {
+        deviceAuthorizationEndpoint: `${base}/login/device/code`,
+        tokenEndpoint: `${base}/login/oauth/access_token`,
+        userinfoEndpoint: isDotCom ? 'https://api.github.com/user' : `${base}/api/v3/user`,
+      };
+      return {
+        endpoints: withExplicit(endpoints, explicit),
+        displayName: isDotCom ? 'GitHub' : `GitHub Enterprise (${new URL(base).host})`,
+        defaultScope: 'read:user user:email',
+        requiresClientSecret: false,
+      };
+    }
+
+    case 'google': {
+      const endpoints: Endpoints = {
+        issuer: 'https://accounts.google.com',
+        deviceAuthorizationEndpoint: 'https://oauth2.googleapis.com/device/code',
+        tokenEndpoint: 'https://oauth2.googleapis.com/token',
+        userinfoEndpoint: 'https://openidconnect.googleapis.com/v1/userinfo',
+        revocationEndpoint: 'https://oauth2.googleapis.com/revoke',
+        jwksUri: 'https://www.googleapis.com/oauth2/v3/certs',
+      };
+      return { endpoints: withExplicit(endpoints, explicit), displayName: 'Google', defaultScope: 'openid email profile', requiresClientSecret: true };
+    }
+
+    case 'microsoft': {
+      const tenant = (settings.tenant ?? 'common').trim();
+      if (!/^[A-Za-z0-9.-]+$/.test(tenant)) {
+        throw configuration(`--tenant must be a tenant id, a domain, or common / organizations / consumers (got "${tenant}").`);
+      }
+      const root = `https://login.microsoftonline.com/${tenant}`;
+      const endpoints: Endpoints = {
+        deviceAuthorizationEndpoint: `${root}/oauth2/v2.0/devicecode`,
+        tokenEndpoint: `${root}/oauth2/v2.0/token`,
+        userinfoEndpoint: 'https://graph.microsoft.com/oidc/userinfo',
+        jwksUri: `${root}/discovery/v2.0/keys`,
+      };
+      // Entra's id_tokens name the tenant's GUID as issuer; for common / a domain name that GUID is
+      // not known here, so an exact issuer is set only for a GUID tenant (else userinfo names the user).
+      if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenant)) endpoints.issuer = `${root}/v2.0`;
+      return {
+        endpoints: withExplicit(endpoints, explicit),
+        displayName: 'Microsoft',
+        defaultScope: 'openid profile email offline_access',
+        requiresClientSecret: false,
+      };
+    }
+
+    case 'auth0': {
+      const domain = hostOf(required(settings.domain, '--domain', provider), '--domain');
+      // Auth0's issuer ends in a slash, and discovery compares it exactly.
+      const endpoints = await discovered(`https://${domain}/`, http, signal);
+      return { endpoints: withExplicit(endpoints, explicit), displayName: 'Auth0', defaultScope: OIDC_SCOPE, requiresClientSecret: false };
+    }
+
+    case 'okta': {
+      if (!settings.issuer && !settings.domain) throw configuration('--domain (or --issuer) is required with --provider okta.');
+      // Okta's own device-flow guide uses the default custom authorization server.
+      const issuer = settings.issuer?.trim() ?? `https://${hostOf(settings.domain!, '--domain')}/oauth2/default`;
+      const endpoints = await discovered(issuer, http, signal);
+      return { endpoints: withExplicit(endpoints, explicit), displayName: 'Okta', defaultScope: OIDC_SCOPE, requiresClientSecret: false };
+    }
+
+    case 'keycloak': {
+      const base = baseUrlOf(required(settings.baseUrl, '--base-url', provider), '--base-url');
+      const realm = required(settings.realm?.trim(), '--realm', provider);
+      const endpoints = await discovered(`${base}/realms/${encodeURIComponent(realm)}`, http, signal);
+      return { endpoints: withExplicit(endpoints, explicit), displayName: `Keycloak (${realm})`, defaultScope: OIDC_SCOPE, requiresClientSecret: false };
+    }
+
+    default:
+      throw configuration(`Unknown provider "${String(provider)}". Use one of: ${PROVIDER_NAMES.join(', ')}.`);
+  }
+}
+
+function originLabel(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
