@@ -1,0 +1,431 @@
+// The device flow as one pure reducer: the single source of truth for every RFC 8628 rule (DESIGN.md).
+// Time enters only through events (`now`), randomness only through `jitter`; the session runner
+// (core/session.ts) executes the effects through the ports and feeds the results back as events.
+import { backoffDelayMs, nextPollAt, slowedInterval, type BackoffSettings } from './backoff.ts';
+import { DEFAULT_BACKOFF } from './backoff.ts';
+import type { DeviceLoginError } from './errors.ts';
+import type {
+  DeviceAuthorization,
+  FlowState,
+  NetworkStatus,
+  PollOutcome,
+  Profile,
+  SignOutResult,
+  Snapshot,
+  StoredSession,
+  TokenSet,
+} from './types.ts';
+
+/** Tunables of the flow. */
+export interface MachineConfig {
+  /** Expired codes replaced without asking the user (RFC 8628 §3.5 wants user interaction). */
+  maxAutoRenewals: number;
+  /** `Prefer: wait=N` sent on polls (RFC 7240); 0 = plain polling. */
+  longPollSeconds: number;
+  backoff: BackoffSettings;
+}
+
+export const DEFAULT_MACHINE_CONFIG: MachineConfig = {
+  maxAutoRenewals: 2,
+  longPollSeconds: 25,
+  backoff: DEFAULT_BACKOFF,
+};
+
+/** A readable error as the snapshot shows it. */
+export interface FlowError {
+  code: string;
+  message: string;
+}
+
+export interface MachineState {
+  readonly config: MachineConfig;
+  readonly flow: FlowState;
+  readonly network: NetworkStatus;
+  /** Grows with every device code request; results that belong to an older flow are ignored. */
+  readonly flowId: number;
+  /** The code on screen (kept while the profile loads so the screen does not flicker). */
+  readonly authorization?: DeviceAuthorization;
+  readonly pollInFlight: boolean;
+  /** Earliest time of the next poll (interval, slow_down, Retry-After, backoff). */
+  readonly nextPollAt?: number;
+  /** Consecutive polls that got no usable answer. */
+  readonly failures: number;
+  readonly autoRenewalsLeft: number;
+  /** Tokens arrived; waiting for the profile before `signed_in`. */
+  readonly loadingProfile: boolean;
+  readonly tokens?: TokenSet;
+  readonly profile?: Profile;
+  readonly error?: FlowError;
+  /** A sentence for the person (e.g. why the session is idle again). */
+  readonly message?: string;
+}
+
+export type MachineEvent =
+  /** What the TokenStore held at start-up. */
+  | { type: 'restored'; now: number; stored?: StoredSession }
+  | { type: 'restore_failed'; error: DeviceLoginError }
+  /** The user asked to sign in (from idle, denied, expired or error). */
+  | { type: 'sign_in'; now: number }
+  /** The user asked for a fresh code ("Press OK for a new code"). */
+  | { type: 'new_code'; now: number }
+  | { type: 'authorization_received'; flowId: number; now: number; authorization: DeviceAuthorization }
+  | { type: 'authorization_failed'; flowId: number; error: DeviceLoginError }
+  /** The timer of a `schedule_poll` effect fired. */
+  | { type: 'poll_due'; now: number }
+  /** `jitter` is uniform in [0, 1), used only for backoff. */
+  | { type: 'poll_outcome'; flowId: number; now: number; outcome: PollOutcome; jitter?: number }
+  /** `profile` is undefined when it could not be loaded (the tokens are kept anyway). */
+  | { type: 'profile_loaded'; flowId: number; profile?: Profile; warning?: string }
+  | { type: 'cancel' }
+  | { type: 'sign_out' }
+  | { type: 'signed_out'; result: SignOutResult }
+  | { type: 'tokens_refreshed'; tokens: TokenSet }
+  /** The refresh token is dead (invalid_grant), or there is none and the access token expired. */
+  | { type: 'refresh_rejected'; error: DeviceLoginError };
+
+export type Effect =
+  /** Abort whatever the current flow has in flight: the authorization request, a poll, a timer. */
+  | { type: 'abort' }
+  | { type: 'request_authorization'; flowId: number }
+  /** Dispatch `poll_due` at `atMs` (replaces any earlier timer). */
+  | { type: 'schedule_poll'; atMs: number }
+  | { type: 'poll'; flowId: number; deviceCode: string; waitSeconds: number }
+  | { type: 'load_profile'; flowId: number; tokens: TokenSet }
+  /** Write this value to the TokenStore under the session's key. */
+  | { type: 'persist'; value: StoredSession }
+  | { type: 'clear_store' }
+  | { type: 'revoke'; tokens: TokenSet };
+
+export interface Transition {
+  state: MachineState;
+  effects: Effect[];
+}
+
+/** The state of a fresh session. */
+export function initialState(config: Partial<MachineConfig> = {}): MachineState {
+  const full: MachineConfig = {
+    maxAutoRenewals: config.maxAutoRenewals ?? DEFAULT_MACHINE_CONFIG.maxAutoRenewals,
+    longPollSeconds: config.longPollSeconds ?? DEFAULT_MACHINE_CONFIG.longPollSeconds,
+    backoff: config.backoff ?? DEFAULT_MACHINE_CONFIG.backoff,
+  };
+  return {
+    config: full,
+    flow: 'idle',
+    network: 'online',
+    flowId: 0,
+    pollInFlight: false,
+    failures: 0,
+    autoRenewalsLeft: full.maxAutoRenewals,
+    loadingProfile: false,
+  };
+}
+
+/** True in the states `settled()` waits for. */
+export function isSettled(state: MachineState): boolean {
+  return (
+    state.flow === 'signed_in' ||
+    state.flow === 'denied' ||
+    state.flow === 'expired' ||
+    state.flow === 'error'
+  );
+}
+
+/** The one reducer of the device flow. Pure and deterministic. */
+export function transition(state: MachineState, event: MachineEvent): Transition {
+  switch (event.type) {
+    case 'restored':
+      return onRestored(state, event.now, event.stored);
+    case 'restore_failed':
+      if (state.flow !== 'idle') return same(state);
+      return { state: { ...state, flow: 'error', error: describe(event.error) }, effects: [] };
+    case 'sign_in':
+      if (!['idle', 'denied', 'expired', 'error'].includes(state.flow)) return same(state);
+      return startRequest(state, state.config.maxAutoRenewals);
+    case 'new_code':
+      if (state.flow === 'signed_in' || state.flow === 'signing_out') return same(state);
+      return startRequest(state, state.config.maxAutoRenewals);
+    case 'authorization_received':
+      if (state.flow !== 'requesting' || event.flowId !== state.flowId) return same(state);
+      return onAuthorization(state, event.now, event.authorization);
+    case 'authorization_failed':
+      if (state.flow !== 'requesting' || event.flowId !== state.flowId) return same(state);
+      return { state: settle(state, 'error', describe(event.error)), effects: [] };
+    case 'poll_due':
+      return onPollDue(state, event.now);
+    case 'poll_outcome':
+      if (state.flow !== 'awaiting_user' || event.flowId !== state.flowId || !state.pollInFlight)
+        return same(state);
+      return onPollOutcome({ ...state, pollInFlight: false }, event.now, event.outcome, event.jitter ?? 0.5);
+    case 'profile_loaded': {
+      if (!state.loadingProfile || event.flowId !== state.flowId || !state.tokens) return same(state);
+      const profile = event.profile;
+      const next: MachineState = {
+        ...withoutFlow(state),
+        flow: 'signed_in',
+        tokens: state.tokens,
+        ...(profile ? { profile } : {}),
+        ...(event.warning ? { message: event.warning } : {}),
+      };
+      return { state: next, effects: [{ type: 'persist', value: storedSignedIn(state.tokens, profile) }] };
+    }
+    case 'cancel':
+      if (!['requesting', 'awaiting_user', 'denied', 'expired', 'error'].includes(state.flow))
+        return same(state);
+      return {
+        state: { ...withoutFlow(state), flow: 'idle', autoRenewalsLeft: state.config.maxAutoRenewals },
+        effects: [{ type: 'abort' }, { type: 'clear_store' }],
+      };
+    case 'sign_out': {
+      if (state.flow === 'signing_out') return same(state);
+      const tokens = state.tokens;
+      const base = { ...withoutFlow(state), autoRenewalsLeft: state.config.maxAutoRenewals };
+      // Forget first: a revocation that hangs or fails must not leave the tokens on disk.
+      if (!tokens)
+        return { state: { ...base, flow: 'idle' }, effects: [{ type: 'abort' }, { type: 'clear_store' }] };
+      return {
+        state: { ...base, flow: 'signing_out' },
+        effects: [{ type: 'abort' }, { type: 'clear_store' }, { type: 'revoke', tokens }],
+      };
+    }
+    case 'signed_out':
+      if (state.flow !== 'signing_out') return same(state);
+      return { state: { ...state, flow: 'idle', message: event.result.message }, effects: [] };
+    case 'tokens_refreshed': {
+      if (state.flow !== 'signed_in') return same(state);
+      return {
+        state: { ...state, tokens: event.tokens },
+        effects: [{ type: 'persist', value: storedSignedIn(event.tokens, state.profile) }],
+      };
+    }
+    case 'refresh_rejected':
+      if (state.flow !== 'signed_in') return same(state);
+      return {
+        state: { ...withoutFlow(state), flow: 'idle', message: event.error.message },
+        effects: [{ type: 'clear_store' }],
+      };
+  }
+}
+
+/** The public projection: no tokens, no device code. */
+export function snapshotOf(state: MachineState): Snapshot {
+  const snap: Snapshot = { state: state.flow };
+  const auth = state.authorization;
+  if (state.flow === 'awaiting_user' && auth) {
+    snap.network = state.network;
+    snap.userCode = auth.userCode;
+    snap.verificationUri = auth.verificationUri;
+    if (auth.verificationUriComplete) snap.verificationUriComplete = auth.verificationUriComplete;
+    snap.expiresAt = auth.expiresAt;
+    snap.interval = auth.interval;
+    if (auth.message) snap.message = auth.message;
+  }
+  if (state.message) snap.message = state.message;
+  if (state.flow === 'signed_in') {
+    if (state.profile) snap.profile = state.profile;
+    if (state.tokens?.expiresAt !== undefined) snap.tokenExpiresAt = state.tokens.expiresAt;
+  }
+  if (state.error) snap.error = state.error;
+  if (state.flow === 'requesting' || state.flow === 'awaiting_user' || state.flow === 'expired') {
+    snap.autoRenewalsLeft = state.autoRenewalsLeft;
+  }
+  return snap;
+}
+
+function same(state: MachineState): Transition {
+  return { state, effects: [] };
+}
+
+/** Drops everything that belongs to a device flow or a sign-in. */
+function withoutFlow(state: MachineState): MachineState {
+  return {
+    config: state.config,
+    flow: state.flow,
+    network: 'online',
+    flowId: state.flowId,
+    pollInFlight: false,
+    failures: 0,
+    autoRenewalsLeft: state.autoRenewalsLeft,
+    loadingProfile: false,
+  };
+}
+
+function settle(state: MachineState, flow: 'denied' | 'expired' | 'error', error: FlowError): MachineState {
+  return { ...withoutFlow(state), flow, error };
+}
+
+function describe(error: DeviceLoginError): FlowError {
+  return { code: error.code, message: error.message };
+}
+
+function startRequest(state: MachineState, autoRenewalsLeft: number): Transition {
+  const flowId = state.flowId + 1;
+  return {
+    state: { ...withoutFlow(state), flow: 'requesting', flowId, autoRenewalsLeft },
+    effects: [{ type: 'abort' }, { type: 'request_authorization', flowId }],
+  };
+}
+
+function storedPending(authorization: DeviceAuthorization): StoredSession {
+  return { version: 1, pending: authorization };
+}
+
+function storedSignedIn(tokens: TokenSet, profile?: Profile): StoredSession {
+  return profile ? { version: 1, tokens, profile } : { version: 1, tokens };
+}
+
+function onRestored(state: MachineState, now: number, stored?: StoredSession): Transition {
+  if (state.flow !== 'idle') return same(state);
+  if (stored?.tokens) {
+    return {
+      state: {
+        ...withoutFlow(state),
+        flow: 'signed_in',
+        tokens: stored.tokens,
+        ...(stored.profile ? { profile: stored.profile } : {}),
+      },
+      effects: [],
+    };
+  }
+  const pending = stored?.pending;
+  if (pending && pending.expiresAt > now) {
+    // Resume the same code at the same interval; wait one interval, as the last poll may have just gone out.
+    const flowId = state.flowId + 1;
+    const at = nextPollAt(now, pending.interval);
+    return {
+      state: {
+        ...withoutFlow(state),
+        flow: 'awaiting_user',
+        flowId,
+        authorization: pending,
+        nextPollAt: at,
+        autoRenewalsLeft: state.config.maxAutoRenewals,
+      },
+      effects: [{ type: 'schedule_poll', atMs: Math.min(at, pending.expiresAt) }],
+    };
+  }
+  if (pending) return { state: withoutFlow(state), effects: [{ type: 'clear_store' }] };
+  return same(state);
+}
+
+function onAuthorization(state: MachineState, now: number, authorization: DeviceAuthorization): Transition {
+  const at = nextPollAt(now, authorization.interval);
+  return {
+    state: {
+      ...state,
+      flow: 'awaiting_user',
+      network: 'online',
+      authorization,
+      pollInFlight: false,
+      nextPollAt: at,
+      failures: 0,
+    },
+    effects: [
+      { type: 'persist', value: storedPending(authorization) },
+      { type: 'schedule_poll', atMs: Math.min(at, authorization.expiresAt) },
+    ],
+  };
+}
+
+function onPollDue(state: MachineState, now: number): Transition {
+  const auth = state.authorization;
+  if (state.flow !== 'awaiting_user' || !auth || state.loadingProfile) return same(state);
+  // Never two polls in flight for one device code.
+  if (state.pollInFlight) return same(state);
+  if (now >= auth.expiresAt) return expire(state, codeExpiredError());
+  const at = state.nextPollAt ?? now;
+  if (now < at) return { state, effects: [{ type: 'schedule_poll', atMs: Math.min(at, auth.expiresAt) }] };
+  // A held poll must not outlive the code.
+  const remaining = Math.floor((auth.expiresAt - now) / 1000);
+  const waitSeconds = Math.max(0, Math.min(state.config.longPollSeconds, remaining));
+  return {
+    state: { ...state, pollInFlight: true },
+    effects: [{ type: 'poll', flowId: state.flowId, deviceCode: auth.deviceCode, waitSeconds }],
+  };
+}
+
+function onPollOutcome(state: MachineState, now: number, outcome: PollOutcome, jitter: number): Transition {
+  const auth = state.authorization;
+  if (!auth) return same(state);
+  switch (outcome.kind) {
+    case 'tokens':
+      return {
+        state: { ...state, network: 'online', failures: 0, loadingProfile: true, tokens: outcome.tokens },
+        // Persist at once: a crash while the profile loads must not lose a sign-in.
+        effects: [
+          { type: 'persist', value: storedSignedIn(outcome.tokens) },
+          { type: 'load_profile', flowId: state.flowId, tokens: outcome.tokens },
+        ],
+      };
+    case 'pending':
+      return schedule({ ...state, network: 'online', failures: 0 }, now, auth, {
+        retryAfterMs: outcome.retryAfterMs,
+      });
+    case 'slow_down': {
+      const slowed: DeviceAuthorization = {
+        ...auth,
+        interval: slowedInterval(auth.interval, outcome.interval),
+      };
+      const next = schedule(
+        { ...state, network: 'online', failures: 0, authorization: slowed },
+        now,
+        slowed,
+        {
+          retryAfterMs: outcome.retryAfterMs,
+        },
+      );
+      if (next.state.flow !== 'awaiting_user') return next;
+      return {
+        state: next.state,
+        effects: [{ type: 'persist', value: storedPending(slowed) }, ...next.effects],
+      };
+    }
+    case 'denied':
+      return { state: settle(state, 'denied', describe(outcome.error)), effects: [{ type: 'clear_store' }] };
+    case 'expired':
+      return expire(state, describe(outcome.error));
+    case 'retry': {
+      const failures = state.failures + 1;
+      const backoffMs = backoffDelayMs(failures, jitter, state.config.backoff);
+      return schedule({ ...state, network: 'retrying', failures }, now, auth, {
+        retryAfterMs: outcome.retryAfterMs,
+        backoffMs,
+      });
+    }
+    case 'fatal':
+      return { state: settle(state, 'error', describe(outcome.error)), effects: [{ type: 'clear_store' }] };
+  }
+}
+
+/** Sets the next poll time, or expires the flow when the code dies first. */
+function schedule(
+  state: MachineState,
+  now: number,
+  auth: DeviceAuthorization,
+  extra: { retryAfterMs?: number | undefined; backoffMs?: number },
+): Transition {
+  if (now >= auth.expiresAt) return expire(state, codeExpiredError());
+  const at = nextPollAt(now, auth.interval, {
+    ...(extra.retryAfterMs !== undefined ? { retryAfterMs: extra.retryAfterMs } : {}),
+    ...(extra.backoffMs !== undefined ? { backoffMs: extra.backoffMs } : {}),
+  });
+  return {
+    state: { ...state, nextPollAt: at },
+    effects: [{ type: 'schedule_poll', atMs: Math.min(at, auth.expiresAt) }],
+  };
+}
+
+/** The code is dead: ask for a new one automatically a bounded number of times, then wait for the user. */
+function expire(state: MachineState, error: FlowError): Transition {
+  if (state.autoRenewalsLeft > 0) {
+    const renewed = startRequest(state, state.autoRenewalsLeft - 1);
+    return { state: renewed.state, effects: [{ type: 'clear_store' }, ...renewed.effects] };
+  }
+  return { state: settle(state, 'expired', error), effects: [{ type: 'abort' }, { type: 'clear_store' }] };
+}
+
+function codeExpiredError(): FlowError {
+  return {
+    code: 'expired_token',
+    message: 'The code expired before it was used. Ask for a new code to try again.',
+  };
+}

@@ -1,0 +1,390 @@
+// The session runner: executes the reducer's effects (core/machine.ts) through the ports and the
+// Protocol, and feeds every result back into the reducer as an event. It holds no flow rules itself.
+import { DeviceLoginError, toDeviceLoginError } from './errors.ts';
+import {
+  initialState,
+  isSettled,
+  snapshotOf,
+  transition,
+  type Effect,
+  type MachineEvent,
+  type MachineState,
+} from './machine.ts';
+import type { Ports } from './ports.ts';
+import type {
+  DeviceSession,
+  Endpoints,
+  Protocol,
+  SignOutResult,
+  Snapshot,
+  StoredSession,
+  TokenSet,
+} from './types.ts';
+
+/** Options of `createDeviceSession`. */
+export interface DeviceSessionOptions {
+  protocol: Protocol;
+  ports: Ports;
+  /** Where the TokenStore keeps this session: `storeKeyFor(endpoints, clientId)`. */
+  storeKey: string;
+  /** Expired codes replaced without asking the user (default 2). */
+  maxAutoRenewals?: number;
+  /** `Prefer: wait=N` on polls (default 25; 0 = plain RFC 8628 polling). */
+  longPollSeconds?: number;
+  /** Backoff after transport failures, timeouts and 5xx (default 1 s doubling to 30 s, with jitter). */
+  backoff?: { initialMs?: number; maxMs?: number };
+}
+
+const DEFAULT_MIN_VALIDITY_MS = 60_000;
+
+/** The TokenStore key of one (authorization server, client) pair. */
+export function storeKeyFor(endpoints: Endpoints, clientId: string): string {
+  return `${endpoints.issuer ?? endpoints.tokenEndpoint}#${clientId}`;
+}
+
+/** A device sign-in session over a Protocol and the ports. Nothing it does throws past it, except accessToken(). */
+export function createDeviceSession(options: DeviceSessionOptions): DeviceSession {
+  const { protocol, ports, storeKey } = options;
+  const { clock, store, logger } = ports;
+  const random = ports.random ?? Math.random;
+  let state: MachineState = initialState({
+    ...(options.maxAutoRenewals !== undefined
+      ? { maxAutoRenewals: Math.max(0, options.maxAutoRenewals) }
+      : {}),
+    ...(options.longPollSeconds !== undefined
+      ? { longPollSeconds: Math.max(0, options.longPollSeconds) }
+      : {}),
+    backoff: { initialMs: options.backoff?.initialMs ?? 1_000, maxMs: options.backoff?.maxMs ?? 30_000 },
+  });
+  let lastSnapshot = snapshotOf(state);
+  let lastSnapshotJson = JSON.stringify(lastSnapshot);
+  const listeners = new Set<(snapshot: Snapshot) => void>();
+  let settledWaiters: Array<(snapshot: Snapshot) => void> = [];
+
+  // `lifetime` ends at close(); `flow` ends at every `abort` effect; `timer` ends at every new schedule.
+  const lifetime = new AbortController();
+  let flow = new AbortController();
+  let timer: AbortController | undefined;
+  let closed = false;
+  // Writes are serialised so that the last state always wins on disk.
+  let storeQueue: Promise<void> = Promise.resolve();
+  let revocation: Promise<SignOutResult> | undefined;
+  let refreshing: Promise<TokenSet> | undefined;
+
+  function dispatch(event: MachineEvent): void {
+    if (closed) return;
+    const result = transition(state, event);
+    state = result.state;
+    publish();
+    for (const effect of result.effects) run(effect);
+  }
+
+  function publish(): void {
+    const snap = snapshotOf(state);
+    const json = JSON.stringify(snap);
+    if (json === lastSnapshotJson) return;
+    lastSnapshot = snap;
+    lastSnapshotJson = json;
+    for (const listener of [...listeners]) {
+      try {
+        listener(snap);
+      } catch (err) {
+        logger.warn('A session listener threw; ignoring it.', { error: toDeviceLoginError(err).message });
+      }
+    }
+    if (isSettled(state)) {
+      const waiters = settledWaiters;
+      settledWaiters = [];
+      for (const resolve of waiters) resolve(snap);
+    }
+  }
+
+  function run(effect: Effect): void {
+    switch (effect.type) {
+      case 'abort':
+        flow.abort();
+        timer?.abort();
+        timer = undefined;
+        flow = new AbortController();
+        return;
+      case 'request_authorization': {
+        const signal = flow.signal;
+        protocol.initiateDeviceAuthorization(signal).then(
+          (authorization) => {
+            if (signal.aborted) return;
+            logger.info('Device code received; waiting for the user.', {
+              expiresAt: authorization.expiresAt,
+            });
+            dispatch({
+              type: 'authorization_received',
+              flowId: effect.flowId,
+              now: clock.now(),
+              authorization,
+            });
+          },
+          (err: unknown) => {
+            if (signal.aborted) return;
+            const error = toDeviceLoginError(err);
+            logger.warn('The device authorization request failed.', { code: error.code });
+            dispatch({ type: 'authorization_failed', flowId: effect.flowId, error });
+          },
+        );
+        return;
+      }
+      case 'schedule_poll': {
+        timer?.abort();
+        const own = new AbortController();
+        timer = own;
+        const signal = AbortSignal.any([flow.signal, own.signal]);
+        clock.sleep(Math.max(0, effect.atMs - clock.now()), signal).then(
+          () => {
+            if (signal.aborted) return;
+            if (timer === own) timer = undefined;
+            dispatch({ type: 'poll_due', now: clock.now() });
+          },
+          () => undefined,
+        );
+        return;
+      }
+      case 'poll': {
+        const signal = flow.signal;
+        protocol
+          .pollDeviceAuthorizationGrant(effect.deviceCode, { signal, waitSeconds: effect.waitSeconds })
+          .catch((err: unknown) => {
+            // The Protocol promises to turn every answer into an outcome; anything else is a transport fault.
+            const error = toDeviceLoginError(err, 'network');
+            return { kind: 'retry', error } as const;
+          })
+          .then((outcome) => {
+            if (signal.aborted) return;
+            if (outcome.kind === 'retry')
+              logger.warn('Poll failed; retrying with backoff.', { code: outcome.error.code });
+            dispatch({
+              type: 'poll_outcome',
+              flowId: effect.flowId,
+              now: clock.now(),
+              outcome,
+              jitter: random(),
+            });
+          });
+        return;
+      }
+      case 'load_profile': {
+        const signal = flow.signal;
+        protocol.fetchProfile(effect.tokens, signal).then(
+          (profile) => {
+            if (signal.aborted) return;
+            dispatch({ type: 'profile_loaded', flowId: effect.flowId, ...(profile ? { profile } : {}) });
+          },
+          (err: unknown) => {
+            if (signal.aborted) return;
+            const error = toDeviceLoginError(err);
+            // The tokens are good; a missing profile must not cost the user their sign-in.
+            logger.warn('Signed in, but the profile could not be loaded.', {
+              code: error.code,
+              error: error.message,
+            });
+            dispatch({
+              type: 'profile_loaded',
+              flowId: effect.flowId,
+              warning: `Signed in, but the profile could not be loaded: ${error.message}`,
+            });
+          },
+        );
+        return;
+      }
+      case 'persist':
+        enqueueStore('save', () => store.save(storeKey, effect.value));
+        return;
+      case 'clear_store':
+        enqueueStore('remove', () => store.remove(storeKey));
+        return;
+      case 'revoke':
+        revocation = revoke(effect.tokens).then((result) => {
+          dispatch({ type: 'signed_out', result });
+          return result;
+        });
+        return;
+    }
+  }
+
+  function enqueueStore(what: string, write: () => Promise<void>): void {
+    storeQueue = storeQueue.then(write).catch((err: unknown) => {
+      logger.warn(`Could not ${what} the session in the token store; it is kept in memory only.`, {
+        error: toDeviceLoginError(err).message,
+      });
+    });
+  }
+
+  async function revoke(tokens: TokenSet): Promise<SignOutResult> {
+    const where = providerName(protocol.endpoints);
+    try {
+      const outcome = await protocol.tokenRevocation(tokens, lifetime.signal);
+      if (outcome === 'revoked')
+        return { revoked: true, message: `Signed out; ${where} revoked the tokens.` };
+      return {
+        revoked: false,
+        message:
+          `Signed out on this device, but ${where} offers no token revocation, so the grant is still live at the ` +
+          `provider. To end it, remove this app's access in your account's security or connected-apps settings at ${where}.`,
+      };
+    } catch (err) {
+      const error = toDeviceLoginError(err);
+      logger.warn('Token revocation failed.', { code: error.code });
+      return {
+        revoked: false,
+        message:
+          `Signed out on this device, but revocation failed (${error.message}), so the grant may still be live at ` +
+          `the provider. To end it, remove this app's access in your account settings at ${where}.`,
+      };
+    }
+  }
+
+  async function refresh(tokens: TokenSet): Promise<TokenSet> {
+    const refreshToken = tokens.refreshToken;
+    if (!refreshToken) {
+      if (tokens.expiresAt !== undefined && tokens.expiresAt <= clock.now()) {
+        const ended = new DeviceLoginError(
+          'not_signed_in',
+          'Your sign-in has ended: the access token expired and the provider gave no refresh token. Sign in again.',
+        );
+        if (state.tokens === tokens) dispatch({ type: 'refresh_rejected', error: ended });
+        throw ended;
+      }
+      throw new DeviceLoginError(
+        'no_refresh_token',
+        'The provider gave no refresh token, so the access token cannot be renewed early.',
+      );
+    }
+    try {
+      const fresh = await protocol.refreshTokenGrant(refreshToken, lifetime.signal);
+      // Without rotation the server sends no new refresh token: the old one stays valid.
+      const merged: TokenSet = {
+        ...fresh,
+        ...((fresh.refreshToken ?? tokens.refreshToken)
+          ? { refreshToken: fresh.refreshToken ?? refreshToken }
+          : {}),
+        ...((fresh.idToken ?? tokens.idToken) ? { idToken: fresh.idToken ?? tokens.idToken } : {}),
+      };
+      if (state.tokens === tokens) dispatch({ type: 'tokens_refreshed', tokens: merged });
+      return merged;
+    } catch (err) {
+      const error = toDeviceLoginError(err);
+      if (error.code === 'invalid_grant') {
+        const ended = new DeviceLoginError(
+          'not_signed_in',
+          'Your sign-in has ended (the provider no longer accepts the refresh token: it expired or was revoked). Sign in again.',
+          { cause: error },
+        );
+        logger.info('Refresh token rejected; signed out locally.');
+        if (state.tokens === tokens) dispatch({ type: 'refresh_rejected', error: ended });
+        throw ended;
+      }
+      throw error;
+    }
+  }
+
+  return {
+    snapshot: () => lastSnapshot,
+
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    async restore() {
+      if (closed || state.flow !== 'idle') return lastSnapshot;
+      let stored: StoredSession | undefined;
+      try {
+        stored = await store.load(storeKey);
+      } catch (err) {
+        const cause = toDeviceLoginError(err);
+        dispatch({
+          type: 'restore_failed',
+          error: new DeviceLoginError('configuration', `Could not read the token store: ${cause.message}`, {
+            cause,
+          }),
+        });
+        return lastSnapshot;
+      }
+      if (stored !== undefined && (typeof stored !== 'object' || stored.version !== 1)) {
+        logger.warn('The token store holds a session of an unknown version; ignoring it.');
+        stored = undefined;
+      }
+      dispatch({ type: 'restored', now: clock.now(), ...(stored ? { stored } : {}) });
+      return lastSnapshot;
+    },
+
+    signIn: () => dispatch({ type: 'sign_in', now: clock.now() }),
+    newCode: () => dispatch({ type: 'new_code', now: clock.now() }),
+    cancel: () => dispatch({ type: 'cancel' }),
+
+    async signOut() {
+      revocation = undefined;
+      dispatch({ type: 'sign_out' });
+      const result =
+        revocation ??
+        Promise.resolve({ revoked: false, message: 'You were not signed in; nothing to revoke.' });
+      const outcome = await result;
+      await storeQueue;
+      return outcome;
+    },
+
+    async accessToken(opts = {}) {
+      const tokens = state.tokens;
+      if (state.flow !== 'signed_in' || !tokens) {
+        throw new DeviceLoginError('not_signed_in', 'You are not signed in. Sign in first.');
+      }
+      const minValidityMs = opts.minValidityMs ?? DEFAULT_MIN_VALIDITY_MS;
+      const now = clock.now();
+      const fresh = tokens.expiresAt === undefined || tokens.expiresAt - now > minValidityMs;
+      if (!opts.forceRefresh && fresh) return tokens.accessToken;
+      if (
+        !tokens.refreshToken &&
+        !opts.forceRefresh &&
+        tokens.expiresAt !== undefined &&
+        tokens.expiresAt > now
+      ) {
+        // Nothing to refresh with, and the token still works for a while: use it.
+        return tokens.accessToken;
+      }
+      // Single flight: every caller shares the one refresh in progress.
+      if (!refreshing) {
+        refreshing = refresh(tokens).finally(() => {
+          refreshing = undefined;
+        });
+      }
+      const result = await refreshing;
+      await storeQueue;
+      return result.accessToken;
+    },
+
+    settled() {
+      if (isSettled(state)) return Promise.resolve(lastSnapshot);
+      if (closed) return Promise.resolve(lastSnapshot);
+      return new Promise((resolve) => settledWaiters.push(resolve));
+    },
+
+    close() {
+      if (closed) return;
+      closed = true;
+      lifetime.abort();
+      flow.abort();
+      timer?.abort();
+      listeners.clear();
+      const waiters = settledWaiters;
+      settledWaiters = [];
+      for (const resolve of waiters) resolve(lastSnapshot);
+    },
+  };
+}
+
+/** How the messages name the provider: its issuer, else the origin of its token endpoint. */
+function providerName(endpoints: Endpoints): string {
+  if (endpoints.issuer) return endpoints.issuer;
+  try {
+    return new URL(endpoints.tokenEndpoint).origin;
+  } catch {
+    return 'the provider';
+  }
+}

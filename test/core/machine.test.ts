@@ -1,0 +1,733 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { backoffDelayMs, slowedInterval } from '../../core/backoff.ts';
+import { DeviceLoginError } from '../../core/errors.ts';
+import {
+  initialState,
+  isSettled,
+  snapshotOf,
+  transition,
+  type Effect,
+  type MachineConfig,
+  type MachineEvent,
+  type MachineState,
+} from '../../core/machine.ts';
+import type { DeviceAuthorization, PollOutcome, TokenSet } from '../../core/types.ts';
+
+const T0 = 1_700_000_000_000;
+const TEN_MINUTES = 600_000;
+
+function authorization(overrides: Partial<DeviceAuthorization> = {}): DeviceAuthorization {
+  return {
+    deviceCode: 'device-code-secret-1',
+    userCode: 'WDJB-MJHT',
+    verificationUri: 'https://idp.example/device',
+    verificationUriComplete: 'https://idp.example/device?user_code=WDJB-MJHT',
+    expiresAt: T0 + TEN_MINUTES,
+    interval: 5,
+    ...overrides,
+  };
+}
+
+const TOKENS: TokenSet = {
+  accessToken: 'access-token-secret',
+  tokenType: 'Bearer',
+  expiresAt: T0 + 3_600_000,
+  refreshToken: 'refresh-token-secret',
+};
+
+const err = (code: string, message = `${code} happened`) => new DeviceLoginError(code, message);
+
+/** Applies events in order; returns the final state and every effect, in order. */
+function reduce(state: MachineState, events: MachineEvent[]): { state: MachineState; effects: Effect[] } {
+  const effects: Effect[] = [];
+  for (const event of events) {
+    const result = transition(state, event);
+    state = result.state;
+    effects.push(...result.effects);
+  }
+  return { state, effects };
+}
+
+/** A flow that shows a code, requested at T0 with the given authorization and config. */
+function awaiting(
+  auth: Partial<DeviceAuthorization> = {},
+  config: Partial<MachineConfig> = {},
+): MachineState {
+  return reduce(initialState(config), [
+    { type: 'sign_in', now: T0 },
+    { type: 'authorization_received', flowId: 1, now: T0, authorization: authorization(auth) },
+  ]).state;
+}
+
+/** A flow with a poll in flight that went out at `now`. */
+function polling(
+  now: number,
+  auth: Partial<DeviceAuthorization> = {},
+  config: Partial<MachineConfig> = {},
+): MachineState {
+  const state = awaiting(auth, config);
+  const result = transition(state, { type: 'poll_due', now });
+  expect(result.state.pollInFlight).toBe(true);
+  return result.state;
+}
+
+function outcome(state: MachineState, now: number, o: PollOutcome, jitter = 0.5) {
+  return transition(state, { type: 'poll_outcome', flowId: state.flowId, now, outcome: o, jitter });
+}
+
+function scheduledAt(effects: Effect[]): number | undefined {
+  const found = effects.filter((e) => e.type === 'schedule_poll');
+  return found.length ? (found[found.length - 1] as { atMs: number }).atMs : undefined;
+}
+
+function signedIn(): MachineState {
+  const state = polling(T0 + 5_000);
+  return reduce(state, [
+    { type: 'poll_outcome', flowId: 1, now: T0 + 6_000, outcome: { kind: 'tokens', tokens: TOKENS } },
+    { type: 'profile_loaded', flowId: 1, profile: { sub: 'u1', name: 'Ada' } },
+  ]).state;
+}
+
+describe('starting a flow', () => {
+  it.each([
+    ['idle', initialState(), 'requesting'],
+    [
+      'denied',
+      reduce(polling(T0 + 5_000), [
+        {
+          type: 'poll_outcome',
+          flowId: 1,
+          now: T0 + 6_000,
+          outcome: { kind: 'denied', error: err('access_denied') },
+        },
+      ]).state,
+      'requesting',
+    ],
+    [
+      'error',
+      reduce(initialState(), [
+        { type: 'sign_in', now: T0 },
+        { type: 'authorization_failed', flowId: 1, error: err('invalid_client') },
+      ]).state,
+      'requesting',
+    ],
+    ['awaiting_user', awaiting(), 'awaiting_user'],
+    ['signed_in', signedIn(), 'signed_in'],
+  ])('sign_in from %s leads to %s', (_name, from, to) => {
+    const result = transition(from, { type: 'sign_in', now: T0 });
+    expect(result.state.flow).toBe(to);
+    if (to === 'requesting') {
+      expect(result.effects).toEqual([
+        { type: 'abort' },
+        { type: 'request_authorization', flowId: from.flowId + 1 },
+      ]);
+    } else {
+      expect(result.effects).toEqual([]);
+    }
+  });
+
+  it('a received code shows it, persists the pending flow, and schedules the first poll one interval later', () => {
+    const result = reduce(initialState(), [
+      { type: 'sign_in', now: T0 },
+      { type: 'authorization_received', flowId: 1, now: T0, authorization: authorization({ interval: 5 }) },
+    ]);
+    expect(result.state.flow).toBe('awaiting_user');
+    expect(result.state.network).toBe('online');
+    expect(result.effects).toContainEqual({
+      type: 'persist',
+      value: { version: 1, pending: authorization() },
+    });
+    expect(scheduledAt(result.effects)).toBe(T0 + 5_000);
+    expect(snapshotOf(result.state)).toMatchObject({
+      state: 'awaiting_user',
+      userCode: 'WDJB-MJHT',
+      interval: 5,
+      network: 'online',
+    });
+  });
+
+  it('a failed device authorization request ends in the error state with its message', () => {
+    const { state } = reduce(initialState(), [
+      { type: 'sign_in', now: T0 },
+      {
+        type: 'authorization_failed',
+        flowId: 1,
+        error: err('invalid_client', 'The provider does not know this client id.'),
+      },
+    ]);
+    expect(state.flow).toBe('error');
+    expect(snapshotOf(state).error).toEqual({
+      code: 'invalid_client',
+      message: 'The provider does not know this client id.',
+    });
+    expect(isSettled(state)).toBe(true);
+  });
+});
+
+describe('poll timing (RFC 8628 §3.5)', () => {
+  it.each([
+    ['before the interval has passed', T0 + 4_999, false],
+    ['exactly when the interval has passed', T0 + 5_000, true],
+    ['after the interval has passed', T0 + 7_000, true],
+  ])('poll_due %s polls: %s', (_name, now, polls) => {
+    const result = transition(awaiting(), { type: 'poll_due', now });
+    expect(result.effects.some((e) => e.type === 'poll')).toBe(polls);
+    if (!polls) expect(scheduledAt(result.effects)).toBe(T0 + 5_000);
+  });
+
+  it('never two polls in flight for one device code: poll_due while a poll is in flight does nothing', () => {
+    const inFlight = polling(T0 + 5_000);
+    for (const now of [T0 + 5_001, T0 + 10_000, T0 + 60_000]) {
+      const result = transition(inFlight, { type: 'poll_due', now });
+      expect(result.effects).toEqual([]);
+      expect(result.state).toBe(inFlight);
+    }
+  });
+
+  it('a poll asks the server to hold it for longPollSeconds, or not at all when 0', () => {
+    const long = transition(awaiting({}, { longPollSeconds: 25 }), { type: 'poll_due', now: T0 + 5_000 });
+    expect(long.effects).toEqual([
+      { type: 'poll', flowId: 1, deviceCode: 'device-code-secret-1', waitSeconds: 25 },
+    ]);
+    const plain = transition(awaiting({}, { longPollSeconds: 0 }), { type: 'poll_due', now: T0 + 5_000 });
+    expect(plain.effects).toEqual([
+      { type: 'poll', flowId: 1, deviceCode: 'device-code-secret-1', waitSeconds: 0 },
+    ]);
+  });
+
+  it('a held poll never asks to be held past the expiry of the code', () => {
+    const state = awaiting({ expiresAt: T0 + 15_000 });
+    const result = transition(state, { type: 'poll_due', now: T0 + 5_000 });
+    expect(result.effects).toEqual([
+      { type: 'poll', flowId: 1, deviceCode: 'device-code-secret-1', waitSeconds: 10 },
+    ]);
+  });
+
+  it.each([
+    ['authorization_pending keeps polling at the interval', { kind: 'pending' }, 5, T0 + 20_000 + 5_000],
+    [
+      'authorization_pending with a shorter Retry-After still waits the interval',
+      { kind: 'pending', retryAfterMs: 2_000 },
+      5,
+      T0 + 25_000,
+    ],
+    [
+      'Retry-After longer than the interval delays the next poll',
+      { kind: 'pending', retryAfterMs: 12_000 },
+      5,
+      T0 + 32_000,
+    ],
+    ['slow_down adds five seconds to the interval', { kind: 'slow_down' }, 10, T0 + 30_000],
+    [
+      'slow_down takes the server interval when it is larger',
+      { kind: 'slow_down', interval: 30 },
+      30,
+      T0 + 50_000,
+    ],
+    [
+      'slow_down ignores a server interval smaller than interval + 5',
+      { kind: 'slow_down', interval: 7 },
+      10,
+      T0 + 30_000,
+    ],
+    [
+      'slow_down with Retry-After waits for the later of both',
+      { kind: 'slow_down', retryAfterMs: 40_000 },
+      10,
+      T0 + 60_000,
+    ],
+  ] as Array<[string, PollOutcome, number, number]>)('%s', (_name, o, interval, nextAt) => {
+    const state = polling(T0 + 5_000);
+    const result = outcome(state, T0 + 20_000, o);
+    expect(result.state.flow).toBe('awaiting_user');
+    expect(result.state.authorization?.interval).toBe(interval);
+    expect(scheduledAt(result.effects)).toBe(nextAt);
+    expect(
+      transition(result.state, { type: 'poll_due', now: nextAt - 1 }).effects.some((e) => e.type === 'poll'),
+    ).toBe(false);
+    expect(
+      transition(result.state, { type: 'poll_due', now: nextAt }).effects.some((e) => e.type === 'poll'),
+    ).toBe(true);
+  });
+
+  it('slow_down adds five seconds to every later poll, not just the next one', () => {
+    let state = polling(T0 + 5_000);
+    let now = T0 + 5_000;
+    const intervals: number[] = [];
+    const kinds: PollOutcome[] = [
+      { kind: 'slow_down' },
+      { kind: 'pending' },
+      { kind: 'slow_down' },
+      { kind: 'pending' },
+      { kind: 'pending' },
+    ];
+    for (const o of kinds) {
+      const result = outcome(state, now, o);
+      const at = scheduledAt(result.effects)!;
+      intervals.push((at - now) / 1000);
+      now = at;
+      state = transition(result.state, { type: 'poll_due', now }).state;
+      expect(state.pollInFlight).toBe(true);
+    }
+    expect(intervals).toEqual([10, 10, 15, 15, 15]);
+  });
+
+  it('a slowed interval is persisted with the pending flow so that a restart keeps it', () => {
+    const result = outcome(polling(T0 + 5_000), T0 + 6_000, { kind: 'slow_down' });
+    expect(result.effects).toContainEqual({
+      type: 'persist',
+      value: { version: 1, pending: authorization({ interval: 10 }) },
+    });
+  });
+
+  it('slowedInterval is the larger of interval + 5 and the server interval', () => {
+    expect([slowedInterval(5), slowedInterval(5, 8), slowedInterval(5, 11), slowedInterval(12)]).toEqual([
+      10, 10, 11, 17,
+    ]);
+  });
+});
+
+describe('end of a flow', () => {
+  it('access_denied stops polling in the denied state and forgets the pending code', () => {
+    const result = outcome(polling(T0 + 5_000), T0 + 6_000, {
+      kind: 'denied',
+      error: err('access_denied', 'You declined.'),
+    });
+    expect(result.state.flow).toBe('denied');
+    expect(result.effects).toEqual([{ type: 'clear_store' }]);
+    expect(snapshotOf(result.state)).toEqual({
+      state: 'denied',
+      error: { code: 'access_denied', message: 'You declined.' },
+    });
+    expect(transition(result.state, { type: 'poll_due', now: T0 + 60_000 }).effects).toEqual([]);
+  });
+
+  it('a fatal outcome ends in the error state with its message', () => {
+    const result = outcome(polling(T0 + 5_000), T0 + 6_000, {
+      kind: 'fatal',
+      error: err('invalid_client', 'Unknown client.'),
+    });
+    expect(result.state.flow).toBe('error');
+    expect(snapshotOf(result.state).error).toEqual({ code: 'invalid_client', message: 'Unknown client.' });
+    expect(result.effects).toEqual([{ type: 'clear_store' }]);
+  });
+
+  it('tokens load the profile first, persisting the tokens at once, then sign in', () => {
+    const got = outcome(polling(T0 + 5_000), T0 + 6_000, { kind: 'tokens', tokens: TOKENS });
+    expect(got.state.flow).toBe('awaiting_user');
+    expect(got.effects).toEqual([
+      { type: 'persist', value: { version: 1, tokens: TOKENS } },
+      { type: 'load_profile', flowId: 1, tokens: TOKENS },
+    ]);
+    const done = transition(got.state, {
+      type: 'profile_loaded',
+      flowId: 1,
+      profile: { sub: 'u1', email: 'a@example.com' },
+    });
+    expect(done.state.flow).toBe('signed_in');
+    expect(done.effects).toEqual([
+      {
+        type: 'persist',
+        value: { version: 1, tokens: TOKENS, profile: { sub: 'u1', email: 'a@example.com' } },
+      },
+    ]);
+    expect(snapshotOf(done.state)).toEqual({
+      state: 'signed_in',
+      profile: { sub: 'u1', email: 'a@example.com' },
+      tokenExpiresAt: TOKENS.expiresAt,
+    });
+  });
+
+  it('a profile that cannot be loaded still signs in with the tokens and says why', () => {
+    const got = outcome(polling(T0 + 5_000), T0 + 6_000, { kind: 'tokens', tokens: TOKENS });
+    const done = transition(got.state, {
+      type: 'profile_loaded',
+      flowId: 1,
+      warning: 'Signed in, but userinfo failed.',
+    });
+    expect(done.state.flow).toBe('signed_in');
+    expect(done.state.tokens).toEqual(TOKENS);
+    expect(snapshotOf(done.state).message).toBe('Signed in, but userinfo failed.');
+  });
+});
+
+describe('expiry and automatic renewal', () => {
+  it.each([
+    [0, ['expired']],
+    [1, ['requesting', 'expired']],
+    [2, ['requesting', 'requesting', 'expired']],
+  ])(
+    'with maxAutoRenewals %i an expired code is renewed that many times, then the flow waits in expired',
+    (max, flows) => {
+      let state = polling(T0 + 5_000, {}, { maxAutoRenewals: max });
+      const seen: string[] = [];
+      for (let round = 0; round < flows.length; round++) {
+        const result = outcome(state, T0 + 6_000 + round, {
+          kind: 'expired',
+          error: err('expired_token', 'The code expired.'),
+        });
+        seen.push(result.state.flow);
+        if (result.state.flow === 'requesting') {
+          expect(result.effects).toContainEqual({
+            type: 'request_authorization',
+            flowId: result.state.flowId,
+          });
+          state = reduce(result.state, [
+            {
+              type: 'authorization_received',
+              flowId: result.state.flowId,
+              now: T0,
+              authorization: authorization({ userCode: `CODE-${round}` }),
+            },
+            { type: 'poll_due', now: T0 + 5_000 },
+          ]).state;
+        } else {
+          expect(result.effects).toContainEqual({ type: 'clear_store' });
+          expect(result.effects.some((e) => e.type === 'request_authorization')).toBe(false);
+          state = result.state;
+        }
+      }
+      expect(seen).toEqual(flows);
+      expect(snapshotOf(state)).toMatchObject({
+        state: 'expired',
+        autoRenewalsLeft: 0,
+        error: { code: 'expired_token' },
+      });
+      expect(isSettled(state)).toBe(true);
+    },
+  );
+
+  it('newCode after the renewals are used up asks for a code and restores the renewal budget', () => {
+    const expired = outcome(polling(T0 + 5_000, {}, { maxAutoRenewals: 0 }), T0 + 6_000, {
+      kind: 'expired',
+      error: err('expired_token'),
+    });
+    expect(expired.state.flow).toBe('expired');
+    const renewed = transition(expired.state, { type: 'new_code', now: T0 + 7_000 });
+    expect(renewed.state.flow).toBe('requesting');
+    expect(renewed.state.autoRenewalsLeft).toBe(0);
+    const withBudget = transition(
+      outcome(polling(T0 + 5_000, {}, { maxAutoRenewals: 2 }), T0 + 6_000, {
+        kind: 'expired',
+        error: err('expired_token'),
+      }).state,
+      {
+        type: 'new_code',
+        now: T0 + 7_000,
+      },
+    );
+    expect(withBudget.state.autoRenewalsLeft).toBe(2);
+  });
+
+  it('no poll is ever scheduled after expiresAt; the timer fires at expiresAt and the flow expires', () => {
+    const state = polling(T0 + 5_000, { expiresAt: T0 + 12_000 }, { maxAutoRenewals: 0 });
+    const result = outcome(state, T0 + 9_000, { kind: 'pending' });
+    expect(scheduledAt(result.effects)).toBe(T0 + 12_000);
+    const due = transition(result.state, { type: 'poll_due', now: T0 + 12_000 });
+    expect(due.state.flow).toBe('expired');
+    expect(due.effects.some((e) => e.type === 'poll')).toBe(false);
+  });
+
+  it('an answer that arrives after expiresAt expires the flow instead of scheduling another poll', () => {
+    const state = polling(T0 + 5_000, { expiresAt: T0 + 12_000 }, { maxAutoRenewals: 0 });
+    const result = outcome(state, T0 + 12_500, { kind: 'pending' });
+    expect(result.state.flow).toBe('expired');
+    expect(scheduledAt(result.effects)).toBeUndefined();
+  });
+
+  it('a code that expires by time is renewed automatically too', () => {
+    const state = awaiting({ expiresAt: T0 + 12_000 }, { maxAutoRenewals: 1 });
+    const due = transition(state, { type: 'poll_due', now: T0 + 12_000 });
+    expect(due.state.flow).toBe('requesting');
+    expect(due.state.autoRenewalsLeft).toBe(0);
+    expect(due.effects).toContainEqual({ type: 'request_authorization', flowId: 2 });
+  });
+});
+
+describe('transport failures (backoff while the code is valid)', () => {
+  const retry: PollOutcome = { kind: 'retry', error: err('network', 'Could not reach the server.') };
+
+  it.each([
+    [1, 0, 500],
+    [1, 0.999, 1_000],
+    [2, 0, 1_000],
+    [3, 0.5, 3_000],
+    [5, 0, 8_000],
+    [6, 0.999, 30_000],
+    [20, 0, 15_000],
+    [20, 0.999, 30_000],
+  ])(
+    'after %i failures with jitter %d the backoff is %i ms (doubling, capped at 30 s)',
+    (failures, jitter, expected) => {
+      expect(Math.abs(backoffDelayMs(failures, jitter) - expected)).toBeLessThanOrEqual(30);
+    },
+  );
+
+  it('a retry outcome keeps the code on screen, marks the network retrying and backs off exponentially', () => {
+    let state = polling(T0 + 1_000, { interval: 1 }, { backoff: { initialMs: 1_000, maxMs: 8_000 } });
+    let now = T0 + 1_000;
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const result = outcome(state, now, retry, 0);
+      expect(result.state.network).toBe('retrying');
+      expect(snapshotOf(result.state)).toMatchObject({
+        state: 'awaiting_user',
+        userCode: 'WDJB-MJHT',
+        network: 'retrying',
+      });
+      const at = scheduledAt(result.effects)!;
+      delays.push(at - now);
+      now = at;
+      state = transition(result.state, { type: 'poll_due', now }).state;
+    }
+    // Equal jitter at its low end halves each backoff; the one-second interval is the floor.
+    expect(delays).toEqual([1_000, 1_000, 2_000, 4_000, 4_000, 4_000]);
+    const back = outcome(state, now, { kind: 'pending' });
+    expect(back.state.network).toBe('online');
+    expect(back.state.failures).toBe(0);
+    expect(scheduledAt(back.effects)).toBe(now + 1_000);
+  });
+
+  it('backoff never polls sooner than the interval, nor than Retry-After', () => {
+    const state = polling(T0 + 5_000);
+    expect(scheduledAt(outcome(state, T0 + 6_000, retry, 0).effects)).toBe(T0 + 11_000);
+    expect(scheduledAt(outcome(state, T0 + 6_000, { ...retry, retryAfterMs: 20_000 }, 0).effects)).toBe(
+      T0 + 26_000,
+    );
+  });
+
+  it('the jitter spreads the retry time within [half, whole] of the backoff', () => {
+    const state = polling(T0 + 1_000, { interval: 0 }, { backoff: { initialMs: 8_000, maxMs: 30_000 } });
+    const low = scheduledAt(outcome(state, T0 + 2_000, retry, 0).effects)!;
+    const high = scheduledAt(outcome(state, T0 + 2_000, retry, 0.99).effects)!;
+    expect(low - (T0 + 2_000)).toBe(4_000);
+    expect(high - (T0 + 2_000)).toBeGreaterThan(7_900);
+  });
+
+  it('a code that expires while retrying ends in expired', () => {
+    const state = polling(T0 + 5_000, { expiresAt: T0 + 8_000 }, { maxAutoRenewals: 0 });
+    const result = outcome(state, T0 + 6_000, retry);
+    expect(scheduledAt(result.effects)).toBe(T0 + 8_000);
+    const due = transition(result.state, { type: 'poll_due', now: T0 + 8_000 });
+    expect(due.state.flow).toBe('expired');
+  });
+});
+
+describe('cancel, new code and stale results', () => {
+  it('cancel aborts the flow, forgets the pending code and goes idle', () => {
+    const result = transition(polling(T0 + 5_000), { type: 'cancel' });
+    expect(result.state.flow).toBe('idle');
+    expect(result.effects).toEqual([{ type: 'abort' }, { type: 'clear_store' }]);
+    expect(snapshotOf(result.state)).toEqual({ state: 'idle' });
+  });
+
+  it('newCode while a code is shown aborts the old flow and ignores its late results', () => {
+    const old = polling(T0 + 5_000);
+    const renewed = transition(old, { type: 'new_code', now: T0 + 6_000 });
+    expect(renewed.state.flow).toBe('requesting');
+    expect(renewed.effects).toEqual([{ type: 'abort' }, { type: 'request_authorization', flowId: 2 }]);
+    const late = transition(renewed.state, {
+      type: 'poll_outcome',
+      flowId: 1,
+      now: T0 + 7_000,
+      outcome: { kind: 'tokens', tokens: TOKENS },
+    });
+    expect(late.state).toBe(renewed.state);
+    expect(late.effects).toEqual([]);
+    const lateCode = transition(renewed.state, {
+      type: 'authorization_received',
+      flowId: 1,
+      now: T0,
+      authorization: authorization(),
+    });
+    expect(lateCode.state).toBe(renewed.state);
+  });
+
+  it('a poll outcome that arrives when no poll is in flight is ignored', () => {
+    const state = awaiting();
+    expect(outcome(state, T0 + 1_000, { kind: 'denied', error: err('access_denied') }).state).toBe(state);
+  });
+});
+
+describe('restart and resume', () => {
+  it.each([
+    ['a signed-in session', { version: 1, tokens: TOKENS, profile: { sub: 'u1' } }, 'signed_in', []],
+    [
+      'a pending flow whose code is still valid',
+      { version: 1, pending: authorization({ interval: 10 }) },
+      'awaiting_user',
+      [{ type: 'schedule_poll', atMs: T0 + 10_000 }],
+    ],
+    [
+      'a pending flow whose code has expired',
+      { version: 1, pending: authorization({ expiresAt: T0 - 1 }) },
+      'idle',
+      [{ type: 'clear_store' }],
+    ],
+    ['nothing', undefined, 'idle', []],
+  ] as const)('restoring %s leads to %s', (_name, stored, flow, effects) => {
+    const result = transition(initialState(), {
+      type: 'restored',
+      now: T0,
+      ...(stored ? { stored } : {}),
+    } as MachineEvent);
+    expect(result.state.flow).toBe(flow);
+    expect(result.effects).toEqual(effects);
+  });
+
+  it('a resumed flow polls the same code at the same (slowed) interval', () => {
+    const { state, effects } = reduce(initialState(), [
+      { type: 'restored', now: T0, stored: { version: 1, pending: authorization({ interval: 15 }) } },
+      { type: 'poll_due', now: T0 + 15_000 },
+    ]);
+    expect(effects).toContainEqual({
+      type: 'poll',
+      flowId: 1,
+      deviceCode: 'device-code-secret-1',
+      waitSeconds: 25,
+    });
+    expect(snapshotOf(state)).toMatchObject({ userCode: 'WDJB-MJHT', interval: 15 });
+  });
+
+  it('a store that cannot be read ends in the error state with its message', () => {
+    const result = transition(initialState(), {
+      type: 'restore_failed',
+      error: err('configuration', 'The token file is not valid JSON.'),
+    });
+    expect(result.state.flow).toBe('error');
+    expect(snapshotOf(result.state).error?.message).toBe('The token file is not valid JSON.');
+  });
+});
+
+describe('sign-out and refresh', () => {
+  it('sign_out clears the store before revoking, then signed_out returns to idle with the result message', () => {
+    const out = transition(signedIn(), { type: 'sign_out' });
+    expect(out.state.flow).toBe('signing_out');
+    expect(out.effects).toEqual([
+      { type: 'abort' },
+      { type: 'clear_store' },
+      { type: 'revoke', tokens: TOKENS },
+    ]);
+    expect(out.state.tokens).toBeUndefined();
+    const done = transition(out.state, {
+      type: 'signed_out',
+      result: { revoked: false, message: 'Grant still live.' },
+    });
+    expect(snapshotOf(done.state)).toEqual({ state: 'idle', message: 'Grant still live.' });
+  });
+
+  it('sign_out without tokens clears the store and goes straight to idle', () => {
+    const result = transition(awaiting(), { type: 'sign_out' });
+    expect(result.state.flow).toBe('idle');
+    expect(result.effects).toEqual([{ type: 'abort' }, { type: 'clear_store' }]);
+  });
+
+  it('refreshed tokens replace the old ones and are persisted with the profile', () => {
+    const fresh: TokenSet = { ...TOKENS, accessToken: 'new-access', expiresAt: T0 + 7_200_000 };
+    const result = transition(signedIn(), { type: 'tokens_refreshed', tokens: fresh });
+    expect(result.state.tokens).toEqual(fresh);
+    expect(result.effects).toEqual([
+      { type: 'persist', value: { version: 1, tokens: fresh, profile: { sub: 'u1', name: 'Ada' } } },
+    ]);
+  });
+
+  it('a rejected refresh signs out cleanly: idle, store cleared, a readable message', () => {
+    const result = transition(signedIn(), {
+      type: 'refresh_rejected',
+      error: err('not_signed_in', 'Your sign-in has ended. Sign in again.'),
+    });
+    expect(result.state.flow).toBe('idle');
+    expect(result.state.tokens).toBeUndefined();
+    expect(result.effects).toEqual([{ type: 'clear_store' }]);
+    expect(snapshotOf(result.state).message).toBe('Your sign-in has ended. Sign in again.');
+  });
+});
+
+describe('invariants over random poll histories', () => {
+  const outcomes: fc.Arbitrary<PollOutcome> = fc.oneof(
+    fc.constant<PollOutcome>({ kind: 'pending' }),
+    fc.record({ kind: fc.constant('pending' as const), retryAfterMs: fc.integer({ min: 0, max: 40_000 }) }),
+    fc.record({
+      kind: fc.constant('slow_down' as const),
+      interval: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
+    }),
+    fc.record({
+      kind: fc.constant('retry' as const),
+      error: fc.constant(err('timeout')),
+      retryAfterMs: fc.option(fc.integer({ min: 0, max: 40_000 }), { nil: undefined }),
+    }),
+  );
+  const step = fc.record({
+    dueEarly: fc.integer({ min: 0, max: 3_000 }),
+    answerAfter: fc.integer({ min: 0, max: 30_000 }),
+    outcome: outcomes,
+    jitter: fc.double({ min: 0, max: 0.999, noNaN: true }),
+  });
+
+  it('polls never overlap, never come sooner than the interval or Retry-After, and never after expiry', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        let state = awaiting({ expiresAt: T0 + 300_000, interval: 2 });
+        let earliest = T0 + 2_000;
+        let now = T0;
+        let inFlight = false;
+        let lastPollAt = -Infinity;
+        for (const s of steps) {
+          if (state.flow !== 'awaiting_user') break;
+          // A timer that fires early, then on time.
+          for (const due of [Math.max(now, earliest - s.dueEarly), Math.max(now, earliest)]) {
+            now = due;
+            const r = transition(state, { type: 'poll_due', now });
+            for (const e of r.effects) {
+              if (e.type !== 'poll') continue;
+              expect(inFlight).toBe(false);
+              expect(now).toBeGreaterThanOrEqual(earliest);
+              expect(now).toBeLessThan(T0 + 300_000);
+              expect(now).toBeGreaterThan(lastPollAt);
+              inFlight = true;
+              lastPollAt = now;
+            }
+            state = r.state;
+          }
+          if (!inFlight) break;
+          // A second timer while in flight must not start another poll.
+          expect(
+            transition(state, { type: 'poll_due', now: now + 1 }).effects.filter((e) => e.type === 'poll'),
+          ).toEqual([]);
+          now += s.answerAfter;
+          const interval = state.authorization!.interval;
+          const r = outcome(state, now, s.outcome, s.jitter);
+          inFlight = false;
+          state = r.state;
+          if (state.flow !== 'awaiting_user') break;
+          const newInterval = state.authorization!.interval;
+          if (s.outcome.kind === 'slow_down') expect(newInterval).toBeGreaterThanOrEqual(interval + 5);
+          earliest = Math.max(
+            now + newInterval * 1000,
+            now +
+              (s.outcome.kind !== 'slow_down'
+                ? ((s.outcome as { retryAfterMs?: number }).retryAfterMs ?? 0)
+                : 0),
+          );
+          expect(scheduledAt(r.effects)).toBeGreaterThanOrEqual(Math.min(earliest, T0 + 300_000));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the snapshot never contains a token or the device code', () => {
+    const states = [
+      awaiting(),
+      polling(T0 + 5_000),
+      signedIn(),
+      transition(signedIn(), { type: 'sign_out' }).state,
+    ];
+    for (const s of states) {
+      const json = JSON.stringify(snapshotOf(s));
+      for (const secret of ['device-code-secret-1', 'access-token-secret', 'refresh-token-secret'])
+        expect(json).not.toContain(secret);
+    }
+  });
+});
