@@ -1,0 +1,183 @@
+// oidc-provider persistence on the built-in node:sqlite (no native build): one table for every
+// model, indexed by grant, user code and session uid. WAL mode lets two processes share the file.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+
+import { DeviceCodeEvents, GRANTABLE, isDecided, type OidcStore, type PollLedgerInput, type PollVerdict } from './store.ts';
+
+/**
+ * Rows outlive their expiry by this long so that a late poll learns `expired_token` rather than
+ * "not found"; oidc-provider checks expiry itself, so an expired row is never served as valid.
+ */
+const RETENTION_MS = 15 * 60 * 1000;
+/** Expired rows are swept at most this often, on a write, instead of by a background timer. */
+const PURGE_EVERY_MS = 60 * 1000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS oidc (
+  model TEXT NOT NULL,
+  id TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  expires_at INTEGER,
+  grant_id TEXT,
+  user_code TEXT,
+  uid TEXT,
+  PRIMARY KEY (model, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS oidc_grant ON oidc (grant_id) WHERE grant_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS oidc_user_code ON oidc (model, user_code) WHERE user_code IS NOT NULL;
+CREATE INDEX IF NOT EXISTS oidc_uid ON oidc (model, uid) WHERE uid IS NOT NULL;
+CREATE INDEX IF NOT EXISTS oidc_expires ON oidc (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS device_poll (
+  id TEXT PRIMARY KEY,
+  last_at INTEGER NOT NULL,
+  interval INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+interface Row {
+  payload: string;
+  expires_at: number | null;
+}
+
+/** Opens (creating if needed) the SQLite store at `file`. */
+export function openSqliteStore(file: string): OidcStore & { readonly database: DatabaseSync } {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new DatabaseSync(file);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+  db.exec(SCHEMA);
+
+  const statements = {
+    upsert: db.prepare(
+      `INSERT INTO oidc (model, id, payload, expires_at, grant_id, user_code, uid) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, expires_at = excluded.expires_at,
+         grant_id = excluded.grant_id, user_code = excluded.user_code, uid = excluded.uid`,
+    ),
+    find: db.prepare('SELECT payload, expires_at FROM oidc WHERE model = ? AND id = ?'),
+    findByUserCode: db.prepare(
+      'SELECT payload, expires_at FROM oidc WHERE model = ? AND user_code = ? ORDER BY expires_at DESC LIMIT 1',
+    ),
+    findByUid: db.prepare('SELECT payload, expires_at FROM oidc WHERE model = ? AND uid = ? LIMIT 1'),
+    consume: db.prepare(
+      `UPDATE oidc SET payload = json_set(payload, '$.consumed', ?) WHERE model = ? AND id = ?
+         AND json_extract(payload, '$.consumed') IS NULL`,
+    ),
+    destroy: db.prepare('DELETE FROM oidc WHERE model = ? AND id = ?'),
+    revokeByGrantId: db.prepare('DELETE FROM oidc WHERE model = ? AND grant_id = ?'),
+    purge: db.prepare('DELETE FROM oidc WHERE expires_at IS NOT NULL AND expires_at < ?'),
+    purgePolls: db.prepare('DELETE FROM device_poll WHERE expires_at < ?'),
+    pollGet: db.prepare('SELECT last_at, interval FROM device_poll WHERE id = ?'),
+    pollPut: db.prepare(
+      `INSERT INTO device_poll (id, last_at, interval, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET last_at = excluded.last_at, interval = excluded.interval`,
+    ),
+  } satisfies Record<string, StatementSync>;
+
+  const events = new DeviceCodeEvents();
+  let lastPurge = 0;
+  let closed = false;
+
+  function purgeIfDue(now: number): void {
+    if (now - lastPurge < PURGE_EVERY_MS) return;
+    lastPurge = now;
+    statements.purge.run(now - RETENTION_MS);
+    statements.purgePolls.run(now);
+  }
+
+  function parse(row: unknown): AdapterPayload | undefined {
+    const found = row as Row | undefined;
+    if (!found) return undefined;
+    if (found.expires_at !== null && found.expires_at + RETENTION_MS < Date.now()) return undefined;
+    return JSON.parse(found.payload) as AdapterPayload;
+  }
+
+  /** BEGIN IMMEDIATE takes the write lock up front, so a read-modify-write is atomic across processes. */
+  function transaction<T>(work: () => T): T {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  function adapterFor(model: string): Adapter {
+    return {
+      async upsert(id, payload, expiresIn) {
+        const now = Date.now();
+        purgeIfDue(now);
+        const expiresAt = typeof expiresIn === 'number' ? now + expiresIn * 1000 : null;
+        statements.upsert.run(
+          model,
+          id,
+          JSON.stringify(payload),
+          expiresAt,
+          GRANTABLE.has(model) ? (payload.grantId ?? null) : null,
+          payload.userCode ?? null,
+          model === 'Session' ? (payload.uid ?? null) : null,
+        );
+        if (isDecided(model, payload)) events.emit(id);
+      },
+      async find(id) {
+        return parse(statements.find.get(model, id));
+      },
+      async findByUserCode(userCode) {
+        return parse(statements.findByUserCode.get(model, userCode));
+      },
+      async findByUid(uid) {
+        return parse(statements.findByUid.get(model, uid));
+      },
+      async consume(id) {
+        statements.consume.run(Math.floor(Date.now() / 1000), model, id);
+        if (model === 'DeviceCode') events.emit(id);
+      },
+      async destroy(id) {
+        statements.destroy.run(model, id);
+      },
+      async revokeByGrantId(grantId) {
+        statements.revokeByGrantId.run(model, grantId);
+      },
+    };
+  }
+
+  return {
+    database: db,
+    adapterFor,
+    async consumeOnce(model, id) {
+      const result = statements.consume.run(Math.floor(Date.now() / 1000), model, id);
+      return Number(result.changes) === 1;
+    },
+    async recordPoll(input: PollLedgerInput): Promise<PollVerdict> {
+      return transaction(() => {
+        const row = statements.pollGet.get(input.id) as { last_at: number; interval: number } | undefined;
+        let interval = row?.interval ?? input.baseInterval;
+        const slowDown = row !== undefined && input.now - row.last_at < interval * 1000 - input.toleranceMs;
+        if (slowDown) interval += input.step;
+        statements.pollPut.run(input.id, input.now, interval, input.expiresAt);
+        return { slowDown, interval };
+      });
+    },
+    async currentInterval(id, baseInterval) {
+      const row = statements.pollGet.get(id) as { interval: number } | undefined;
+      return row?.interval ?? baseInterval;
+    },
+    notifyDeviceCode(id) {
+      events.emit(id);
+    },
+    onDeviceCode(id, listener) {
+      return events.on(id, listener);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      events.emitAll();
+      db.close();
+    },
+  };
+}

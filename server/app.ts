@@ -1,0 +1,272 @@
+// Assembles the embedded server: data directory, keys, store (SQLite or Redis), accounts, the
+// provider with our device-flow gap closures, the phone pages and the resource server, on one
+// HTTP listener whose public URL (never a request's Host header) names every endpoint.
+import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ClientMetadata } from 'oidc-provider';
+
+import { DeviceLoginError } from '../core/errors.ts';
+import type { Logger } from '../core/ports.ts';
+import { openAccounts } from './accounts.ts';
+import { openRedisStore } from './adapters/redis.ts';
+import { openSqliteStore } from './adapters/sqlite.ts';
+import type { OidcStore } from './adapters/store.ts';
+import { SERVER_DEFAULTS, unsafeDefaults } from './defaults.ts';
+import { installDeviceFlow } from './device-flow.ts';
+import { loadOrCreateKeys } from './keys.ts';
+import { deviceFlowHooks, interactionUrl, mountInteractions, renderError, type ProviderLike } from './pages/index.ts';
+import { createProvider, type PageHooks } from './provider.ts';
+
+export interface ServerOptions {
+  /** TCP port; 0 picks a free one. Default SERVER_DEFAULTS.port. */
+  port?: number;
+  /** Interface to listen on. Default loopback; `lan` makes it 0.0.0.0. */
+  host?: string;
+  /** The address phones and TVs use (scheme://host[:port]); the issuer and verification_uri derive from it. */
+  publicUrl?: string;
+  /** Use this machine's first LAN IPv4 address in the public URL (and listen beyond loopback). */
+  lan?: boolean;
+  /** Directory of keys, the SQLite store and the users table. */
+  dataDir?: string;
+  /** Keep OAuth state in Redis instead of SQLite, so several instances can share it. */
+  redisUrl?: string;
+  /** Seconds between device polls (RFC 8628 §3.2). */
+  interval?: number;
+  /** Device and user code lifetime, seconds. */
+  codeTtl?: number;
+  accessTokenTtl?: number;
+  refreshTokenTtl?: number;
+  /** Seed the demo account (default true). */
+  demoUser?: boolean;
+  /** Clients besides the pre-registered `tv-demo`. */
+  clients?: ClientMetadata[];
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  /** Where the server can be reached (the public URL). */
+  url: string;
+  issuer: string;
+  clientId: string;
+  demoUser?: { email: string; password: string };
+  /** The bound port (useful with port 0). */
+  port: number;
+  dataDir: string;
+  /** Polls currently held by `Prefer: wait` (diagnostics and benchmarks). */
+  heldPolls(): number;
+  /** Answers held polls, stops listening, closes the store and the users table. */
+  close(): Promise<void>;
+}
+
+const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn(message) {
+    process.stderr.write(`device-login: ${message}\n`);
+  },
+  error(message) {
+    process.stderr.write(`device-login: ${message}\n`);
+  },
+};
+
+/** This machine's first non-internal IPv4 address, for `--lan`. */
+export function lanAddress(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.family === 'IPv4' && !address.internal) return address.address;
+    }
+  }
+  return undefined;
+}
+
+/** Validates a public URL: http(s), no path, query or fragment; returns it without a trailing slash. */
+export function normalisePublicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new DeviceLoginError('configuration', `The public URL "${value}" is not a URL (expected e.g. http://192.168.1.20:8787).`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new DeviceLoginError('configuration', `The public URL must start with http:// or https:// (got ${url.protocol}).`);
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
+    throw new DeviceLoginError('configuration', 'The public URL must be an origin only, like https://login.example:8443 (no path, query or credentials).');
+  }
+  return url.origin;
+}
+
+/** Makes sure the data directory exists and is writable; a clear configuration error otherwise. */
+export function prepareDataDir(dataDir: string): string {
+  const absolute = resolve(dataDir);
+  try {
+    mkdirSync(absolute, { recursive: true, mode: 0o700 });
+    accessSync(absolute, fsConstants.W_OK);
+  } catch (cause) {
+    throw new DeviceLoginError('configuration', `The data directory ${absolute} cannot be created or is not writable.`, { cause });
+  }
+  return absolute;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      if (err.code === 'EADDRINUSE') {
+        reject(new DeviceLoginError('configuration', `Port ${port} on ${host} is already in use. Pick another with --port (0 picks a free one).`, { cause: err }));
+      } else if (err.code === 'EACCES') {
+        reject(new DeviceLoginError('configuration', `Not allowed to listen on port ${port} on ${host}. Use a port above 1023.`, { cause: err }));
+      } else if (err.code === 'EADDRNOTAVAIL') {
+        reject(new DeviceLoginError('configuration', `This machine has no address ${host} to listen on.`, { cause: err }));
+      } else {
+        reject(err);
+      }
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolvePort((server.address() as AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+/** Starts the embedded authorization server; resolves once it accepts requests. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? silentLogger;
+  const host = options.host ?? (options.lan ? '0.0.0.0' : SERVER_DEFAULTS.host);
+  const requestedPort = options.port ?? SERVER_DEFAULTS.port;
+  const interval = options.interval ?? SERVER_DEFAULTS.interval;
+  const codeTtl = options.codeTtl ?? SERVER_DEFAULTS.codeTtl;
+  if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
+    throw new DeviceLoginError('configuration', `The port must be a whole number from 0 to 65535 (got ${requestedPort}).`);
+  }
+  if (!Number.isInteger(interval) || interval < 1 || interval > 300) {
+    throw new DeviceLoginError('configuration', `The polling interval must be 1 to 300 seconds (got ${interval}).`);
+  }
+  if (!Number.isInteger(codeTtl) || codeTtl < 10 || codeTtl > 86400) {
+    throw new DeviceLoginError('configuration', `The code lifetime must be 10 to 86400 seconds (got ${codeTtl}).`);
+  }
+  let lanIp: string | undefined;
+  if (options.lan && !options.publicUrl) {
+    lanIp = lanAddress();
+    if (!lanIp) throw new DeviceLoginError('configuration', 'No LAN address found on this machine; pass --public-url instead of --lan.');
+  }
+  const fixedPublicUrl = options.publicUrl ? normalisePublicUrl(options.publicUrl) : undefined;
+  const dataDir = prepareDataDir(options.dataDir ?? SERVER_DEFAULTS.dataDir);
+
+  // Listen first (the port may be 0), then build the provider whose issuer needs the port.
+  const server = createServer();
+  const port = await listen(server, requestedPort, host);
+  const cleanups: Array<() => Promise<void> | void> = [
+    () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeIdleConnections();
+      }),
+  ];
+  const runCleanups = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        logger.warn('shutdown step failed', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  };
+
+  try {
+    const loopbackHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    const publicUrl = fixedPublicUrl ?? `http://${lanIp ?? loopbackHost}:${port}`;
+    const keys = await loadOrCreateKeys(dataDir);
+
+    const store: OidcStore = options.redisUrl
+      ? await openRedisStore({ url: options.redisUrl })
+      : openSqliteStore(join(dataDir, 'oidc.sqlite'));
+    cleanups.push(() => store.close());
+
+    const accounts = openAccounts(join(dataDir, 'accounts.sqlite'));
+    cleanups.push(() => accounts.close());
+    const demoUser = options.demoUser === false ? undefined : await accounts.ensureDemoUser();
+
+    const hooks = deviceFlowHooks();
+    const pages: PageHooks = {
+      userCodeInputSource: hooks.userCodeInputSource as unknown as PageHooks['userCodeInputSource'],
+      userCodeConfirmSource: hooks.userCodeConfirmSource as unknown as PageHooks['userCodeConfirmSource'],
+      successSource: hooks.successSource as unknown as PageHooks['successSource'],
+      interactionUrl: interactionUrl as unknown as PageHooks['interactionUrl'],
+      renderError: renderError as unknown as PageHooks['renderError'],
+    };
+    const provider = createProvider({
+      issuer: publicUrl,
+      keys,
+      store,
+      accounts,
+      ...(options.clients ? { clients: options.clients } : {}),
+      codeTtl,
+      ...(options.accessTokenTtl !== undefined ? { accessTokenTtl: options.accessTokenTtl } : {}),
+      ...(options.refreshTokenTtl !== undefined ? { refreshTokenTtl: options.refreshTokenTtl } : {}),
+      pages,
+    });
+
+    // Every URL the provider prints (discovery, verification_uri) is built from the request's
+    // origin; pinning that origin to the public URL keeps a TV on 127.0.0.1 from handing phones
+    // an address they cannot reach, and keeps a forged Host header out of the QR code.
+    const origin = new URL(publicUrl);
+    provider.use(async (ctx, next) => {
+      Object.defineProperty(ctx.request, 'host', { value: origin.host, configurable: true });
+      Object.defineProperty(ctx.request, 'hostname', { value: origin.hostname, configurable: true });
+      Object.defineProperty(ctx.request, 'protocol', { value: origin.protocol.slice(0, -1), configurable: true });
+      await next();
+    });
+
+    const deviceFlow = installDeviceFlow(provider, {
+      store,
+      interval,
+      slowDownStep: SERVER_DEFAULTS.slowDownStep,
+      pollToleranceMs: SERVER_DEFAULTS.pollToleranceMs,
+      longPollCapSeconds: SERVER_DEFAULTS.longPollCapSeconds,
+    });
+    // Held polls are answered before the listener stops, so shutdown never waits 30 s on them.
+    cleanups.push(() => deviceFlow.close());
+
+    mountInteractions(provider, provider as unknown as ProviderLike, { accounts });
+
+    provider.on('server_error', (_ctx: unknown, err: Error) => {
+      logger.error('server error', { error: err.message });
+    });
+
+    server.on('request', provider.callback());
+
+    for (const warning of unsafeDefaults({ host, publicUrl, demoUser: demoUser !== undefined })) logger.warn(warning);
+    logger.info('device-login server ready', { issuer: publicUrl, store: options.redisUrl ? 'redis' : 'sqlite', dataDir });
+
+    let closing: Promise<void> | undefined;
+    return {
+      url: publicUrl,
+      issuer: publicUrl,
+      clientId: SERVER_DEFAULTS.clientId,
+      ...(demoUser ? { demoUser } : {}),
+      port,
+      dataDir,
+      heldPolls: () => deviceFlow.heldPolls,
+      close() {
+        closing ??= (async () => {
+          // Give in-flight answers a moment, then cut lingering keep-alive sockets.
+          const force = setTimeout(() => server.closeAllConnections(), 2000);
+          await runCleanups();
+          clearTimeout(force);
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    server.closeAllConnections();
+    await runCleanups();
+    throw err;
+  }
+}
