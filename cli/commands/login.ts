@@ -1,0 +1,237 @@
+// `device-login login`: the device flow in a terminal. Human output on stderr (so stdout stays clean
+// for scripts), or JSON Lines on stdout with --json (DESIGN.md, command-line contract).
+import { toDeviceLoginError } from '../../core/errors.ts';
+import type { Snapshot } from '../../core/types.ts';
+import { commandHelp, parseCommandArgs } from '../args.ts';
+import { EXIT, type CliIO } from '../io.ts';
+import { awaitingBlock, describeProfile, statusLine, type RenderStyle } from '../render.ts';
+import { createClientContext, type ClientContext } from '../setup.ts';
+
+/** One JSON line of `login --json`: only what DESIGN.md names, never a token or a device code. */
+export function jsonLine(snapshot: Snapshot): Record<string, unknown> | undefined {
+  const { state } = snapshot;
+  switch (state) {
+    case 'idle':
+      return undefined;
+    case 'awaiting_user':
+      return {
+        state,
+        userCode: snapshot.userCode,
+        verificationUri: snapshot.verificationUri,
+        ...(snapshot.verificationUriComplete ? { verificationUriComplete: snapshot.verificationUriComplete } : {}),
+        expiresAt: snapshot.expiresAt !== undefined ? new Date(snapshot.expiresAt).toISOString() : undefined,
+        interval: snapshot.interval,
+        network: snapshot.network ?? 'online',
+        ...(snapshot.message ? { message: snapshot.message } : {}),
+      };
+    case 'signed_in': {
+      const p = snapshot.profile;
+      return { state, profile: p ? { sub: p.sub, name: p.name ?? null, email: p.email ?? null } : null };
+    }
+    case 'denied':
+    case 'expired':
+    case 'error':
+      return { state, code: snapshot.error?.code ?? state, message: snapshot.error?.message ?? snapshot.message ?? state };
+    default:
+      return { state };
+  }
+}
+
+/** The exit code of a settled session (DESIGN.md): 0 signed in, 1 error, 2 configuration, 3 denied, 4 expired. */
+export function exitCodeOf(snapshot: Snapshot): number {
+  switch (snapshot.state) {
+    case 'signed_in':
+      return EXIT.ok;
+    case 'denied':
+      return EXIT.denied;
+    case 'expired':
+      return EXIT.expired;
+    default:
+      return snapshot.error?.code === 'configuration' ? EXIT.usage : EXIT.error;
+  }
+}
+
+/** Runs `device-login login`. */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const flags = parseCommandArgs('login', argv);
+  if (flags.help) {
+    io.stdout.write(commandHelp('login'));
+    return EXIT.ok;
+  }
+  const json = flags.json === true;
+  const emit = (line: Record<string, unknown>) => io.stdout.write(`${JSON.stringify(line)}\n`);
+
+  let ctx: ClientContext;
+  try {
+    ctx = await createClientContext(flags, io, 'login');
+  } catch (err) {
+    const error = toDeviceLoginError(err);
+    if (error.code === 'aborted' || io.signal?.aborted) return EXIT.interrupted;
+    if (json) emit({ state: 'error', code: error.code, message: error.message });
+    io.stderr.write(`device-login: ${error.message}\n`);
+    return error.code === 'configuration' || error.code === 'usage' ? EXIT.usage : EXIT.error;
+  }
+
+  const { logger, provider } = ctx;
+  const session = ctx.openSession();
+  const tty = Boolean(io.stderr.isTTY);
+  const style: RenderStyle = { color: tty && !io.env.NO_COLOR && io.env.TERM !== 'dumb' };
+  const view = json
+    ? undefined
+    : createHumanView(io, { displayName: provider.displayName, qr: flags['no-qr'] !== true && tty, tty, style });
+
+  let lastKey = '';
+  const onSnapshot = (snapshot: Snapshot) => {
+    // One JSON line per change of state, network status or code; interval tweaks are not state changes.
+    const key = JSON.stringify([snapshot.state, snapshot.network, snapshot.userCode, snapshot.expiresAt]);
+    if (key === lastKey) return;
+    lastKey = key;
+    if (json) {
+      const line = jsonLine(snapshot);
+      if (line) emit(line);
+    } else {
+      view?.update(snapshot);
+    }
+  };
+
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    if (io.signal?.aborted) resolve('interrupted');
+    io.signal?.addEventListener('abort', () => resolve('interrupted'), { once: true });
+  });
+
+  try {
+    const restored = await session.restore();
+    if (restored.state === 'signed_in') {
+      onSnapshot(restored);
+      if (!json) {
+        io.stderr.write(
+          `Already signed in to ${provider.displayName} as ${describeProfile(restored.profile)}. ` +
+            `Run device-login logout first to sign in as someone else.\n`,
+        );
+      }
+      return EXIT.ok;
+    }
+    session.subscribe(onSnapshot);
+    if (restored.state === 'awaiting_user') {
+      if (!json) io.stderr.write('Resuming the sign-in that was already in progress.\n');
+      onSnapshot(restored);
+    } else {
+      session.signIn();
+    }
+    const outcome = await Promise.race([session.settled(), interrupted]);
+    if (outcome === 'interrupted') {
+      view?.stop();
+      const pending = session.snapshot();
+      if (!json) {
+        io.stderr.write(
+          pending.state === 'awaiting_user' && pending.expiresAt
+            ? `\nStopped. The code stays valid until ${new Date(pending.expiresAt).toLocaleTimeString()}: run device-login login again to continue with it.\n`
+            : '\nStopped.\n',
+        );
+      }
+      return EXIT.interrupted;
+    }
+    onSnapshot(outcome);
+    view?.finish(outcome);
+    return exitCodeOf(outcome);
+  } catch (err) {
+    const error = toDeviceLoginError(err);
+    view?.stop();
+    if (json) emit({ state: 'error', code: error.code, message: logger.scrub(error.message) });
+    io.stderr.write(`device-login: ${logger.scrub(error.message)}\n`);
+    return EXIT.error;
+  } finally {
+    view?.stop();
+    // Closing keeps the pending code in the store: a rerun resumes it (see `login --help`).
+    session.close();
+  }
+}
+
+interface HumanView {
+  update(snapshot: Snapshot): void;
+  finish(snapshot: Snapshot): void;
+  stop(): void;
+}
+
+/** Human output on stderr: the code block once per code, then a live status line (TTY) or plain lines. */
+function createHumanView(
+  io: CliIO,
+  options: { displayName: string; qr: boolean; tty: boolean; style: RenderStyle },
+): HumanView {
+  const { stderr } = io;
+  let ticker: NodeJS.Timeout | undefined;
+  let tick = 0;
+  let current: Snapshot | undefined;
+  let shownCode: string | undefined;
+  let liveLine = false;
+  let lastNetwork: string | undefined;
+
+  const clearLive = () => {
+    if (liveLine) stderr.write('\r\x1b[2K');
+    liveLine = false;
+  };
+  const drawLive = () => {
+    if (!current || current.state !== 'awaiting_user') return;
+    stderr.write(`\r\x1b[2K${statusLine(current, Date.now(), tick, options.style)}`);
+    liveLine = true;
+    tick += 1;
+  };
+  const stopTicker = () => {
+    if (ticker) clearInterval(ticker);
+    ticker = undefined;
+    clearLive();
+  };
+
+  return {
+    update(snapshot) {
+      current = snapshot;
+      if (snapshot.state === 'requesting') {
+        stopTicker();
+        stderr.write(`Requesting a sign-in code from ${options.displayName}...\n`);
+        return;
+      }
+      if (snapshot.state !== 'awaiting_user') {
+        stopTicker();
+        return;
+      }
+      if (snapshot.userCode !== shownCode) {
+        clearLive();
+        shownCode = snapshot.userCode;
+        lastNetwork = undefined;
+        stderr.write(awaitingBlock(snapshot, options));
+        if (!options.tty && snapshot.expiresAt) {
+          stderr.write(`Waiting for approval (the code is valid until ${new Date(snapshot.expiresAt).toISOString()})...\n`);
+        }
+      }
+      if (options.tty) {
+        drawLive();
+        // A ticker only while a code is on screen; unref so that it never keeps the process alive.
+        ticker ??= setInterval(drawLive, 1000).unref();
+      } else if (snapshot.network !== lastNetwork) {
+        if (snapshot.network === 'retrying') stderr.write('Cannot reach the server; reconnecting...\n');
+        else if (lastNetwork === 'retrying') stderr.write('Reconnected; waiting for approval...\n');
+      }
+      lastNetwork = snapshot.network;
+    },
+    finish(snapshot) {
+      stopTicker();
+      const check = options.style.color ? '\x1b[32m✓\x1b[39m' : '✓';
+      const cross = options.style.color ? '\x1b[31m✗\x1b[39m' : '✗';
+      switch (snapshot.state) {
+        case 'signed_in':
+          stderr.write(`${check} Signed in to ${options.displayName} as ${describeProfile(snapshot.profile)}.\n`);
+          if (snapshot.message) stderr.write(`  ${snapshot.message}\n`);
+          return;
+        case 'denied':
+          stderr.write(`${cross} The sign-in was denied on the other device. Run device-login login to try again.\n`);
+          return;
+        case 'expired':
+          stderr.write(`${cross} The code expired before it was approved. Run device-login login for a new code.\n`);
+          return;
+        default:
+          stderr.write(`${cross} device-login: ${snapshot.error?.message ?? 'the sign-in failed.'}\n`);
+      }
+    },
+    stop: stopTicker,
+  };
+}
