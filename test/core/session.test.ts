@@ -137,11 +137,14 @@ class ScriptedProtocol implements Protocol {
   refreshResult: (refreshToken: string) => Promise<TokenSet> = async () => {
     throw new Error('no refresh scripted');
   };
-  constructor(
-    private clock: FakeClock,
-    private expiresInMs = 600_000,
-    private interval = 5,
-  ) {}
+  private readonly clock: FakeClock;
+  private readonly expiresInMs: number;
+  private readonly interval: number;
+  constructor(clock: FakeClock, expiresInMs = 600_000, interval = 5) {
+    this.clock = clock;
+    this.expiresInMs = expiresInMs;
+    this.interval = interval;
+  }
 
   async initiateDeviceAuthorization(signal?: AbortSignal): Promise<DeviceAuthorization> {
     if (signal?.aborted) throw new DeviceLoginError('aborted', 'Cancelled.');
