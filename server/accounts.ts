@@ -109,12 +109,14 @@ function toRecord(row: UserRow): UserRecord {
   return record;
 }
 
-/** A picture for the account: one of the avatar SVGs in assets/, chosen from the sub. */
+/** The account's picture: one of the avatar SVGs in assets/, chosen from the sub. */
+export function avatarPath(sub: string): string {
+  return `/assets/avatars/${(createHash('sha256').update(sub).digest()[0] ?? 0) % 6}.svg`;
+}
+
 function pictureFor(ctx: unknown, sub: string): string | undefined {
   const issuer = (ctx as { oidc?: { provider?: { issuer?: string } } } | undefined)?.oidc?.provider?.issuer;
-  if (!issuer) return undefined;
-  const n = (createHash('sha256').update(sub).digest()[0] ?? 0) % 6;
-  return new URL(`/assets/avatars/${n}.svg`, issuer).href;
+  return issuer ? new URL(avatarPath(sub), issuer).href : undefined;
 }
 
 /** Opens (creating if needed) the users database at dbPath. */

@@ -1,0 +1,160 @@
+// The words of the verification pages, in English and Traditional Chinese (Taiwan), and how a
+// request picks its language: ?lang= (remembered in a cookie), then the cookie, then Accept-Language.
+import type { Context } from 'koa';
+
+export type Lang = 'en' | 'zh-TW';
+export const LANGS: readonly Lang[] = ['en', 'zh-TW'];
+export const LANG_COOKIE = 'dl_lang';
+
+const en = {
+  htmlLang: 'en',
+  langName: 'English',
+  appName: 'device-login',
+  enterTitle: 'Sign in on your TV',
+  enterLead: 'Enter the code shown on your TV.',
+  code: 'Code',
+  codePlaceholder: 'WDJB-MJHT',
+  continue: 'Continue',
+  wrongCode: "That code isn't right. Check the code on your TV and try again.",
+  noCode: 'Enter the code shown on your TV.',
+  formExpired: 'This page timed out. Enter the code again.',
+  genericError: 'Something went wrong. Enter the code again.',
+  tooManyTitle: 'Too many attempts',
+  tooMany: (minutes: number) => `Too many attempts, try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+  confirmTitle: 'Does this code match the one on your TV?',
+  confirmClient: (client: string) => `${client} wants to sign in to your account.`,
+  confirmAsks: 'It will be able to:',
+  warningTitle: 'Only continue if you started this yourself',
+  warning:
+    'Continue only if you started signing in on a device that is in front of you right now. If someone sent you this code or link, stop: they could take over your account.',
+  deny: 'Deny',
+  loginTitle: 'Sign in',
+  loginLead: (client: string) => `Sign in to continue to ${client}.`,
+  email: 'Email',
+  password: 'Password',
+  signIn: 'Sign in',
+  loginFailed: 'Login failed: the email or password is incorrect.',
+  consentTitle: 'Allow access?',
+  consentLead: (client: string, email: string) => `${client} is asking for access to your account ${email}.`,
+  allow: 'Allow',
+  successTitle: "You're signed in",
+  success: "You're signed in on your TV. You can close this page.",
+  deniedTitle: 'Request denied',
+  denied: 'Nothing was shared and your TV was not signed in. You can close this page.',
+  expiredTitle: 'This code has expired',
+  expired: 'Ask your TV for a new code and enter it here.',
+  usedTitle: 'This code was already used',
+  used: 'Ask your TV for a new code if it is not signed in.',
+  unknownTitle: 'This page has expired',
+  unknown: 'Start again: enter the code shown on your TV.',
+  errorTitle: 'Something went wrong',
+  startAgain: 'Enter a code',
+  forbiddenTitle: 'This form has expired',
+  forbidden: 'For your safety this form can only be sent once from the page that showed it. Go back and try again.',
+  scopes: {
+    openid: 'Know who you are',
+    profile: 'See your name and profile picture',
+    email: 'See your email address',
+    offline_access: 'Stay signed in on this device',
+  } as Record<string, string>,
+  switchTo: '中文',
+};
+
+type Messages = typeof en;
+
+const zhTW: Messages = {
+  htmlLang: 'zh-Hant-TW',
+  langName: '中文（台灣）',
+  appName: 'device-login',
+  enterTitle: '在電視上登入',
+  enterLead: '輸入電視上顯示的代碼。',
+  code: '代碼',
+  codePlaceholder: 'WDJB-MJHT',
+  continue: '繼續',
+  wrongCode: '代碼不正確。請核對電視上的代碼後再試一次。',
+  noCode: '請輸入電視上顯示的代碼。',
+  formExpired: '此頁面已逾時，請重新輸入代碼。',
+  genericError: '發生錯誤，請重新輸入代碼。',
+  tooManyTitle: '嘗試次數過多',
+  tooMany: (minutes: number) => `嘗試次數過多，請在 ${minutes} 分鐘後再試。`,
+  confirmTitle: '這組代碼與電視上的相同嗎？',
+  confirmClient: (client: string) => `${client} 想要登入您的帳戶。`,
+  confirmAsks: '它將能夠：',
+  warningTitle: '只有在您親自發起時才繼續',
+  warning: '只有當您正在眼前的裝置上登入時才繼續。如果有人傳給您這組代碼或連結，請停止：對方可能會盜用您的帳戶。',
+  deny: '拒絕',
+  loginTitle: '登入',
+  loginLead: (client: string) => `登入以繼續使用 ${client}。`,
+  email: '電子郵件',
+  password: '密碼',
+  signIn: '登入',
+  loginFailed: '登入失敗：電子郵件或密碼不正確。',
+  consentTitle: '允許存取？',
+  consentLead: (client: string, email: string) => `${client} 要求存取您的帳戶 ${email}。`,
+  allow: '允許',
+  successTitle: '您已登入',
+  success: '您已在電視上登入。您可以關閉此頁面。',
+  deniedTitle: '已拒絕要求',
+  denied: '未分享任何資料，電視也沒有登入。您可以關閉此頁面。',
+  expiredTitle: '此代碼已過期',
+  expired: '請在電視上取得新的代碼，然後在此輸入。',
+  usedTitle: '此代碼已使用過',
+  used: '如果電視尚未登入，請取得新的代碼。',
+  unknownTitle: '此頁面已過期',
+  unknown: '請重新開始：輸入電視上顯示的代碼。',
+  errorTitle: '發生錯誤',
+  startAgain: '輸入代碼',
+  forbiddenTitle: '此表單已失效',
+  forbidden: '為了您的安全，此表單只能從顯示它的頁面送出一次。請返回後再試。',
+  scopes: {
+    openid: '確認您的身分',
+    profile: '查看您的姓名與大頭貼',
+    email: '查看您的電子郵件地址',
+    offline_access: '在此裝置上保持登入',
+  },
+  switchTo: 'English',
+};
+
+const CATALOGUE: Record<Lang, Messages> = { en, 'zh-TW': zhTW };
+
+/** The messages of one language. */
+export function messages(lang: Lang): Messages {
+  return CATALOGUE[lang];
+}
+
+export type { Messages };
+
+/** Maps a language tag to one we have ('zh', 'zh-Hant', 'zh-TW', 'zh-HK' -> zh-TW), or undefined. */
+export function matchLang(tag: string | undefined): Lang | undefined {
+  if (!tag) return undefined;
+  const t = tag.trim().toLowerCase();
+  if (t === 'en' || t.startsWith('en-')) return 'en';
+  if (t === 'zh' || t.startsWith('zh-')) return 'zh-TW';
+  return undefined;
+}
+
+/** Picks the language of a request; a ?lang= choice is remembered in a cookie. */
+export function pickLang(ctx: Context): Lang {
+  const query = typeof ctx.query.lang === 'string' ? matchLang(ctx.query.lang) : undefined;
+  if (query) {
+    ctx.cookies.set(LANG_COOKIE, query, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: 365 * 24 * 3600 * 1000, path: '/' });
+    return query;
+  }
+  const cookie = matchLang(ctx.cookies.get(LANG_COOKIE));
+  if (cookie) return cookie;
+  const header = ctx.get('accept-language');
+  const ranked = header
+    .split(',')
+    .map((part, index) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { tag: tag ?? '', q: q ? Number(q.slice(2)) || 0 : 1, index };
+    })
+    .filter((entry) => entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const entry of ranked) {
+    const lang = matchLang(entry.tag);
+    if (lang) return lang;
+  }
+  return 'en';
+}

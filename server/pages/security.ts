@@ -1,0 +1,146 @@
+// The defences of the verification pages: security headers, the CSRF token of our own forms, and
+// the brute-force limit on code entry.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+import type { Context, Next } from 'koa';
+
+import { STYLE_HASH } from './layout.ts';
+
+/**
+ * Sets the security headers of a page response. Must run before the handler: oidc-provider adds the
+ * hash of its own auto-submit script to `script-src` of the header it finds (form_post.js).
+ */
+export async function securityHeaders(ctx: Context, next: Next): Promise<void> {
+  ctx.set(
+    'Content-Security-Policy',
+    [
+      "default-src 'none'",
+      "script-src 'self'",
+      `style-src ${STYLE_HASH}`,
+      "img-src 'self' data:",
+      "form-action 'self'",
+      "frame-ancestors 'self'",
+      "base-uri 'none'",
+    ].join('; '),
+  );
+  ctx.set('Referrer-Policy', 'no-referrer');
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.set('X-Frame-Options', 'SAMEORIGIN');
+  ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+  ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
+  await next();
+  // Pages carry single-use form tokens: never cache them.
+  if (ctx.response.is('html')) ctx.set('Cache-Control', 'no-store');
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSRF for our interaction forms: a random secret in an HttpOnly cookie, and in each form an HMAC
+// of the interaction uid under that secret. A cross-site page can neither read the cookie nor
+// compute the token, and a token from one interaction does not fit another.
+
+export const CSRF_COOKIE = 'dl_csrf';
+
+function csrfSecret(ctx: Context): string {
+  let secret = ctx.cookies.get(CSRF_COOKIE);
+  if (!secret || !/^[A-Za-z0-9_-]{32,}$/.test(secret)) {
+    secret = randomBytes(32).toString('base64url');
+    ctx.cookies.set(CSRF_COOKIE, secret, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/' });
+  }
+  return secret;
+}
+
+/** The CSRF token for a form of interaction `uid` (sets the cookie when missing). */
+export function csrfToken(ctx: Context, uid: string): string {
+  return createHmac('sha256', csrfSecret(ctx)).update(`interaction:${uid}`).digest('base64url');
+}
+
+/** True when the submitted token matches the cookie for this interaction. */
+export function checkCsrf(ctx: Context, uid: string, submitted: unknown): boolean {
+  const secret = ctx.cookies.get(CSRF_COOKIE);
+  if (!secret || typeof submitted !== 'string' || !submitted) return false;
+  const expected = Buffer.from(createHmac('sha256', secret).update(`interaction:${uid}`).digest('base64url'));
+  const given = Buffer.from(submitted);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/** Reads a small urlencoded form body (our own routes only; oidc-provider parses its own). */
+export async function readForm(ctx: Context, limit = 8 * 1024): Promise<URLSearchParams | undefined> {
+  if (!ctx.is('application/x-www-form-urlencoded')) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Brute-force limit on code entry. The counters are kept in memory: they only need to outlive a
+// ten-minute window, and with N instances an attacker gets at most N times the budget, which
+// against a 20^8 code space (base-20, 8 characters) still leaves the odds of a hit per window
+// below one in a billion. A restart clears them, which costs the same.
+
+export interface AttemptLimiterOptions {
+  maxFailures?: number;
+  windowMs?: number;
+  now?: () => number;
+  /** Cap on tracked keys, so a flood of addresses cannot grow memory without bound. */
+  maxKeys?: number;
+}
+
+export interface AttemptLimiter {
+  /** Milliseconds until these keys may try again, or 0 when they may try now. */
+  blockedFor(keys: string[]): number;
+  recordFailure(keys: string[]): void;
+  /** Failures left before the lock, for the smallest budget among keys. */
+  remaining(keys: string[]): number;
+}
+
+/** Creates a sliding-window failure counter keyed by client address and browser session. */
+export function createAttemptLimiter(options: AttemptLimiterOptions = {}): AttemptLimiter {
+  const max = options.maxFailures ?? 5;
+  const windowMs = options.windowMs ?? 10 * 60 * 1000;
+  const now = options.now ?? Date.now;
+  const maxKeys = options.maxKeys ?? 10_000;
+  const failures = new Map<string, number[]>();
+
+  const recent = (key: string): number[] => {
+    const cutoff = now() - windowMs;
+    const list = (failures.get(key) ?? []).filter((t) => t > cutoff);
+    if (list.length) failures.set(key, list);
+    else failures.delete(key);
+    return list;
+  };
+
+  return {
+    blockedFor(keys) {
+      let wait = 0;
+      for (const key of keys) {
+        const list = recent(key);
+        if (list.length >= max) {
+          const oldestThatCounts = list[list.length - max] ?? now();
+          wait = Math.max(wait, oldestThatCounts + windowMs - now());
+        }
+      }
+      return wait;
+    },
+    recordFailure(keys) {
+      for (const key of keys) {
+        const list = recent(key);
+        list.push(now());
+        failures.delete(key);
+        failures.set(key, list.slice(-max));
+      }
+      while (failures.size > maxKeys) {
+        const oldest = failures.keys().next().value;
+        if (oldest === undefined) break;
+        failures.delete(oldest);
+      }
+    },
+    remaining(keys) {
+      return Math.max(0, Math.min(...keys.map((key) => max - recent(key).length)));
+    },
+  };
+}
