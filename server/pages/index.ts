@@ -46,7 +46,7 @@ interface OidcCtx {
   oidc?: {
     provider?: ProviderLike;
     client?: ClientLike;
-    entities?: { DeviceCode?: { scope?: string } };
+    entities?: { DeviceCode?: { scope?: string; params?: { scope?: unknown } } };
     route?: string;
   };
 }
@@ -150,7 +150,10 @@ export function deviceFlowHooks(_deps: DeviceFlowHookDeps = {}) {
     async userCodeConfirmSource(ctx: Context, form: string, client: ClientLike, deviceInfo: { ip?: string; ua?: string } | undefined, userCode: string) {
       const { lang: l, m } = lang(ctx);
       const action = formAction(form);
-      const scope = (ctx as OidcCtx).oidc?.entities?.DeviceCode?.scope;
+      // Until approval the requested scope lives in the device code's params.
+      const code = (ctx as OidcCtx).oidc?.entities?.DeviceCode;
+      const requested = code?.params?.scope;
+      const scope = typeof requested === 'string' ? requested : code?.scope;
       render(
         ctx,
         confirmPage({

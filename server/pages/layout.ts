@@ -54,7 +54,7 @@ input.code::placeholder{letter-spacing:.18em;color:#b6bccb}
 ul.scopes{list-style:none;margin:8px 0 16px;padding:0}
 ul.scopes li{position:relative;padding:8px 0 8px 32px;border-bottom:1px solid #eef0f5}
 ul.scopes li:last-child{border-bottom:0}
-ul.scopes li::before{content:"";position:absolute;left:4px;top:13px;width:16px;height:16px;border-radius:50%;background:linear-gradient(135deg,var(--brand),var(--brand-2))}
+ul.scopes li::before{content:"";position:absolute;left:8px;top:12px;width:7px;height:13px;border:solid var(--brand);border-width:0 3px 3px 0;transform:rotate(45deg)}
 .warning{background:var(--warn-bg);border:1px solid var(--warn-line);color:var(--warn-ink);border-radius:14px;padding:12px 14px;margin:16px 0 4px;font-size:15px}
 .warning strong{display:block;margin-bottom:2px}
 .foot{max-width:480px;margin:0 auto;padding:0 20px 24px;color:var(--muted);font-size:13px;text-align:center}
