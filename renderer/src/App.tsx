@@ -1,0 +1,208 @@
+// The TV: follows the device's ViewState and shows the screen for it. The flow lives on the device
+// side; this component only renders, announces, and forwards what the viewer presses.
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { DeviceBridge, Language, ViewState } from '../../host/contract.ts';
+import { ActionsContext, type Actions } from './actions.tsx';
+import { LiveRegion, type Announcement } from './components/LiveRegion.tsx';
+import { Stage } from './components/Stage.tsx';
+import { I18nProvider } from './i18n/context.tsx';
+import { messagesFor, type Messages } from './i18n/messages.ts';
+import { clockOffsetMs } from './logic/countdown.ts';
+import { spokenUserCode } from './logic/user-code.ts';
+import { prefersReducedMotion } from './nav/spatial.ts';
+import { Busy } from './screens/Busy.tsx';
+import { Code } from './screens/Code.tsx';
+import { Denied, ErrorScreen, Expired } from './screens/Outcome.tsx';
+import { SignedIn } from './screens/SignedIn.tsx';
+import { Welcome } from './screens/Welcome.tsx';
+
+const loadHome = () => import('./home/HomeRoot.tsx');
+const HomeRoot = lazy(loadHome);
+
+const GREETING_MS = 2200;
+const GREETING_REDUCED_MS = 1500;
+const TOAST_MS = 6000;
+
+interface Received {
+  view: ViewState;
+  /** Host clock minus local clock when this state arrived. */
+  offsetMs: number;
+}
+
+/** What a screen reader should hear when the flow moves from `before` to `now`, if anything. */
+function announcementFor(t: Messages, before: ViewState | undefined, now: ViewState): { text: string; urgent?: boolean } | undefined {
+  const code = now.code;
+  switch (now.state) {
+    case 'idle':
+      return before?.state === 'idle' ? undefined : { text: t.live.idle };
+    case 'requesting':
+      return { text: t.live.requesting };
+    case 'awaiting_user': {
+      if (!code) return undefined;
+      const newCode = before?.state !== 'awaiting_user' || before.code?.userCode !== code.userCode;
+      if (newCode) return { text: t.live.awaitingUser(spokenUserCode(code.userCode), code.verificationUri) };
+      if (before?.network !== now.network) return { text: now.network === 'retrying' ? t.live.reconnecting : t.live.reconnected };
+      return undefined;
+    }
+    case 'signed_in':
+      return before?.state === 'signed_in' ? undefined : { text: t.live.signedIn(now.profile?.name ?? '') };
+    case 'signing_out':
+      return { text: t.live.signingOut };
+    case 'denied':
+      return { text: `${t.denied.title}. ${t.denied.body}`, urgent: true };
+    case 'expired':
+      return { text: `${t.expired.title}. ${t.expired.pressOk}.`, urgent: true };
+    case 'error':
+      return { text: `${t.error.title}. ${now.error?.message ?? t.error.fallback}`, urgent: true };
+    default:
+      return undefined;
+  }
+}
+
+function useViewState(bridge: DeviceBridge): Received | undefined {
+  const [received, setReceived] = useState<Received | undefined>();
+  useEffect(() => {
+    let alive = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const accept = (view: ViewState) => {
+      if (!alive) return;
+      const offsetMs = clockOffsetMs(view.sentAt, Date.now());
+      // The first GET can answer after a newer pushed state: keep whichever the host sent last.
+      setReceived((previous) => (previous && previous.view.sentAt > view.sentAt ? previous : { view, offsetMs }));
+    };
+    const unsubscribe = bridge.onState(accept);
+    let attempt = 0;
+    const load = () => {
+      bridge.getState().then(accept, () => {
+        attempt += 1;
+        timer = setTimeout(load, Math.min(10_000, 500 * 2 ** attempt));
+      });
+    };
+    load();
+    return () => {
+      alive = false;
+      if (timer !== undefined) clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [bridge]);
+  return received;
+}
+
+/** True for a short while after the flow reaches signed_in: the "Welcome, <name>" moment. */
+function useGreeting(signedIn: boolean): boolean {
+  const [greeting, setGreeting] = useState(false);
+  useEffect(() => {
+    setGreeting(signedIn);
+    if (!signedIn) return undefined;
+    const timer = setTimeout(() => setGreeting(false), prefersReducedMotion() ? GREETING_REDUCED_MS : GREETING_MS);
+    return () => clearTimeout(timer);
+  }, [signedIn]);
+  return greeting;
+}
+
+/** The whole TV renderer for one bridge. */
+export function App({ bridge }: { bridge: DeviceBridge }) {
+  const received = useViewState(bridge);
+  const view = received?.view;
+  const language: Language = view?.language ?? 'en';
+  const t = messagesFor(language);
+  const [announcement, setAnnouncement] = useState<Announcement | undefined>();
+  const [toast, setToast] = useState<string | undefined>();
+  const previous = useRef<ViewState | undefined>(undefined);
+  const greeting = useGreeting(view?.state === 'signed_in');
+
+  const announce = useCallback((text: string, urgent = false) => {
+    setAnnouncement((last) => ({ text, urgent, id: (last?.id ?? 0) + 1 }));
+  }, []);
+
+  useEffect(() => {
+    if (!view) return;
+    const said = announcementFor(t, previous.current, view);
+    previous.current = view;
+    if (said) announce(said.text, said.urgent);
+    // Fetch Home's code while the viewer is busy with the phone, so it is ready on sign-in.
+    if (view.state === 'awaiting_user' || view.state === 'signed_in') void loadHome();
+  }, [view, t, announce]);
+
+  useEffect(() => {
+    document.documentElement.lang = language;
+    document.title = t.appName;
+  }, [language, t]);
+
+  useEffect(() => {
+    if (toast === undefined) return undefined;
+    const timer = setTimeout(() => setToast(undefined), TOAST_MS);
+    return () => clearTimeout(timer);
+  }, [toast]);
+
+  const actions = useMemo<Actions>(() => {
+    const run = (action: () => Promise<void>) => {
+      action().catch(() => {
+        setToast(t.common.actionFailed);
+        announce(t.common.actionFailed, true);
+      });
+    };
+    return {
+      signIn: () => run(() => bridge.signIn()),
+      cancel: () => run(() => bridge.cancel()),
+      newCode: () => run(() => bridge.newCode()),
+      signOut: () => run(() => bridge.signOut()),
+      setLanguage: (next) => run(() => bridge.setLanguage(next)),
+      getCatalog: () => bridge.getCatalog(),
+      announce: (text) => announce(text),
+    };
+  }, [bridge, t, announce]);
+
+  let screen;
+  if (!view) screen = <Busy title={t.common.connecting} />;
+  else {
+    switch (view.state) {
+      case 'idle':
+        screen = <Welcome view={view} />;
+        break;
+      case 'requesting':
+        screen = <Busy title={t.requesting.title} />;
+        break;
+      case 'awaiting_user':
+        screen = view.code ? <Code view={view} code={view.code} offsetMs={received.offsetMs} /> : <Busy title={t.requesting.title} />;
+        break;
+      case 'signed_in':
+        screen = greeting ? (
+          <SignedIn profile={view.profile} />
+        ) : (
+          <Suspense fallback={<Busy title={t.common.loading} />}>
+            <HomeRoot view={view} />
+          </Suspense>
+        );
+        break;
+      case 'signing_out':
+        screen = <Busy title={t.signingOut.title} />;
+        break;
+      case 'denied':
+        screen = <Denied />;
+        break;
+      case 'expired':
+        screen = <Expired />;
+        break;
+      case 'error':
+        screen = <ErrorScreen view={view} />;
+        break;
+    }
+  }
+
+  return (
+    <I18nProvider language={language}>
+      <ActionsContext value={actions}>
+        <Stage data-testid="tv" {...(view ? { 'data-state': view.state } : {})}>
+          {screen}
+          {toast ? (
+            <p className="toast" role="presentation">
+              {toast}
+            </p>
+          ) : null}
+        </Stage>
+        <LiveRegion announcement={announcement} />
+      </ActionsContext>
+    </I18nProvider>
+  );
+}

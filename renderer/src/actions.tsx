@@ -1,0 +1,33 @@
+// What the screens can ask of the device, with failures turned into a message on screen instead of
+// an unhandled rejection.
+import { createContext, useContext } from 'react';
+import type { Catalog, Language } from '../../host/contract.ts';
+
+/** The bridge's actions as the screens use them. */
+export interface Actions {
+  signIn(): void;
+  cancel(): void;
+  newCode(): void;
+  signOut(): void;
+  setLanguage(language: Language): void;
+  getCatalog(): Promise<Catalog>;
+  /** Speaks a sentence through the aria-live region. */
+  announce(text: string): void;
+}
+
+const noop = () => undefined;
+
+export const ActionsContext = createContext<Actions>({
+  signIn: noop,
+  cancel: noop,
+  newCode: noop,
+  signOut: noop,
+  setLanguage: noop,
+  getCatalog: () => Promise.reject(new Error('No device bridge.')),
+  announce: noop,
+});
+
+/** The actions of the current bridge. */
+export function useActions(): Actions {
+  return useContext(ActionsContext);
+}

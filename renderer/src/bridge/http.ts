@@ -1,0 +1,106 @@
+// The bridge over HTTP, for the browser host: state from GET + server-sent events, actions as POSTs
+// with JSON bodies, all same-origin (the host serves this page at /tv).
+import { BRIDGE_ROUTES, type Catalog, type DeviceBridge, type Language, type ViewState } from '../../../host/contract.ts';
+
+const RECONNECT_INITIAL_MS = 1000;
+const RECONNECT_MAX_MS = 15_000;
+
+async function readJson<T>(response: Response, what: string): Promise<T> {
+  if (!response.ok) throw new Error(`The TV service answered ${response.status} to ${what}.`);
+  return (await response.json()) as T;
+}
+
+async function post(path: string, what: string, body: unknown = {}): Promise<void> {
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  if (!response.ok) throw new Error(`The TV service answered ${response.status} to ${what}.`);
+}
+
+/**
+ * One EventSource shared by every listener. The browser retries a dropped stream by itself, but
+ * gives up for good on an HTTP error (readyState CLOSED), e.g. while the host restarts: then we open
+ * a new one with capped exponential backoff and fetch the state once, so nothing missed is lost.
+ */
+function createStateStream(onState: (state: ViewState) => void) {
+  let source: EventSource | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let delay = RECONNECT_INITIAL_MS;
+  let stopped = false;
+
+  const refresh = () => {
+    fetch(BRIDGE_ROUTES.state, { headers: { accept: 'application/json' } })
+      .then((response) => readJson<ViewState>(response, 'the state request'))
+      .then((state) => {
+        if (!stopped) onState(state);
+      })
+      .catch(() => undefined); // The stream's own retry reports the outage.
+  };
+
+  const open = () => {
+    source = new EventSource(BRIDGE_ROUTES.events);
+    source.addEventListener('open', () => {
+      delay = RECONNECT_INITIAL_MS;
+    });
+    source.addEventListener('state', (event) => {
+      try {
+        onState(JSON.parse((event as MessageEvent<string>).data) as ViewState);
+      } catch {
+        // A malformed event is dropped; the next one carries the whole state again.
+      }
+    });
+    source.addEventListener('error', () => {
+      if (stopped || !source || source.readyState !== EventSource.CLOSED) return;
+      source.close();
+      timer = setTimeout(() => {
+        if (stopped) return;
+        open();
+        refresh();
+      }, delay);
+      delay = Math.min(RECONNECT_MAX_MS, delay * 2);
+    });
+  };
+
+  open();
+  return () => {
+    stopped = true;
+    if (timer !== undefined) clearTimeout(timer);
+    source?.close();
+  };
+}
+
+/** The DeviceBridge of the browser host (BRIDGE_ROUTES on the page's own origin). */
+export function createHttpBridge(): DeviceBridge {
+  const listeners = new Set<(state: ViewState) => void>();
+  let closeStream: (() => void) | undefined;
+
+  return {
+    async getState() {
+      return readJson<ViewState>(await fetch(BRIDGE_ROUTES.state, { headers: { accept: 'application/json' } }), 'the state request');
+    },
+    onState(listener) {
+      listeners.add(listener);
+      closeStream ??= createStateStream((state) => {
+        for (const each of listeners) each(state);
+      });
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) {
+          closeStream?.();
+          closeStream = undefined;
+        }
+      };
+    },
+    signIn: () => post(BRIDGE_ROUTES.signIn, 'sign in'),
+    cancel: () => post(BRIDGE_ROUTES.cancel, 'cancel'),
+    newCode: () => post(BRIDGE_ROUTES.newCode, 'a new code'),
+    signOut: () => post(BRIDGE_ROUTES.signOut, 'sign out'),
+    async getCatalog() {
+      return readJson<Catalog>(await fetch(BRIDGE_ROUTES.catalog, { headers: { accept: 'application/json' } }), 'the catalogue request');
+    },
+    setLanguage: (language: Language) => post(BRIDGE_ROUTES.language, 'the language change', { language }),
+  };
+}

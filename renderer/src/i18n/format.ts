@@ -1,0 +1,32 @@
+// Numbers and times in the viewer's language, all through Intl (no hand-made plural rules).
+import type { Language } from '../../../host/contract.ts';
+
+/**
+ * "in 10 minutes" / "10 分鐘後": whole minutes (rounded up) from one minute on, then seconds in
+ * steps of 5 so the wording does not change every second.
+ */
+export function relativeExpiry(ms: number, language: Language): string {
+  const format = new Intl.RelativeTimeFormat(language, { numeric: 'always', style: 'long' });
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  if (seconds > 60) return format.format(Math.ceil(seconds / 60), 'minute');
+  if (seconds === 60) return format.format(1, 'minute');
+  return format.format(Math.max(0, Math.ceil(seconds / 5) * 5), 'second');
+}
+
+/** The ring's clock face: "9:05" (minutes:seconds, digits in the language's numbering system). */
+export function clockFace(ms: number, language: Language): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const minutes = new Intl.NumberFormat(language).format(Math.floor(total / 60));
+  const seconds = new Intl.NumberFormat(language, { minimumIntegerDigits: 2 }).format(total % 60);
+  return `${minutes}:${seconds}`;
+}
+
+/** A running time: "112 min" / "112 分鐘". */
+export function runningTime(minutes: number, language: Language): string {
+  return new Intl.NumberFormat(language, { style: 'unit', unit: 'minute', unitDisplay: 'short' }).format(minutes);
+}
+
+/** A year without grouping separators: 2024, not 2,024. */
+export function yearText(year: number, language: Language): string {
+  return new Intl.NumberFormat(language, { useGrouping: false }).format(year);
+}

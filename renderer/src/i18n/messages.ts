@@ -1,0 +1,209 @@
+// The TV's words, in English and Traditional Chinese (Taiwan). The English catalogue defines the
+// shape; `Messages` widens it, so the zh-TW catalogue fails to type-check when a key is missing,
+// extra, or a function takes different arguments.
+import type { Language } from '../../../host/contract.ts';
+
+const en = {
+  appName: 'Device Login TV',
+  languageName: 'English',
+  common: {
+    back: 'Back',
+    retry: 'Retry',
+    getNewCode: 'Get a new code',
+    backToStart: 'Back to start',
+    loading: 'Loading…',
+    actionFailed: 'The TV could not reach its sign-in service. Try again in a moment.',
+    connecting: 'Connecting to the TV service…',
+  },
+  welcome: {
+    title: 'Sign in to start watching',
+    subtitle: 'Use your phone. There is nothing to type on the TV.',
+    signIn: 'Sign in',
+    provider: (name: string) => `Signs in with ${name}`,
+    language: 'Language',
+  },
+  requesting: {
+    title: 'Getting your sign-in code…',
+  },
+  code: {
+    title: 'Sign in with your phone',
+    scanStep: 'Scan the QR code with your phone’s camera',
+    orVisit: 'Or open this address on any phone or computer',
+    enterCode: 'and enter this code',
+    codeLabel: (spoken: string) => `Sign-in code: ${spoken}`,
+    qrLabel: 'QR code to sign in',
+    scanCaption: 'Point your phone’s camera here',
+    waiting: 'Waiting for you on your phone',
+    reconnecting: 'Reconnecting…',
+    hint: 'Only continue if your phone shows this same code',
+    expiresIn: (relative: string) => `Code expires ${relative}`,
+    readAloud: 'Read code aloud',
+    cancel: 'Cancel',
+    speech: (characters: string) => `Your sign-in code is: ${characters}.`,
+    providerMessage: 'Message from your sign-in provider',
+  },
+  signedIn: {
+    welcome: (name: string) => `Welcome, ${name}`,
+    subtitle: 'You are signed in on this TV.',
+  },
+  signingOut: {
+    title: 'Signing out…',
+  },
+  denied: {
+    title: 'Sign-in was declined',
+    body: 'Someone chose “Deny” on the phone, so nothing was signed in.',
+  },
+  expired: {
+    title: 'This code has expired',
+    body: 'Codes only last a few minutes, to keep your account safe.',
+    pressOk: 'Press OK for a new code',
+  },
+  error: {
+    title: 'Something went wrong',
+    fallback: 'The TV could not finish signing in.',
+    detail: (code: string) => `Error code: ${code}`,
+  },
+  home: {
+    menuLabel: 'Menu',
+    home: 'Home',
+    settings: 'Settings',
+    featured: 'Featured',
+    moreInfo: 'More info',
+    play: 'Play',
+    playUnavailable: 'Playback is not part of this demo.',
+    catalogFailed: 'The catalogue could not be loaded.',
+    emptyCatalog: 'Nothing to watch yet.',
+    signedInAs: (name: string) => `Signed in as ${name}`,
+  },
+  settings: {
+    title: 'Settings',
+    account: 'Account',
+    provider: 'Sign-in provider',
+    issuer: 'Issuer',
+    language: 'Language',
+    signOut: 'Sign out',
+    signOutHint: 'Signing out removes your account from this TV.',
+  },
+  live: {
+    idle: 'Ready to sign in.',
+    requesting: 'Getting your sign-in code.',
+    awaitingUser: (spoken: string, uri: string) => `Your sign-in code is ${spoken}. Open ${uri} on your phone, or scan the QR code.`,
+    reconnecting: 'Connection lost. Reconnecting. Your code is still valid.',
+    reconnected: 'Connected again. Waiting for you on your phone.',
+    oneMinute: 'One minute left to use this code.',
+    signedIn: (name: string) => `Signed in. Welcome, ${name}.`,
+    signingOut: 'Signing out.',
+  },
+};
+
+/** The catalogue's shape: every key of the English catalogue, with strings widened. */
+type Widen<T> = {
+  [K in keyof T]: T[K] extends string ? string : T[K] extends (...args: infer A) => string ? (...args: A) => string : Widen<T[K]>;
+};
+
+/** The typed message catalogue every language must fill completely. */
+export type Messages = Widen<typeof en>;
+
+const zhTW: Messages = {
+  appName: '裝置登入電視',
+  languageName: '繁體中文',
+  common: {
+    back: '返回',
+    retry: '重試',
+    getNewCode: '取得新代碼',
+    backToStart: '回到開始畫面',
+    loading: '載入中…',
+    actionFailed: '電視無法連線到登入服務，請稍後再試。',
+    connecting: '正在連線到電視服務…',
+  },
+  welcome: {
+    title: '登入後即可開始觀看',
+    subtitle: '使用手機登入，不必在電視上打字。',
+    signIn: '登入',
+    provider: (name) => `使用 ${name} 登入`,
+    language: '語言',
+  },
+  requesting: {
+    title: '正在取得登入代碼…',
+  },
+  code: {
+    title: '使用手機登入',
+    scanStep: '用手機相機掃描 QR 碼',
+    orVisit: '或在任何手機或電腦上開啟這個網址',
+    enterCode: '並輸入這組代碼',
+    codeLabel: (spoken) => `登入代碼：${spoken}`,
+    qrLabel: '登入用的 QR 碼',
+    scanCaption: '將手機相機對準這裡',
+    waiting: '正在等待你在手機上完成登入',
+    reconnecting: '正在重新連線…',
+    hint: '請確認手機上顯示的代碼與此相同再繼續',
+    expiresIn: (relative) => `代碼將於${relative}失效`,
+    readAloud: '朗讀代碼',
+    cancel: '取消',
+    speech: (characters) => `你的登入代碼是：${characters}。`,
+    providerMessage: '登入服務提供者的訊息',
+  },
+  signedIn: {
+    welcome: (name) => `歡迎，${name}`,
+    subtitle: '你已在這台電視上登入。',
+  },
+  signingOut: {
+    title: '正在登出…',
+  },
+  denied: {
+    title: '登入已被拒絕',
+    body: '有人在手機上選擇了「拒絕」，因此沒有登入任何帳號。',
+  },
+  expired: {
+    title: '這組代碼已過期',
+    body: '為了保護你的帳號，代碼只在幾分鐘內有效。',
+    pressOk: '按 OK 鍵取得新代碼',
+  },
+  error: {
+    title: '發生錯誤',
+    fallback: '電視無法完成登入。',
+    detail: (code) => `錯誤代碼：${code}`,
+  },
+  home: {
+    menuLabel: '選單',
+    home: '首頁',
+    settings: '設定',
+    featured: '精選',
+    moreInfo: '更多資訊',
+    play: '播放',
+    playUnavailable: '這個示範不包含播放功能。',
+    catalogFailed: '無法載入節目目錄。',
+    emptyCatalog: '目前沒有可觀看的內容。',
+    signedInAs: (name) => `目前登入：${name}`,
+  },
+  settings: {
+    title: '設定',
+    account: '帳號',
+    provider: '登入服務提供者',
+    issuer: '簽發者',
+    language: '語言',
+    signOut: '登出',
+    signOutHint: '登出後，你的帳號會從這台電視移除。',
+  },
+  live: {
+    idle: '可以開始登入。',
+    requesting: '正在取得登入代碼。',
+    awaitingUser: (spoken, uri) => `你的登入代碼是 ${spoken}。請在手機上開啟 ${uri}，或掃描 QR 碼。`,
+    reconnecting: '連線中斷，正在重新連線。你的代碼仍然有效。',
+    reconnected: '已重新連線，正在等待你在手機上完成登入。',
+    oneMinute: '這組代碼只剩一分鐘。',
+    signedIn: (name) => `已登入。歡迎，${name}。`,
+    signingOut: '正在登出。',
+  },
+};
+
+/** Every catalogue, by language. */
+export const catalogues: Record<Language, Messages> = { en, 'zh-TW': zhTW };
+
+/** The languages offered on Welcome and in Settings, in menu order. */
+export const LANGUAGES: readonly Language[] = ['en', 'zh-TW'];
+
+/** The catalogue for a language (English for anything unknown). */
+export function messagesFor(language: Language): Messages {
+  return catalogues[language] ?? en;
+}

@@ -1,0 +1,26 @@
+// Time left on a code, measured on the host's clock. The host stamps every ViewState with `sentAt`;
+// the difference to our clock at receipt corrects for a TV whose clock is off (no NTP yet after a
+// cold boot is common), so the ring reaches zero when the server's code really expires.
+
+/** The host clock minus ours, in ms, from a state's `sentAt` and the local time it arrived. */
+export function clockOffsetMs(sentAt: number, receivedAt: number): number {
+  return sentAt - receivedAt;
+}
+
+/** The code's lifetime as the countdown ring needs it. */
+export interface CodeTimes {
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** Milliseconds until expiry on the host's clock (never negative). */
+export function remainingMs(code: CodeTimes, localNow: number, offsetMs: number): number {
+  return Math.max(0, code.expiresAt - (localNow + offsetMs));
+}
+
+/** The part of the code's lifetime still left, 0..1, for the ring. */
+export function fractionLeft(code: CodeTimes, localNow: number, offsetMs: number): number {
+  const lifetime = code.expiresAt - code.issuedAt;
+  if (!(lifetime > 0)) return 0;
+  return Math.min(1, remainingMs(code, localNow, offsetMs) / lifetime);
+}

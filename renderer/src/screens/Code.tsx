@@ -1,0 +1,111 @@
+// The sign-in code: QR to scan, address and code to type, time left, and whether the TV is still
+// listening. RFC 8628 §3.3.1: the user code and verification_uri are always shown as text.
+import { useEffect } from 'react';
+import type { ViewState, CodeView } from '../../../host/contract.ts';
+import { useActions } from '../actions.tsx';
+import { CountdownRing } from '../components/CountdownRing.tsx';
+import { QrCode } from '../components/QrCode.tsx';
+import { UserCode } from '../components/UserCode.tsx';
+import { useI18n } from '../i18n/context.tsx';
+import { remainingMs } from '../logic/countdown.ts';
+import { speechTextForUserCode } from '../logic/user-code.ts';
+import { useFocusOnArrival } from '../nav/arrival.ts';
+import { useBack } from '../nav/back.ts';
+import { FocusButton, FocusGroup } from '../nav/focusable.tsx';
+
+function canSpeak(): boolean {
+  return typeof window.speechSynthesis !== 'undefined' && typeof window.SpeechSynthesisUtterance === 'function';
+}
+
+/** The address without its scheme: shorter to read, and every phone browser adds https:// itself. */
+function displayUri(uri: string): string {
+  return uri.replace(/^https?:\/\//, '').replace(/\/$/, '');
+}
+
+/** The awaiting_user screen. */
+export function Code({ view, code, offsetMs }: { view: ViewState; code: CodeView; offsetMs: number }) {
+  const { language, t } = useI18n();
+  const { newCode, cancel, announce } = useActions();
+  const speech = canSpeak();
+  const retrying = view.network === 'retrying';
+  useFocusOnArrival(speech ? 'code-read-aloud' : 'code-new');
+  useBack(cancel);
+
+  // One spoken warning a minute before the code dies, not a ticking clock.
+  useEffect(() => {
+    const wait = remainingMs(code, Date.now(), offsetMs) - 60_000;
+    if (wait <= 0) return undefined;
+    const timer = setTimeout(() => announce(t.live.oneMinute), wait);
+    return () => clearTimeout(timer);
+  }, [code, offsetMs, announce, t]);
+
+  const readAloud = () => {
+    const utterance = new SpeechSynthesisUtterance(t.code.speech(speechTextForUserCode(code.userCode)));
+    utterance.lang = language;
+    utterance.rate = 0.8;
+    window.speechSynthesis.cancel();
+    window.speechSynthesis.speak(utterance);
+  };
+
+  return (
+    <main className="screen code">
+      <section className="code__text">
+        <h1 className="title">{t.code.title}</h1>
+        <ol className="steps">
+          <li>
+            <span className="steps__n" aria-hidden="true">1</span>
+            <span>{t.code.scanStep}</span>
+          </li>
+          <li>
+            <span className="steps__n" aria-hidden="true">2</span>
+            <span>
+              {t.code.orVisit}
+              <span className="uri" data-testid="verification-uri">
+                {displayUri(code.verificationUri)}
+              </span>
+              {t.code.enterCode}
+            </span>
+          </li>
+        </ol>
+        <UserCode userCode={code.userCode} />
+        {code.message ? (
+          <p className="provider-message">
+            <span className="visually-hidden">{t.code.providerMessage}: </span>
+            {code.message}
+          </p>
+        ) : null}
+        <div className="code__status-row">
+          <p className={`status${retrying ? ' status--retrying' : ''}`} data-testid="code-status">
+            <span className="status__dot" aria-hidden="true" />
+            {retrying ? t.code.reconnecting : t.code.waiting}
+          </p>
+          <CountdownRing code={code} offsetMs={offsetMs} />
+        </div>
+        <p className="hint">
+          <span aria-hidden="true">⚠ </span>
+          {t.code.hint}
+        </p>
+        <FocusGroup className="actions" focusKey="code-actions">
+          {speech ? (
+            <FocusButton focusKey="code-read-aloud" className="button" onPress={readAloud}>
+              <span aria-hidden="true">🔊 </span>
+              {t.code.readAloud}
+            </FocusButton>
+          ) : null}
+          <FocusButton focusKey="code-new" className="button" onPress={newCode}>
+            {t.common.getNewCode}
+          </FocusButton>
+          <FocusButton focusKey="code-cancel" className="button button--quiet" onPress={cancel}>
+            {t.code.cancel}
+          </FocusButton>
+        </FocusGroup>
+      </section>
+      <section className="code__qr">
+        <div className="qr-card">
+          <QrCode text={code.qrText} label={t.code.qrLabel} size={560} />
+        </div>
+        <p className="qr-caption">{t.code.scanCaption}</p>
+      </section>
+    </main>
+  );
+}

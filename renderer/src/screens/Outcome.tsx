@@ -1,0 +1,76 @@
+// The side exits of the flow (denied, expired, error): what happened and one obvious next step.
+import type { ReactNode } from 'react';
+import type { ViewState } from '../../../host/contract.ts';
+import { useActions } from '../actions.tsx';
+import { useI18n } from '../i18n/context.tsx';
+import { useFocusOnArrival } from '../nav/arrival.ts';
+import { useBack } from '../nav/back.ts';
+import { FocusButton, FocusGroup } from '../nav/focusable.tsx';
+
+function OutcomeLayout({ tone, icon, title, children, primaryLabel, onPrimary }: {
+  tone: 'warn' | 'error';
+  icon: string;
+  title: string;
+  children: ReactNode;
+  primaryLabel: string;
+  onPrimary: () => void;
+}) {
+  const { t } = useI18n();
+  const { cancel } = useActions();
+  useFocusOnArrival('outcome-primary');
+  useBack(cancel);
+  return (
+    <main className={`screen outcome outcome--${tone}`}>
+      <div className="outcome__icon" aria-hidden="true">
+        {icon}
+      </div>
+      <h1 className="display">{title}</h1>
+      {children}
+      <FocusGroup className="actions" focusKey="outcome-actions">
+        <FocusButton focusKey="outcome-primary" className="button button--primary button--large" onPress={onPrimary}>
+          {primaryLabel}
+        </FocusButton>
+        <FocusButton focusKey="outcome-back" className="button button--large" onPress={cancel}>
+          {t.common.backToStart}
+        </FocusButton>
+      </FocusGroup>
+    </main>
+  );
+}
+
+/** The user chose Deny on the phone. */
+export function Denied() {
+  const { t } = useI18n();
+  const { newCode } = useActions();
+  return (
+    <OutcomeLayout tone="warn" icon="✕" title={t.denied.title} primaryLabel={t.common.getNewCode} onPrimary={newCode}>
+      <p className="lead">{t.denied.body}</p>
+    </OutcomeLayout>
+  );
+}
+
+/** The code ran out before anyone used it (RFC 8628 §3.5: wait for the user to ask again). */
+export function Expired() {
+  const { t } = useI18n();
+  const { newCode } = useActions();
+  return (
+    <OutcomeLayout tone="warn" icon="⌛" title={t.expired.title} primaryLabel={t.common.getNewCode} onPrimary={newCode}>
+      <p className="lead">{t.expired.body}</p>
+      <p className="press-ok">
+        <kbd>OK</kbd> {t.expired.pressOk}
+      </p>
+    </OutcomeLayout>
+  );
+}
+
+/** Anything else that stopped the flow, with the provider's words and a Retry. */
+export function ErrorScreen({ view }: { view: ViewState }) {
+  const { t } = useI18n();
+  const { signIn } = useActions();
+  return (
+    <OutcomeLayout tone="error" icon="!" title={t.error.title} primaryLabel={t.common.retry} onPrimary={signIn}>
+      <p className="lead">{view.error?.message ?? t.error.fallback}</p>
+      {view.error?.code ? <p className="muted mono">{t.error.detail(view.error.code)}</p> : null}
+    </OutcomeLayout>
+  );
+}

@@ -1,0 +1,44 @@
+// Welcome: one big "Sign in", the language, and who the TV signs in with.
+import type { ViewState } from '../../../host/contract.ts';
+import { useActions } from '../actions.tsx';
+import { LanguagePicker } from '../components/LanguagePicker.tsx';
+import { useI18n } from '../i18n/context.tsx';
+import { useFocusOnArrival } from '../nav/arrival.ts';
+import { FocusButton } from '../nav/focusable.tsx';
+
+/** The idle screen. */
+export function Welcome({ view }: { view: ViewState }) {
+  const { t } = useI18n();
+  const { signIn } = useActions();
+  useFocusOnArrival('welcome-sign-in');
+  return (
+    <main className="screen welcome">
+      <div className="welcome__art" aria-hidden="true">
+        <span />
+        <span />
+        <span />
+      </div>
+      <header className="brand">
+        <span className="brand__mark" aria-hidden="true">▶</span>
+        {t.appName}
+      </header>
+      <div className="welcome__body">
+        <h1 className="display">{t.welcome.title}</h1>
+        <p className="lead">{t.welcome.subtitle}</p>
+        {view.notice ? (
+          <p className="notice" role="note">
+            {view.notice}
+          </p>
+        ) : null}
+        <FocusButton focusKey="welcome-sign-in" className="button button--primary button--large" onPress={signIn}>
+          {t.welcome.signIn}
+        </FocusButton>
+        <p className="muted">{t.welcome.provider(view.provider.name)}</p>
+      </div>
+      <footer className="welcome__footer">
+        <span className="muted">{t.welcome.language}</span>
+        <LanguagePicker keyPrefix="welcome" />
+      </footer>
+    </main>
+  );
+}
