@@ -1,0 +1,295 @@
+// The Electron main process: a thin shell around the DeviceController of host/. It starts the embedded
+// server unless a provider is configured, opens the TV (and, in emulator mode, the phone), relays
+// ViewState to the TV over IPC and runs the TV's bridge calls. No token ever leaves this process.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { endianness } from 'node:os';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
+import { DeviceLoginError, toDeviceLoginError } from '../core/errors.ts';
+import type { Ports, TokenStore } from '../core/ports.ts';
+import type { ClientSettings, StoredSession } from '../core/types.ts';
+import type { ProviderSettings } from '../core/providers.ts';
+import { systemClock } from '../host/clock.ts';
+import { assertClientConfigured, loadConfig, type DeviceLoginConfig } from '../host/config.ts';
+import type { ViewState } from '../host/contract.ts';
+import { DeviceController } from '../host/device-controller.ts';
+import { createAxiosHttpClient } from '../host/http.ts';
+import { createStreamLogger, type RedactingLogger } from '../host/logger.ts';
+import { startServer, type RunningServer } from '../server/app.ts';
+import { SERVER_DEFAULTS } from '../server/defaults.ts';
+import { registerAppScheme, serveRenderer } from './app-protocol.ts';
+import { INVOKE_CHANNELS, STATE_CHANNEL } from './channels.ts';
+import { parseInvoke, type BridgeCall } from './ipc.ts';
+import { parseShellArguments, providerConfigured } from './options.ts';
+import { createPhoneScanner, type PhoneScanner } from './qr-scan.ts';
+import { chooseStoragePolicy, createSafeTokenStore, type StoragePolicy } from './safe-token-store.ts';
+import {
+  isTrustedSender,
+  locationKey,
+  phoneMayNavigate,
+  phoneOrigins,
+  TV_BASE_URL,
+  tvContentSecurityPolicy,
+} from './security.ts';
+import { createPhoneWindow, createTvWindow, denyAllPermissions } from './windows.ts';
+
+/** Scopes asked for when neither flags nor the provider preset name any: profile data and a refresh token. */
+const DEFAULT_SCOPE = 'openid profile email offline_access';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const PRELOAD = join(here, '../preload/index.cjs');
+const RENDERER_DIR = join(here, '../renderer');
+
+registerAppScheme();
+
+if (!app.requestSingleInstanceLock()) {
+  // A second start (a kiosk autostart racing a manual one) hands over to the first and leaves.
+  app.quit();
+} else {
+  start().catch((err: unknown) => {
+    const error = toDeviceLoginError(err);
+    process.stderr.write(`device-login TV: ${error.message}\n`);
+    if (app.isReady()) dialog.showErrorBox('device-login TV could not start', error.message);
+    app.exit(error.code === 'configuration' ? 2 : 1);
+  });
+}
+
+async function start(): Promise<void> {
+  const args = parseShellArguments(process.argv.slice(1), process.env);
+  const config = loadConfig({ flags: args.flags, env: process.env });
+  const logger = createStreamLogger({ stream: process.stderr, level: config.logLevel, prefix: 'device-login TV: ' });
+  logger.redact(config.client.clientSecret);
+
+  await app.whenReady();
+  denyAllPermissions(session.defaultSession, logger);
+
+  const policy = await chooseStoragePolicy({
+    safeStorage,
+    platform: process.platform,
+    allowPlaintextTokenStorage: args.allowPlaintextTokenStorage,
+  });
+  const storageNotice = describePolicy(policy, logger);
+  const userData = app.getPath('userData');
+  const store = redactingStore(
+    createSafeTokenStore({
+      policy,
+      safeStorage,
+      path: join(userData, 'tokens.safe.json'),
+      plaintextPath: config.storePath,
+      logger,
+    }),
+    logger,
+  );
+
+  const target = await authorizationServer(config, join(userData, 'server'), logger);
+  const ports: Ports = { http: createAxiosHttpClient(), clock: systemClock, store, logger };
+  const controller = await DeviceController.create({
+    provider: target.provider,
+    client: target.client,
+    ports,
+    ...(target.resourceServer ? { resourceServer: target.resourceServer } : {}),
+    maxAutoRenewals: config.maxAutoRenewals,
+    longPollSeconds: config.longPollSeconds,
+  });
+
+  // electron-vite's dev server in development; the built renderer over app:// otherwise.
+  const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+  const tvBase = devUrl ?? TV_BASE_URL;
+  const imageOrigins = target.resourceServer ? [locationKey(target.resourceServer) ?? ''] : [];
+  serveRenderer(RENDERER_DIR, tvContentSecurityPolicy({ imageOrigins: imageOrigins.filter(Boolean) }));
+
+  const tv = createTvWindow({ preload: PRELOAD, tvBase, kiosk: args.kiosk, logger });
+  let phoneAllowed: string[] = [];
+  const phone = args.kiosk ? undefined : createPhoneWindow({ allowedOrigins: () => phoneAllowed, logger });
+  void phone?.loadURL(waitingPage());
+
+  const scanner: PhoneScanner | undefined = phone
+    ? createPhoneScanner({
+        async capture() {
+          if (tv.isDestroyed() || tv.isMinimized()) return undefined;
+          const image = await tv.webContents.capturePage();
+          if (image.isEmpty()) return undefined;
+          const { width, height } = image.getSize();
+          // NativeImage bitmaps are in Skia's native order: BGRA on little-endian desktops.
+          return { data: image.toBitmap(), width, height, order: endianness() === 'LE' ? 'bgra' : 'rgba' };
+        },
+        open(url) {
+          if (!phone.isDestroyed()) void phone.loadURL(url);
+        },
+        allowed: (url, view) => phoneMayNavigate(url, phoneOrigins(view.code)),
+        logger,
+      })
+    : undefined;
+
+  const decorate = (view: ViewState): ViewState =>
+    storageNotice && !view.notice ? { ...view, notice: storageNotice } : view;
+  const unsubscribe = controller.onState((view) => {
+    // The phone keeps its allow-list after the code is gone, so it can still show the success page.
+    if (view.code) phoneAllowed = phoneOrigins(view.code);
+    scanner?.update(view);
+    if (!tv.isDestroyed()) tv.webContents.send(STATE_CHANNEL, decorate(view));
+  });
+
+  for (const channel of Object.values(INVOKE_CHANNELS)) {
+    ipcMain.handle(channel, async (event: IpcMainInvokeEvent, ...payload: unknown[]) => {
+      const frame = event.senderFrame;
+      const trusted = isTrustedSender(
+        { webContentsId: event.sender.id, frameUrl: frame?.url, isMainFrame: frame ? frame.parent === null : false },
+        { webContentsId: tv.isDestroyed() ? undefined : tv.webContents.id, base: tvBase },
+      );
+      if (!trusted) {
+        logger.warn('IPC refused: not from the TV window', { channel });
+        throw new Error('Refused: this window may not use the device bridge.');
+      }
+      const parsed = parseInvoke(channel, payload);
+      if (!parsed.ok) {
+        logger.warn('IPC refused: invalid payload', { channel, reason: parsed.message });
+        throw new Error(parsed.message);
+      }
+      try {
+        return await run(controller, parsed.call, decorate);
+      } catch (err) {
+        // Only the readable message crosses to the renderer; DeviceLoginError messages never hold secrets.
+        throw new Error(toDeviceLoginError(err).message, { cause: err });
+      }
+    });
+  }
+
+  tv.webContents.on('render-process-gone', (_event, details) => {
+    logger.warn('the TV renderer stopped; reloading it', { reason: details.reason });
+    if (!tv.isDestroyed()) tv.reload();
+  });
+  app.on('second-instance', () => {
+    if (tv.isDestroyed()) return;
+    if (tv.isMinimized()) tv.restore();
+    tv.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+
+  let closed = false;
+  app.on('will-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
+    closed = true;
+    scanner?.stop();
+    unsubscribe();
+    controller.close();
+    for (const channel of Object.values(INVOKE_CHANNELS)) ipcMain.removeHandler(channel);
+    void (target.close?.() ?? Promise.resolve())
+      .catch((err: unknown) => logger.warn('the embedded server did not close cleanly', { error: String(err) }))
+      .finally(() => app.quit());
+  });
+  phone?.on('closed', () => scanner?.stop());
+
+  await tv.loadURL(devUrl ?? `${TV_BASE_URL}index.html`);
+  // A TV has no pointer: put the keyboard (remote) focus in the page at once.
+  tv.webContents.focus();
+  if (BrowserWindow.getAllWindows().length === 0) app.quit();
+}
+
+/** The authorization server to use: the configured provider, or the embedded server started in-process. */
+async function authorizationServer(
+  config: DeviceLoginConfig,
+  dataDir: string,
+  logger: RedactingLogger,
+): Promise<{ provider: ProviderSettings; client: ClientSettings; resourceServer?: string; close?: () => Promise<void> }> {
+  if (providerConfigured(config)) {
+    assertClientConfigured(config, 'device-login TV');
+    return { provider: config.provider, client: config.client };
+  }
+  // The usual port keeps the issuer, and with it the stored session's key, the same across restarts.
+  let server: RunningServer;
+  try {
+    server = await startServer({ port: SERVER_DEFAULTS.port, host: '127.0.0.1', dataDir, logger });
+  } catch (err) {
+    logger.warn(
+      `port ${SERVER_DEFAULTS.port} is taken (${toDeviceLoginError(err).message}); the embedded server takes a free port, so a sign-in will not survive a restart`,
+    );
+    server = await startServer({ port: 0, host: '127.0.0.1', dataDir, logger });
+  }
+  // One JSON line on stdout, as `device-login serve` and `web` print: how to sign in on the phone.
+  process.stdout.write(
+    `${JSON.stringify({ issuer: server.issuer, clientId: server.clientId, ...(server.demoUser ? { demoUser: server.demoUser } : {}) })}\n`,
+  );
+  logger.info('embedded authorization server started', { issuer: server.issuer });
+  return {
+    provider: { issuer: server.issuer },
+    client: { ...config.client, clientId: config.client.clientId || server.clientId, scope: config.client.scope ?? DEFAULT_SCOPE },
+    resourceServer: server.issuer,
+    close: () => server.close(),
+  };
+}
+
+/** Runs one validated bridge call against the controller. */
+async function run(
+  controller: DeviceController,
+  call: BridgeCall,
+  decorate: (view: ViewState) => ViewState,
+): Promise<unknown> {
+  switch (call.name) {
+    case 'getState':
+      return decorate(controller.getState());
+    case 'signIn':
+      return controller.signIn();
+    case 'cancel':
+      return controller.cancel();
+    case 'newCode':
+      return controller.newCode();
+    case 'signOut':
+      return controller.signOut();
+    case 'getCatalog':
+      return controller.getCatalog();
+    case 'setLanguage':
+      return controller.setLanguage(call.language);
+    default:
+      throw new DeviceLoginError('invalid_request', 'Unknown bridge call.');
+  }
+}
+
+/** Logs how tokens are kept and returns the sentence the TV shows when they are not kept safely. */
+function describePolicy(policy: StoragePolicy, logger: RedactingLogger): string | undefined {
+  switch (policy.mode) {
+    case 'encrypted':
+      logger.info('tokens are encrypted with the system keyring', { backend: policy.backend });
+      return undefined;
+    case 'weakly-encrypted':
+    case 'plaintext':
+      logger.warn(policy.warning);
+      return policy.warning;
+    case 'memory-only':
+      logger.warn(policy.reason);
+      return policy.reason;
+  }
+}
+
+/** Every secret passes through the store, so the logger learns them there and masks them everywhere. */
+function redactingStore(inner: TokenStore, logger: RedactingLogger): TokenStore {
+  const learn = (value: StoredSession | undefined) => {
+    logger.redact(value?.tokens?.accessToken);
+    logger.redact(value?.tokens?.refreshToken);
+    logger.redact(value?.tokens?.idToken);
+    logger.redact(value?.pending?.deviceCode);
+  };
+  return {
+    async load(key) {
+      const value = await inner.load(key);
+      learn(value);
+      return value;
+    },
+    save(key, value) {
+      learn(value);
+      return inner.save(key, value);
+    },
+    remove: (key) => inner.remove(key),
+  };
+}
+
+/** The phone's first page, until it scans the TV. A data: URL, so it needs no server and no script. */
+function waitingPage(): string {
+  const html =
+    '<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width">' +
+    '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">' +
+    '<title>Phone</title><body style="font:18px system-ui;margin:0;display:grid;place-items:center;height:100vh;' +
+    'background:#f4f5f7;color:#222;text-align:center"><p>Point the phone at the TV:<br>it opens the page in the QR code.</p>';
+  return `data:text/html;charset=utf-8,${encodeURIComponent(html)}`;
+}
