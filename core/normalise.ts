@@ -355,8 +355,15 @@ export function normalisePollResponse(res: HttpResponse, ctx: NormaliseContext):
   }
   // A bare 429 is a rate limit: polling slower is the answer that cannot make things worse.
   if (res.status === 429) return { kind: 'slow_down', ...withRetryAfter };
+  if (res.status < 200 || res.status >= 300) {
+    // No OAuth error and a 3xx/4xx: the URL or the set-up is wrong, and polling again will not fix it.
+    return {
+      kind: 'fatal',
+      error: invalid(ctx, `token response: HTTP ${res.status} without an OAuth error.`, res.status),
+    };
+  }
   if (!fields || Object.keys(fields).length === 0) {
-    // A proxy's error page or a truncated answer: the code may still be fine, so try again later.
+    // A truncated answer or an interposed page with 200: the code may still be fine, so try again later.
     return {
       kind: 'retry',
       error: new DeviceLoginError('invalid_response', `${originOf(ctx.endpoint)} sent a token response with ${describeBody(res)}.`, {
@@ -365,17 +372,11 @@ export function normalisePollResponse(res: HttpResponse, ctx: NormaliseContext):
       ...withRetryAfter,
     };
   }
-  if (res.status >= 200 && res.status < 300) {
-    try {
-      return { kind: 'tokens', tokens: normaliseTokenFields(fields, ctx, res.status) };
-    } catch (err) {
-      return { kind: 'fatal', error: err as DeviceLoginError };
-    }
+  try {
+    return { kind: 'tokens', tokens: normaliseTokenFields(fields, ctx, res.status) };
+  } catch (err) {
+    return { kind: 'fatal', error: err as DeviceLoginError };
   }
-  return {
-    kind: 'fatal',
-    error: invalid(ctx, `token response: HTTP ${res.status} without an OAuth error.`, res.status),
-  };
 }
 
 // ---------------------------------------------------------------------------------------------------
