@@ -320,10 +320,13 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
     cancel: () => dispatch({ type: 'cancel' }),
 
     async signOut() {
+      // A second call while the first is still revoking shares its result.
+      const running = state.flow === 'signing_out' ? revocation : undefined;
       revocation = undefined;
       dispatch({ type: 'sign_out' });
       const result =
         revocation ??
+        running ??
         Promise.resolve({ revoked: false, message: 'You were not signed in; nothing to revoke.' });
       const outcome = await result;
       await storeQueue;

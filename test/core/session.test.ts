@@ -548,6 +548,15 @@ describe('device session runner', () => {
     expect(failing.session.snapshot().state).toBe('idle');
   });
 
+  it('two signOut calls at once revoke once and share the result', async () => {
+    const r = rig();
+    await signIn(r);
+    const [a, b] = await Promise.all([r.session.signOut(), r.session.signOut()]);
+    expect(a).toEqual(b);
+    expect(a.revoked).toBe(true);
+    expect(r.protocol.revoked).toHaveLength(1);
+  });
+
   it('a profile that cannot be loaded does not lose the sign-in; a warning is logged', async () => {
     const r = rig();
     r.protocol.profile = new DeviceLoginError('network', 'userinfo unreachable');
