@@ -1,0 +1,39 @@
+// `device-login logout`: revoke at the server when it can (RFC 7009), forget locally either way, and
+// say plainly when the grant stays live at the provider.
+import { commandHelp, parseCommandArgs } from '../args.ts';
+import { EXIT, type CliIO } from '../io.ts';
+import { createClientContext } from '../setup.ts';
+
+/** Runs `device-login logout`: exit 0 once nothing is stored any more. */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const flags = parseCommandArgs('logout', argv);
+  if (flags.help) {
+    io.stdout.write(commandHelp('logout'));
+    return EXIT.ok;
+  }
+  const ctx = await createClientContext(flags, io, 'logout');
+  const say = (revoked: boolean, message: string) =>
+    io.stdout.write(flags.json ? `${JSON.stringify({ state: 'idle', revoked, message })}\n` : `${message}\n`);
+
+  const stored = await ctx.store.load(ctx.storeKey);
+  if (!stored) {
+    say(false, `Not signed in to ${ctx.provider.displayName}; nothing to do.`);
+    return EXIT.ok;
+  }
+  const session = ctx.openSession();
+  try {
+    const restored = await session.restore();
+    if (restored.state === 'signed_in') {
+      const result = await session.signOut();
+      say(result.revoked, result.message);
+      return EXIT.ok;
+    }
+    // A pending code, or a stale entry: forget it without asking the server anything.
+    session.cancel();
+    await ctx.store.remove(ctx.storeKey);
+    say(false, `Not signed in to ${ctx.provider.displayName}; the pending sign-in was forgotten.`);
+    return EXIT.ok;
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,69 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.ts';
+
+let home: string;
+let env: Record<string, string>;
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'device-login-cli-args-'));
+  env = { HOME: home, XDG_CONFIG_HOME: home };
+});
+afterAll(() => rm(home, { recursive: true, force: true }));
+
+async function run(args: string[], extraEnv: Record<string, string> = {}) {
+  const cli = runCli(args, { ...env, ...extraEnv });
+  const code = await cli.exited;
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+describe('device-login command line: usage and configuration errors', () => {
+  it('an unknown flag exits 2 with one readable line', async () => {
+    const r = await run(['login', '--frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('device-login: unknown option --frobnicate for device-login login (see device-login login --help)\n');
+    expect(r.stdout).toBe('');
+  });
+
+  it('a flag without its value exits 2 and names the flag', async () => {
+    const r = await run(['status', '--issuer']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(['device-login: option --issuer needs a value (URL) (see device-login status --help)']);
+  });
+
+  it('a malformed issuer exits 2 and says what was wrong', async () => {
+    const r = await run(['login', '--issuer', 'foo', '--client-id', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("device-login: --issuer must be an absolute http(s) URL (got 'foo').\n");
+  });
+
+  it('an unknown provider from the environment exits 2 and lists the valid ones', async () => {
+    const r = await run(['token'], { DEVICE_LOGIN_PROVIDER: 'gitlab' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('DEVICE_LOGIN_PROVIDER must be one of generic, github, google');
+  });
+
+  it('login without any server configured exits 2 and says how to configure one', async () => {
+    const r = await run(['login', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('No authorization server configured');
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ state: 'error', code: 'configuration' });
+  });
+
+  it('an unknown command exits 2', async () => {
+    const r = await run(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("device-login: unknown command 'frobnicate' (see device-login --help)\n");
+  });
+
+  it('login --help lists every flag of the contract and steers secrets to the environment', async () => {
+    const r = await run(['login', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--issuer', '--provider', '--client-id', '--client-secret', '--scope', '--audience', '--json', '--no-qr',
+      '--device-authorization-endpoint', '--token-endpoint', '--userinfo-endpoint', '--revocation-endpoint', '--store']) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stdout).toContain('prefer DEVICE_LOGIN_CLIENT_SECRET');
+  });
+});
