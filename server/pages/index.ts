@@ -81,6 +81,16 @@ function formField(html: string, pattern: RegExp): string {
 const formAction = (html: string) => formField(html, /action="([^"]*)"/);
 const formXsrf = (html: string) => formField(html, /name="xsrf" value="([^"]*)"/);
 
+/** The path of a URL oidc-provider built absolute, for same-origin links. */
+function pathOf(url: string): string {
+  return new URL(url, 'http://localhost').pathname;
+}
+
+/** A normalised 8-character code shown back grouped as issued (BBBBCCCC -> BBBB-CCCC). */
+function readable(code: string | undefined): string | undefined {
+  return code && /^[A-Z0-9]{8}$/.test(code) ? `${code.slice(0, 4)}-${code.slice(4)}` : code;
+}
+
 function limiterKeys(ctx: Context): string[] {
   const keys = [`ip:${ctx.ip}`];
   const sid = (ctx.state as { deviceSid?: string }).deviceSid ?? ctx.cookies.get(DEVICE_COOKIE);
@@ -122,7 +132,7 @@ export function deviceFlowHooks(_deps: DeviceFlowHookDeps = {}) {
       const { lang: l, m } = lang(ctx);
       const action = formAction(form);
       const xsrf = formXsrf(form);
-      const base = { lang: l, m, action, xsrf, switchHref: switchHref(ctx, l, action) };
+      const base = { lang: l, m, action, xsrf, switchHref: switchHref(ctx, l, pathOf(action)) };
       if (!err) return render(ctx, enterCodePage(base));
 
       const end = endKindFor(err);
@@ -135,7 +145,7 @@ export function deviceFlowHooks(_deps: DeviceFlowHookDeps = {}) {
           const wait = limiter.blockedFor(limiterKeys(ctx));
           if (wait > 0) return renderTooMany(ctx, l, m, wait);
         }
-        return render(ctx, enterCodePage({ ...base, code: err.userCode, error: m.wrongCode }));
+        return render(ctx, enterCodePage({ ...base, code: readable(err.userCode), error: m.wrongCode }));
       }
       if (err.name === 'NoCodeError') return render(ctx, enterCodePage({ ...base, error: m.noCode }));
       const desc = `${err.error_description ?? ''} ${err.message ?? ''}`;
@@ -165,7 +175,7 @@ export function deviceFlowHooks(_deps: DeviceFlowHookDeps = {}) {
           clientName: clientLabel(client),
           ...(scope ? { scope } : {}),
           ...(deviceInfo?.ip ? { deviceHint: `IP ${deviceInfo.ip}` } : {}),
-          switchHref: switchHref(ctx, l, action, { user_code: userCode }),
+          switchHref: switchHref(ctx, l, pathOf(action), { user_code: userCode }),
         }),
       );
     },
