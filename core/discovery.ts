@@ -29,7 +29,11 @@ function httpUrl(value: unknown): string | undefined {
 }
 
 /** The device-flow endpoints of an issuer, from its metadata; throws DeviceLoginError `discovery_failed`. */
-export async function discoverEndpoints(issuer: string, http: HttpClient, options: { signal?: AbortSignal } = {}): Promise<Endpoints> {
+export async function discoverEndpoints(
+  issuer: string,
+  http: HttpClient,
+  options: { signal?: AbortSignal } = {},
+): Promise<Endpoints> {
   if (!httpUrl(issuer)) {
     throw new DeviceLoginError('configuration', `The issuer "${issuer}" is not an absolute http(s) URL.`);
   }
@@ -48,7 +52,11 @@ export async function discoverEndpoints(issuer: string, http: HttpClient, option
       }));
     } catch (err) {
       if (err instanceof DeviceLoginError && err.code === 'aborted') throw err;
-      throw new DeviceLoginError('discovery_failed', `Could not read the metadata of ${issuer}: ${(err as Error).message}`, { cause: err });
+      throw new DeviceLoginError(
+        'discovery_failed',
+        `Could not read the metadata of ${issuer}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     const fields = status === 200 ? parseBody(body) : undefined;
     if (fields) {
@@ -84,7 +92,10 @@ export async function discoverEndpoints(issuer: string, http: HttpClient, option
   }
   const token = httpUrl(metadata.token_endpoint);
   if (!token) {
-    throw new DeviceLoginError('discovery_failed', `The metadata of ${issuer} has no usable token_endpoint. Give --token-endpoint.`);
+    throw new DeviceLoginError(
+      'discovery_failed',
+      `The metadata of ${issuer} has no usable token_endpoint. Give --token-endpoint.`,
+    );
   }
   const endpoints: Endpoints = { issuer, deviceAuthorizationEndpoint: device, tokenEndpoint: token };
   const userinfo = httpUrl(metadata.userinfo_endpoint);

@@ -88,7 +88,10 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
  * only through the Clock port and does not touch `Date`.
  */
 export function parseHttpDate(text: string): number | undefined {
-  const m = /^(?:[A-Za-z]{3},\s*)?(\d{1,2})[\s-]([A-Za-z]{3})[\s-](\d{2,4})\s+(\d{2}):(\d{2}):(\d{2})\s*GMT$/i.exec(text);
+  const m =
+    /^(?:[A-Za-z]{3},\s*)?(\d{1,2})[\s-]([A-Za-z]{3})[\s-](\d{2,4})\s+(\d{2}):(\d{2}):(\d{2})\s*GMT$/i.exec(
+      text,
+    );
   if (!m) return undefined;
   const [, d, mon, y, hh, mm, ss] = m as unknown as [string, string, string, string, string, string, string];
   const month = MONTHS.indexOf(mon.toLowerCase());
@@ -97,7 +100,9 @@ export function parseHttpDate(text: string): number | undefined {
   if (y.length === 2) year += year < 70 ? 2000 : 1900; // RFC 850 two-digit years
   const day = Number(d);
   if (day < 1 || day > 31 || Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 60) return undefined;
-  return (daysFromCivil(year, month + 1, day) * 86_400 + Number(hh) * 3600 + Number(mm) * 60 + Number(ss)) * 1000;
+  return (
+    (daysFromCivil(year, month + 1, day) * 86_400 + Number(hh) * 3600 + Number(mm) * 60 + Number(ss)) * 1000
+  );
 }
 
 // Howard Hinnant's days_from_civil: days since 1970-01-01 of a proleptic Gregorian date.
@@ -112,7 +117,12 @@ function daysFromCivil(year: number, month: number, day: number): number {
 
 /** A positive finite number from a JSON number or a numeric string (form bodies carry only strings). */
 function readPositiveNumber(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)
+        ? Number(value)
+        : NaN;
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
@@ -138,7 +148,9 @@ function invalid(ctx: NormaliseContext, what: string, status?: number): DeviceLo
 function describeBody(res: HttpResponse): string {
   const type = res.headers['content-type']?.split(';')[0]?.trim();
   if (res.body.trim() === '') return 'an empty body';
-  return type ? `a body that is neither JSON nor a form (content type ${type})` : 'a body that is neither JSON nor a form';
+  return type
+    ? `a body that is neither JSON nor a form (content type ${type})`
+    : 'a body that is neither JSON nor a form';
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -151,7 +163,12 @@ const ERROR_ALIASES: Record<string, string> = {
 };
 
 /** Errors that mean the device code can no longer be used: the flow needs a new code. */
-const EXPIRED_DURING_POLLING = new Set(['expired_token', 'invalid_grant', 'bad_verification_code', 'incorrect_device_code']);
+const EXPIRED_DURING_POLLING = new Set([
+  'expired_token',
+  'invalid_grant',
+  'bad_verification_code',
+  'incorrect_device_code',
+]);
 
 /** Errors worth another try later (RFC 6749 §5.2 / §4.1.2.1). */
 const TRANSIENT_ERRORS = new Set(['temporarily_unavailable', 'server_error']);
@@ -159,9 +176,12 @@ const TRANSIENT_ERRORS = new Set(['temporarily_unavailable', 'server_error']);
 const FATAL_MESSAGES: Record<string, string> = {
   device_flow_disabled:
     'Device flow is not enabled for this app at the provider. Enable it in the app\'s settings there (GitHub: "Enable Device Flow").',
-  invalid_client: 'The provider did not accept the client. Check --client-id, and --client-secret if the provider needs one.',
-  unauthorized_client: 'This client is not allowed to use the device flow at the provider. Allow the device code grant for it there.',
-  unsupported_grant_type: 'The provider does not support the device authorization grant at this token endpoint.',
+  invalid_client:
+    'The provider did not accept the client. Check --client-id, and --client-secret if the provider needs one.',
+  unauthorized_client:
+    'This client is not allowed to use the device flow at the provider. Allow the device code grant for it there.',
+  unsupported_grant_type:
+    'The provider does not support the device authorization grant at this token endpoint.',
   invalid_scope: 'The provider refused the requested scope. Check --scope.',
   invalid_request: 'The provider rejected the request as malformed.',
   invalid_target: 'The provider refused the requested audience or resource. Check --audience.',
@@ -187,7 +207,10 @@ function clip(text: string): string {
 
 /** A DeviceLoginError for an OAuth error body; `code` is the RFC code, `oauth` the body as sent. */
 export function oauthError(oauth: OAuthErrorBody, ctx: NormaliseContext, status: number): DeviceLoginError {
-  return new DeviceLoginError(canonicalErrorCode(oauth.error), describeOAuthError(oauth, ctx), { oauth, status });
+  return new DeviceLoginError(canonicalErrorCode(oauth.error), describeOAuthError(oauth, ctx), {
+    oauth,
+    status,
+  });
 }
 
 /**
@@ -198,9 +221,13 @@ export function errorFromResponse(res: HttpResponse, ctx: NormaliseContext, what
   const oauth = readOAuthError(parseBody(res.body));
   if (oauth) return oauthError(oauth, ctx, res.status);
   if (res.status >= 500) {
-    return new DeviceLoginError('server_error', `${originOf(ctx.endpoint)} failed to answer the ${what} (HTTP ${res.status}).`, {
-      status: res.status,
-    });
+    return new DeviceLoginError(
+      'server_error',
+      `${originOf(ctx.endpoint)} failed to answer the ${what} (HTTP ${res.status}).`,
+      {
+        status: res.status,
+      },
+    );
   }
   return invalid(ctx, `${what}: HTTP ${res.status} with ${describeBody(res)}.`, res.status);
 }
@@ -209,11 +236,15 @@ export function errorFromResponse(res: HttpResponse, ctx: NormaliseContext, what
 // Device authorization response (RFC 8628 §3.2).
 
 /** Validates a device authorization response into a DeviceAuthorization with absolute expiry; throws DeviceLoginError. */
-export function normaliseDeviceAuthorizationResponse(res: HttpResponse, ctx: NormaliseContext): DeviceAuthorization {
+export function normaliseDeviceAuthorizationResponse(
+  res: HttpResponse,
+  ctx: NormaliseContext,
+): DeviceAuthorization {
   const fields = parseBody(res.body);
   const oauth = readOAuthError(fields);
   if (oauth) throw oauthError(oauth, ctx, res.status);
-  if (res.status < 200 || res.status >= 300) throw errorFromResponse(res, ctx, 'device authorization request');
+  if (res.status < 200 || res.status >= 300)
+    throw errorFromResponse(res, ctx, 'device authorization request');
   if (!fields) throw invalid(ctx, `device authorization response: ${describeBody(res)}.`, res.status);
 
   const what = 'device authorization response';
@@ -227,10 +258,12 @@ export function normaliseDeviceAuthorizationResponse(res: HttpResponse, ctx: Nor
     verificationUri ? undefined : 'verification_uri',
   ].filter((name) => name !== undefined);
   if (missing.length > 0) throw invalid(ctx, `${what}: ${missing.join(', ')} missing.`, res.status);
-  if (!isHttpUrl(verificationUri!)) throw invalid(ctx, `${what}: verification_uri is not an absolute http(s) URL.`, res.status);
+  if (!isHttpUrl(verificationUri!))
+    throw invalid(ctx, `${what}: verification_uri is not an absolute http(s) URL.`, res.status);
 
   const expiresIn = readPositiveNumber(fields.expires_in);
-  if (expiresIn === undefined) throw invalid(ctx, `${what}: expires_in is missing or not a positive number.`, res.status);
+  if (expiresIn === undefined)
+    throw invalid(ctx, `${what}: expires_in is missing or not a positive number.`, res.status);
 
   let interval = DEFAULT_INTERVAL_SECONDS;
   if (fields.interval !== undefined && fields.interval !== null && fields.interval !== '') {
@@ -268,7 +301,11 @@ export function normaliseDeviceAuthorizationResponse(res: HttpResponse, ctx: Nor
 // Token responses (RFC 6749 §5.1).
 
 /** Validates a successful token response into a TokenSet with absolute expiry; throws DeviceLoginError. */
-export function normaliseTokenFields(fields: Record<string, unknown>, ctx: NormaliseContext, status: number): TokenSet {
+export function normaliseTokenFields(
+  fields: Record<string, unknown>,
+  ctx: NormaliseContext,
+  status: number,
+): TokenSet {
   const what = 'token response';
   const accessToken = readString(fields.access_token);
   if (!accessToken) throw invalid(ctx, `${what}: access_token missing.`, status);
@@ -326,7 +363,10 @@ export function normalisePollResponse(res: HttpResponse, ctx: NormaliseContext):
     if (code === 'access_denied') {
       return {
         kind: 'denied',
-        error: new DeviceLoginError('access_denied', 'The sign-in was declined.', { oauth, status: res.status }),
+        error: new DeviceLoginError('access_denied', 'The sign-in was declined.', {
+          oauth,
+          status: res.status,
+        }),
       };
     }
     if (EXPIRED_DURING_POLLING.has(code)) {
@@ -347,9 +387,13 @@ export function normalisePollResponse(res: HttpResponse, ctx: NormaliseContext):
   if (res.status >= 500 || res.status === 408) {
     return {
       kind: 'retry',
-      error: new DeviceLoginError('server_error', `${originOf(ctx.endpoint)} failed to answer (HTTP ${res.status}).`, {
-        status: res.status,
-      }),
+      error: new DeviceLoginError(
+        'server_error',
+        `${originOf(ctx.endpoint)} failed to answer (HTTP ${res.status}).`,
+        {
+          status: res.status,
+        },
+      ),
       ...withRetryAfter,
     };
   }
@@ -366,9 +410,13 @@ export function normalisePollResponse(res: HttpResponse, ctx: NormaliseContext):
     // A truncated answer or an interposed page with 200: the code may still be fine, so try again later.
     return {
       kind: 'retry',
-      error: new DeviceLoginError('invalid_response', `${originOf(ctx.endpoint)} sent a token response with ${describeBody(res)}.`, {
-        status: res.status,
-      }),
+      error: new DeviceLoginError(
+        'invalid_response',
+        `${originOf(ctx.endpoint)} sent a token response with ${describeBody(res)}.`,
+        {
+          status: res.status,
+        },
+      ),
       ...withRetryAfter,
     };
   }
@@ -386,9 +434,13 @@ export function normalisePollResponse(res: HttpResponse, ctx: NormaliseContext):
 export function normaliseUserinfoResponse(res: HttpResponse, ctx: NormaliseContext): Profile {
   if (res.status < 200 || res.status >= 300) {
     if (res.status === 401) {
-      throw new DeviceLoginError('invalid_token', `${originOf(ctx.endpoint)} did not accept the access token for userinfo (HTTP 401).`, {
-        status: 401,
-      });
+      throw new DeviceLoginError(
+        'invalid_token',
+        `${originOf(ctx.endpoint)} did not accept the access token for userinfo (HTTP 401).`,
+        {
+          status: 401,
+        },
+      );
     }
     throw errorFromResponse(res, ctx, 'userinfo request');
   }
@@ -398,8 +450,13 @@ export function normaliseUserinfoResponse(res: HttpResponse, ctx: NormaliseConte
 }
 
 /** Profile fields from id_token claims or a userinfo object; `sub` required. */
-export function profileFromClaims(fields: Record<string, unknown>, ctx: NormaliseContext, what: string): Profile {
-  const idNumber = typeof fields.id === 'number' && Number.isFinite(fields.id) ? String(fields.id) : undefined;
+export function profileFromClaims(
+  fields: Record<string, unknown>,
+  ctx: NormaliseContext,
+  what: string,
+): Profile {
+  const idNumber =
+    typeof fields.id === 'number' && Number.isFinite(fields.id) ? String(fields.id) : undefined;
   const sub = readString(fields.sub) ?? idNumber ?? readString(fields.id);
   if (!sub) throw invalid(ctx, `${what}: sub missing.`);
   const profile: Profile = { sub };

@@ -55,21 +55,33 @@ export function createProtocol(options: ProtocolOptions): Protocol {
   async function send(request: HttpRequest): Promise<HttpResponse> {
     if (request.signal?.aborted) throw new DeviceLoginError('aborted', 'The request was cancelled.');
     try {
-      return await ports.http.request({ timeoutMs, ...request, headers: { accept: 'application/json', ...request.headers } });
+      return await ports.http.request({
+        timeoutMs,
+        ...request,
+        headers: { accept: 'application/json', ...request.headers },
+      });
     } catch (err) {
-      if (request.signal?.aborted) throw new DeviceLoginError('aborted', 'The request was cancelled.', { cause: err });
+      if (request.signal?.aborted)
+        throw new DeviceLoginError('aborted', 'The request was cancelled.', { cause: err });
       throw toDeviceLoginError(err, 'network');
     }
   }
 
-  function post(url: string, form: Record<string, string>, signal?: AbortSignal, extra: Partial<HttpRequest> = {}) {
+  function post(
+    url: string,
+    form: Record<string, string>,
+    signal?: AbortSignal,
+    extra: Partial<HttpRequest> = {},
+  ) {
     return send({ method: 'POST', url, form, ...(signal ? { signal } : {}), ...extra });
   }
 
   async function idTokenProfile(idToken: string, signal?: AbortSignal): Promise<Profile | undefined> {
     if (!endpoints.issuer || !endpoints.jwksUri) {
       // Without a key set and an exact issuer the claims cannot be trusted: rely on userinfo.
-      ports.logger.debug('id_token not validated: the issuer or its jwks_uri is unknown; using userinfo only');
+      ports.logger.debug(
+        'id_token not validated: the issuer or its jwks_uri is unknown; using userinfo only',
+      );
       return undefined;
     }
     jwks ??= createJwksCache(endpoints.jwksUri, { request: send }, timeoutMs);
@@ -83,7 +95,11 @@ export function createProtocol(options: ProtocolOptions): Protocol {
     return profileFromClaims(claims as Record<string, unknown>, context(endpoints.issuer), 'id_token');
   }
 
-  async function revoke(token: string, hint: 'refresh_token' | 'access_token', signal?: AbortSignal): Promise<boolean> {
+  async function revoke(
+    token: string,
+    hint: 'refresh_token' | 'access_token',
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     const url = endpoints.revocationEndpoint!;
     const res = await post(url, { token, token_type_hint: hint, ...clientParams() }, signal);
     if (res.status >= 200 && res.status < 300 && !readOAuthError(parseBody(res.body))) return true;
@@ -116,7 +132,12 @@ export function createProtocol(options: ProtocolOptions): Protocol {
         wait > 0 ? { headers: { prefer: `wait=${wait}` }, timeoutMs: wait * 1000 + timeoutMs } : {};
       let res: HttpResponse;
       try {
-        res = await post(url, { grant_type: DEVICE_CODE_GRANT_TYPE, device_code: deviceCode, ...clientParams() }, pollOptions.signal, extra);
+        res = await post(
+          url,
+          { grant_type: DEVICE_CODE_GRANT_TYPE, device_code: deviceCode, ...clientParams() },
+          pollOptions.signal,
+          extra,
+        );
       } catch (err) {
         const error = toDeviceLoginError(err, 'network');
         if (error.code === 'aborted') throw error;
@@ -128,7 +149,11 @@ export function createProtocol(options: ProtocolOptions): Protocol {
 
     async refreshTokenGrant(refreshToken, signal) {
       const url = endpoints.tokenEndpoint;
-      const res = await post(url, { grant_type: 'refresh_token', refresh_token: refreshToken, ...clientParams() }, signal);
+      const res = await post(
+        url,
+        { grant_type: 'refresh_token', refresh_token: refreshToken, ...clientParams() },
+        signal,
+      );
       const tokens = normaliseTokenResponse(res, context(url));
       // RFC 6749 §6: without a new refresh token the old one stays valid (no rotation).
       return tokens.refreshToken ? tokens : { ...tokens, refreshToken };
@@ -147,13 +172,19 @@ export function createProtocol(options: ProtocolOptions): Protocol {
         });
         fromUserinfo = normaliseUserinfoResponse(res, context(url));
       }
-      return mergeProfiles(fromIdToken, fromUserinfo, originOf(endpoints.userinfoEndpoint ?? endpoints.tokenEndpoint));
+      return mergeProfiles(
+        fromIdToken,
+        fromUserinfo,
+        originOf(endpoints.userinfoEndpoint ?? endpoints.tokenEndpoint),
+      );
     },
 
     async tokenRevocation(tokens, signal) {
       if (!endpoints.revocationEndpoint) return 'unsupported';
       // The refresh token first: revoking it usually ends the whole grant (RFC 7009 §2.1).
-      const refreshRevoked = tokens.refreshToken ? await revoke(tokens.refreshToken, 'refresh_token', signal) : false;
+      const refreshRevoked = tokens.refreshToken
+        ? await revoke(tokens.refreshToken, 'refresh_token', signal)
+        : false;
       const accessRevoked = await revoke(tokens.accessToken, 'access_token', signal);
       return refreshRevoked || accessRevoked ? 'revoked' : 'unsupported';
     },

@@ -8,7 +8,15 @@ import type { Endpoints } from './types.ts';
 export type ProviderName = 'generic' | 'github' | 'google' | 'microsoft' | 'auth0' | 'okta' | 'keycloak';
 
 /** The provider names, for flag validation and help texts. */
-export const PROVIDER_NAMES: readonly ProviderName[] = ['generic', 'github', 'google', 'microsoft', 'auth0', 'okta', 'keycloak'];
+export const PROVIDER_NAMES: readonly ProviderName[] = [
+  'generic',
+  'github',
+  'google',
+  'microsoft',
+  'auth0',
+  'okta',
+  'keycloak',
+];
 
 /** What the user configured: a preset and its settings, and/or explicit endpoints (which win). */
 export interface ProviderSettings {
@@ -18,7 +26,12 @@ export interface ProviderSettings {
   tenant?: string;
   domain?: string;
   realm?: string;
-  endpoints?: Partial<Pick<Endpoints, 'deviceAuthorizationEndpoint' | 'tokenEndpoint' | 'userinfoEndpoint' | 'revocationEndpoint'>>;
+  endpoints?: Partial<
+    Pick<
+      Endpoints,
+      'deviceAuthorizationEndpoint' | 'tokenEndpoint' | 'userinfoEndpoint' | 'revocationEndpoint'
+    >
+  >;
 }
 
 /** The resolved endpoints and the preset's defaults. */
@@ -51,20 +64,26 @@ function baseUrlOf(value: string, flag: string): string {
   } catch {
     throw configuration(`${flag} must be an absolute URL such as https://example.com (got "${value}").`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw configuration(`${flag} must be an http(s) URL (got "${value}").`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw configuration(`${flag} must be an http(s) URL (got "${value}").`);
   if (url.search || url.hash) throw configuration(`${flag} must not have a query or fragment.`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 /** A host name from "example.auth0.com" or "https://example.auth0.com/". */
 function hostOf(value: string, flag: string): string {
-  const host = value.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '');
-  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(host)) throw configuration(`${flag} must be a host name such as example.auth0.com (got "${value}").`);
+  const host = value
+    .trim()
+    .replace(/^https?:\/\//i, '')
+    .replace(/\/+$/, '');
+  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(host))
+    throw configuration(`${flag} must be a host name such as example.auth0.com (got "${value}").`);
   return host.toLowerCase();
 }
 
 function required<T>(value: T | undefined, flag: string, provider: ProviderName): T {
-  if (value === undefined || value === '') throw configuration(`${flag} is required with --provider ${provider}.`);
+  if (value === undefined || value === '')
+    throw configuration(`${flag} is required with --provider ${provider}.`);
   return value;
 }
 
@@ -80,7 +99,11 @@ function withExplicit(endpoints: Endpoints, explicit: ProviderSettings['endpoint
   return out;
 }
 
-async function discovered(issuer: string, http: HttpClient, signal: AbortSignal | undefined): Promise<Endpoints> {
+async function discovered(
+  issuer: string,
+  http: HttpClient,
+  signal: AbortSignal | undefined,
+): Promise<Endpoints> {
   return discoverEndpoints(issuer, http, signal ? { signal } : {});
 }
 
@@ -104,11 +127,20 @@ export async function resolveEndpoints(
         const issuer = settings.issuer.trim();
         try {
           const endpoints = await discovered(issuer, http, signal);
-          return { endpoints: withExplicit(endpoints, explicit), displayName: originLabel(issuer), defaultScope: OIDC_SCOPE, requiresClientSecret: false };
+          return {
+            endpoints: withExplicit(endpoints, explicit),
+            displayName: originLabel(issuer),
+            defaultScope: OIDC_SCOPE,
+            requiresClientSecret: false,
+          };
         } catch (err) {
           // A server without (device-flow) metadata still works when its endpoints are given.
-          if (!(err instanceof DeviceLoginError) || err.code !== 'discovery_failed' || !hasExplicit) throw err;
-          const endpoints = withExplicit({ issuer, deviceAuthorizationEndpoint: '', tokenEndpoint: '' }, explicit);
+          if (!(err instanceof DeviceLoginError) || err.code !== 'discovery_failed' || !hasExplicit)
+            throw err;
+          const endpoints = withExplicit(
+            { issuer, deviceAuthorizationEndpoint: '', tokenEndpoint: '' },
+            explicit,
+          );
           return { endpoints, displayName: originLabel(issuer), requiresClientSecret: false };
         }
       }
@@ -118,7 +150,11 @@ export async function resolveEndpoints(
         );
       }
       const endpoints = withExplicit({ deviceAuthorizationEndpoint: '', tokenEndpoint: '' }, explicit);
-      return { endpoints, displayName: originLabel(endpoints.deviceAuthorizationEndpoint), requiresClientSecret: false };
+      return {
+        endpoints,
+        displayName: originLabel(endpoints.deviceAuthorizationEndpoint),
+        requiresClientSecret: false,
+      };
     }
 
     case 'github': {
@@ -147,13 +183,20 @@ export async function resolveEndpoints(
         revocationEndpoint: 'https://oauth2.googleapis.com/revoke',
         jwksUri: 'https://www.googleapis.com/oauth2/v3/certs',
       };
-      return { endpoints: withExplicit(endpoints, explicit), displayName: 'Google', defaultScope: 'openid email profile', requiresClientSecret: true };
+      return {
+        endpoints: withExplicit(endpoints, explicit),
+        displayName: 'Google',
+        defaultScope: 'openid email profile',
+        requiresClientSecret: true,
+      };
     }
 
     case 'microsoft': {
       const tenant = (settings.tenant ?? 'common').trim();
       if (!/^[A-Za-z0-9.-]+$/.test(tenant)) {
-        throw configuration(`--tenant must be a tenant id, a domain, or common / organizations / consumers (got "${tenant}").`);
+        throw configuration(
+          `--tenant must be a tenant id, a domain, or common / organizations / consumers (got "${tenant}").`,
+        );
       }
       const root = `https://login.microsoftonline.com/${tenant}`;
       const endpoints: Endpoints = {
@@ -164,7 +207,8 @@ export async function resolveEndpoints(
       };
       // Entra's id_tokens name the tenant's GUID as issuer; for common / a domain name that GUID is
       // not known here, so an exact issuer is set only for a GUID tenant (else userinfo names the user).
-      if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenant)) endpoints.issuer = `${root}/v2.0`;
+      if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenant))
+        endpoints.issuer = `${root}/v2.0`;
       return {
         endpoints: withExplicit(endpoints, explicit),
         displayName: 'Microsoft',
@@ -177,26 +221,45 @@ export async function resolveEndpoints(
       const domain = hostOf(required(settings.domain, '--domain', provider), '--domain');
       // Auth0's issuer ends in a slash, and discovery compares it exactly.
       const endpoints = await discovered(`https://${domain}/`, http, signal);
-      return { endpoints: withExplicit(endpoints, explicit), displayName: 'Auth0', defaultScope: OIDC_SCOPE, requiresClientSecret: false };
+      return {
+        endpoints: withExplicit(endpoints, explicit),
+        displayName: 'Auth0',
+        defaultScope: OIDC_SCOPE,
+        requiresClientSecret: false,
+      };
     }
 
     case 'okta': {
-      if (!settings.issuer && !settings.domain) throw configuration('--domain (or --issuer) is required with --provider okta.');
+      if (!settings.issuer && !settings.domain)
+        throw configuration('--domain (or --issuer) is required with --provider okta.');
       // Okta's own device-flow guide uses the default custom authorization server.
-      const issuer = settings.issuer?.trim() ?? `https://${hostOf(settings.domain!, '--domain')}/oauth2/default`;
+      const issuer =
+        settings.issuer?.trim() ?? `https://${hostOf(settings.domain!, '--domain')}/oauth2/default`;
       const endpoints = await discovered(issuer, http, signal);
-      return { endpoints: withExplicit(endpoints, explicit), displayName: 'Okta', defaultScope: OIDC_SCOPE, requiresClientSecret: false };
+      return {
+        endpoints: withExplicit(endpoints, explicit),
+        displayName: 'Okta',
+        defaultScope: OIDC_SCOPE,
+        requiresClientSecret: false,
+      };
     }
 
     case 'keycloak': {
       const base = baseUrlOf(required(settings.baseUrl, '--base-url', provider), '--base-url');
       const realm = required(settings.realm?.trim(), '--realm', provider);
       const endpoints = await discovered(`${base}/realms/${encodeURIComponent(realm)}`, http, signal);
-      return { endpoints: withExplicit(endpoints, explicit), displayName: `Keycloak (${realm})`, defaultScope: OIDC_SCOPE, requiresClientSecret: false };
+      return {
+        endpoints: withExplicit(endpoints, explicit),
+        displayName: `Keycloak (${realm})`,
+        defaultScope: OIDC_SCOPE,
+        requiresClientSecret: false,
+      };
     }
 
     default:
-      throw configuration(`Unknown provider "${String(provider)}". Use one of: ${PROVIDER_NAMES.join(', ')}.`);
+      throw configuration(
+        `Unknown provider "${String(provider)}". Use one of: ${PROVIDER_NAMES.join(', ')}.`,
+      );
   }
 }
 

@@ -26,12 +26,20 @@ const form = (status: number, body: string, headers: Record<string, string> = {}
   headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
   body,
 });
-const raw = (status: number, body: string, headers: Record<string, string> = {}): HttpResponse => ({ status, headers, body });
+const raw = (status: number, body: string, headers: Record<string, string> = {}): HttpResponse => ({
+  status,
+  headers,
+  body,
+});
 
 describe('parseBody', () => {
   it.each([
     ['a JSON object', '{"a":1}', { a: 1 }],
-    ['a form', 'error=authorization_pending&error_description=wait+please', { error: 'authorization_pending', error_description: 'wait please' }],
+    [
+      'a form',
+      'error=authorization_pending&error_description=wait+please',
+      { error: 'authorization_pending', error_description: 'wait please' },
+    ],
     ['JSON whatever the content type', '  {"error":"slow_down"} ', { error: 'slow_down' }],
     ['an empty body', '', undefined],
     ['a JSON array', '[1,2]', undefined],
@@ -73,31 +81,79 @@ describe('Retry-After', () => {
 describe('poll responses', () => {
   const pollCases: Array<[string, HttpResponse, Record<string, unknown>]> = [
     ['RFC authorization_pending (400)', json(400, { error: 'authorization_pending' }), { kind: 'pending' }],
-    ['Google: authorization_pending with 428', json(428, { error: 'authorization_pending' }), { kind: 'pending' }],
-    ['Auth0: authorization_pending with 403', json(403, { error: 'authorization_pending' }), { kind: 'pending' }],
-    ['GitHub: authorization_pending with 200, form-encoded', form(200, 'error=authorization_pending&error_description=x'), { kind: 'pending' }],
-    ['GitHub: JSON error with 200 and a text/plain type', raw(200, '{"error":"authorization_pending"}', { 'content-type': 'text/plain' }), { kind: 'pending' }],
+    [
+      'Google: authorization_pending with 428',
+      json(428, { error: 'authorization_pending' }),
+      { kind: 'pending' },
+    ],
+    [
+      'Auth0: authorization_pending with 403',
+      json(403, { error: 'authorization_pending' }),
+      { kind: 'pending' },
+    ],
+    [
+      'GitHub: authorization_pending with 200, form-encoded',
+      form(200, 'error=authorization_pending&error_description=x'),
+      { kind: 'pending' },
+    ],
+    [
+      'GitHub: JSON error with 200 and a text/plain type',
+      raw(200, '{"error":"authorization_pending"}', { 'content-type': 'text/plain' }),
+      { kind: 'pending' },
+    ],
     ['RFC slow_down', json(400, { error: 'slow_down' }), { kind: 'slow_down' }],
     ['Auth0: slow_down with 429', json(429, { error: 'slow_down' }), { kind: 'slow_down' }],
-    ['GitHub: slow_down with a new interval', form(200, 'error=slow_down&interval=10'), { kind: 'slow_down', interval: 10 }],
-    ['GitHub JSON: slow_down with a numeric interval', json(200, { error: 'slow_down', interval: 15 }), { kind: 'slow_down', interval: 15 }],
-    ['a bare 429 with Retry-After', raw(429, '', { 'retry-after': '3' }), { kind: 'slow_down', retryAfterMs: 3000 }],
-    ['pending with Retry-After', json(400, { error: 'authorization_pending' }, { 'retry-after': '4' }), { kind: 'pending', retryAfterMs: 4000 }],
+    [
+      'GitHub: slow_down with a new interval',
+      form(200, 'error=slow_down&interval=10'),
+      { kind: 'slow_down', interval: 10 },
+    ],
+    [
+      'GitHub JSON: slow_down with a numeric interval',
+      json(200, { error: 'slow_down', interval: 15 }),
+      { kind: 'slow_down', interval: 15 },
+    ],
+    [
+      'a bare 429 with Retry-After',
+      raw(429, '', { 'retry-after': '3' }),
+      { kind: 'slow_down', retryAfterMs: 3000 },
+    ],
+    [
+      'pending with Retry-After',
+      json(400, { error: 'authorization_pending' }, { 'retry-after': '4' }),
+      { kind: 'pending', retryAfterMs: 4000 },
+    ],
     ['RFC access_denied', json(400, { error: 'access_denied' }), { kind: 'denied' }],
     ['Entra: authorization_declined', json(400, { error: 'authorization_declined' }), { kind: 'denied' }],
     ['RFC expired_token', json(400, { error: 'expired_token' }), { kind: 'expired' }],
     ['Auth0: invalid_grant after expiry', json(403, { error: 'invalid_grant' }), { kind: 'expired' }],
     ['Entra: bad_verification_code', json(400, { error: 'bad_verification_code' }), { kind: 'expired' }],
     ['GitHub: incorrect_device_code', form(200, 'error=incorrect_device_code'), { kind: 'expired' }],
-    ['503 with an HTML page', raw(503, '<html>down</html>', { 'content-type': 'text/html', 'retry-after': '5' }), { kind: 'retry', retryAfterMs: 5000 }],
+    [
+      '503 with an HTML page',
+      raw(503, '<html>down</html>', { 'content-type': 'text/html', 'retry-after': '5' }),
+      { kind: 'retry', retryAfterMs: 5000 },
+    ],
     ['502 without a body', raw(502, ''), { kind: 'retry' }],
     ['500 with an OAuth error', json(500, { error: 'server_error' }), { kind: 'retry' }],
     ['temporarily_unavailable with 400', json(400, { error: 'temporarily_unavailable' }), { kind: 'retry' }],
     ['200 with an empty body', raw(200, ''), { kind: 'retry' }],
-    ['200 with malformed JSON', raw(200, '{"access_token":', { 'content-type': 'application/json' }), { kind: 'retry' }],
-    ['200 with HTML (wrong content type, nothing to parse)', raw(200, '<html>captive portal</html>', { 'content-type': 'text/html' }), { kind: 'retry' }],
+    [
+      '200 with malformed JSON',
+      raw(200, '{"access_token":', { 'content-type': 'application/json' }),
+      { kind: 'retry' },
+    ],
+    [
+      '200 with HTML (wrong content type, nothing to parse)',
+      raw(200, '<html>captive portal</html>', { 'content-type': 'text/html' }),
+      { kind: 'retry' },
+    ],
     ['GitHub: device_flow_disabled', form(200, 'error=device_flow_disabled'), { kind: 'fatal' }],
-    ['GitHub: incorrect_client_credentials', form(200, 'error=incorrect_client_credentials'), { kind: 'fatal' }],
+    [
+      'GitHub: incorrect_client_credentials',
+      form(200, 'error=incorrect_client_credentials'),
+      { kind: 'fatal' },
+    ],
     ['invalid_client with 401', json(401, { error: 'invalid_client' }), { kind: 'fatal' }],
     ['unauthorized_client', json(400, { error: 'unauthorized_client' }), { kind: 'fatal' }],
     ['unsupported_grant_type', json(400, { error: 'unsupported_grant_type' }), { kind: 'fatal' }],
@@ -130,7 +186,10 @@ describe('poll responses', () => {
   });
 
   it('names the RFC code and keeps the body as sent for an alias', () => {
-    const outcome = normalisePollResponse(json(400, { error: 'authorization_declined', error_description: 'no' }), ctx);
+    const outcome = normalisePollResponse(
+      json(400, { error: 'authorization_declined', error_description: 'no' }),
+      ctx,
+    );
     expect(outcome.kind).toBe('denied');
     if (outcome.kind === 'denied') {
       expect(outcome.error.code).toBe('access_denied');
@@ -143,23 +202,46 @@ describe('poll responses', () => {
   it('turns a token answer into a TokenSet with absolute expiry, bearer in any case', () => {
     for (const tokenType of ['bearer', 'Bearer', 'BEARER']) {
       const outcome = normalisePollResponse(
-        json(200, { access_token: 'at', token_type: tokenType, expires_in: 3600, refresh_token: 'rt', id_token: 'a.b.c', scope: 'openid' }),
+        json(200, {
+          access_token: 'at',
+          token_type: tokenType,
+          expires_in: 3600,
+          refresh_token: 'rt',
+          id_token: 'a.b.c',
+          scope: 'openid',
+        }),
         ctx,
       );
       expect(outcome).toEqual({
         kind: 'tokens',
-        tokens: { accessToken: 'at', tokenType, expiresAt: NOW + 3_600_000, refreshToken: 'rt', idToken: 'a.b.c', scope: 'openid' },
+        tokens: {
+          accessToken: 'at',
+          tokenType,
+          expiresAt: NOW + 3_600_000,
+          refreshToken: 'rt',
+          idToken: 'a.b.c',
+          scope: 'openid',
+        },
       });
     }
   });
 
   it('reads a form-encoded token answer (GitHub without Accept: JSON)', () => {
-    const outcome = normalisePollResponse(form(200, 'access_token=gho_abc&scope=read%3Auser&token_type=bearer'), ctx);
-    expect(outcome).toEqual({ kind: 'tokens', tokens: { accessToken: 'gho_abc', tokenType: 'bearer', scope: 'read:user' } });
+    const outcome = normalisePollResponse(
+      form(200, 'access_token=gho_abc&scope=read%3Auser&token_type=bearer'),
+      ctx,
+    );
+    expect(outcome).toEqual({
+      kind: 'tokens',
+      tokens: { accessToken: 'gho_abc', tokenType: 'bearer', scope: 'read:user' },
+    });
   });
 
   it('never puts the token, the response body or the endpoint path into a message', () => {
-    const outcome = normalisePollResponse(json(200, { access_token: 'SECRET-TOKEN', token_type: 'mac' }), ctx);
+    const outcome = normalisePollResponse(
+      json(200, { access_token: 'SECRET-TOKEN', token_type: 'mac' }),
+      ctx,
+    );
     expect(outcome.kind).toBe('fatal');
     if (outcome.kind === 'fatal') {
       expect(outcome.error.message).not.toContain('SECRET-TOKEN');
@@ -171,11 +253,18 @@ describe('poll responses', () => {
 
   it('returns an outcome (never throws) for any status and body', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 100, max: 599 }), fc.string(), fc.option(fc.string()), (status, body, retryAfter) => {
-        const headers: Record<string, string> = retryAfter === null ? {} : { 'retry-after': retryAfter };
-        const outcome = normalisePollResponse({ status, headers, body }, ctx);
-        expect(['tokens', 'pending', 'slow_down', 'denied', 'expired', 'retry', 'fatal']).toContain(outcome.kind);
-      }),
+      fc.property(
+        fc.integer({ min: 100, max: 599 }),
+        fc.string(),
+        fc.option(fc.string()),
+        (status, body, retryAfter) => {
+          const headers: Record<string, string> = retryAfter === null ? {} : { 'retry-after': retryAfter };
+          const outcome = normalisePollResponse({ status, headers, body }, ctx);
+          expect(['tokens', 'pending', 'slow_down', 'denied', 'expired', 'retry', 'fatal']).toContain(
+            outcome.kind,
+          );
+        },
+      ),
     );
   });
 });
@@ -203,7 +292,10 @@ describe('device authorization responses', () => {
 
   it('accepts Google verification_url, defaults the interval to 5 and keeps Entra message', () => {
     const { verification_uri: uri, verification_uri_complete: _c, interval: _i, ...rest } = good;
-    const out = normaliseDeviceAuthorizationResponse(json(200, { ...rest, verification_url: uri, message: 'Open the page and enter the code.' }), ctx);
+    const out = normaliseDeviceAuthorizationResponse(
+      json(200, { ...rest, verification_url: uri, message: 'Open the page and enter the code.' }),
+      ctx,
+    );
     expect(out.verificationUri).toBe(uri);
     expect(out.interval).toBe(5);
     expect(out.verificationUriComplete).toBeUndefined();
@@ -212,16 +304,27 @@ describe('device authorization responses', () => {
 
   it('reads a form-encoded answer with numbers as strings (GitHub)', () => {
     const out = normaliseDeviceAuthorizationResponse(
-      form(200, 'device_code=dc&user_code=ABCD-1234&verification_uri=https%3A%2F%2Fgithub.com%2Flogin%2Fdevice&expires_in=899&interval=5'),
+      form(
+        200,
+        'device_code=dc&user_code=ABCD-1234&verification_uri=https%3A%2F%2Fgithub.com%2Flogin%2Fdevice&expires_in=899&interval=5',
+      ),
       ctx,
     );
-    expect(out).toMatchObject({ userCode: 'ABCD-1234', verificationUri: 'https://github.com/login/device', expiresAt: NOW + 899_000, interval: 5 });
+    expect(out).toMatchObject({
+      userCode: 'ABCD-1234',
+      verificationUri: 'https://github.com/login/device',
+      expiresAt: NOW + 899_000,
+      interval: 5,
+    });
   });
 
   it('drops a verification_uri_complete on another origin, with a warning', () => {
     const warnings: string[] = [];
     const out = normaliseDeviceAuthorizationResponse(
-      json(200, { ...good, verification_uri_complete: 'https://evil.example.test/device?user_code=WDJB-MJHT' }),
+      json(200, {
+        ...good,
+        verification_uri_complete: 'https://evil.example.test/device?user_code=WDJB-MJHT',
+      }),
       { ...ctx, warn: (m) => warnings.push(m) },
     );
     expect(out.verificationUriComplete).toBeUndefined();
@@ -232,8 +335,16 @@ describe('device authorization responses', () => {
 
   it.each([
     ['device_code missing', { ...good, device_code: undefined }, 'device_code missing'],
-    ['user_code and verification_uri missing', { ...good, user_code: '', verification_uri: undefined }, 'user_code, verification_uri missing'],
-    ['verification_uri not http(s)', { ...good, verification_uri: 'javascript:alert(1)' }, 'not an absolute http(s) URL'],
+    [
+      'user_code and verification_uri missing',
+      { ...good, user_code: '', verification_uri: undefined },
+      'user_code, verification_uri missing',
+    ],
+    [
+      'verification_uri not http(s)',
+      { ...good, verification_uri: 'javascript:alert(1)' },
+      'not an absolute http(s) URL',
+    ],
     ['verification_uri relative', { ...good, verification_uri: '/device' }, 'not an absolute http(s) URL'],
     ['expires_in missing', { ...good, expires_in: undefined }, 'expires_in'],
     ['expires_in zero', { ...good, expires_in: 0 }, 'expires_in'],
@@ -254,20 +365,31 @@ describe('device authorization responses', () => {
   });
 
   it.each([
-    ['an OAuth error with 200 (GitHub)', form(200, 'error=device_flow_disabled'), 'device_flow_disabled', 'Device flow is not enabled'],
+    [
+      'an OAuth error with 200 (GitHub)',
+      form(200, 'error=device_flow_disabled'),
+      'device_flow_disabled',
+      'Device flow is not enabled',
+    ],
     ['invalid_client with 401', json(401, { error: 'invalid_client' }), 'invalid_client', 'client'],
     ['a 503 page', raw(503, '<html/>', { 'content-type': 'text/html' }), 'server_error', 'HTTP 503'],
     ['an empty 200', raw(200, ''), 'invalid_response', 'empty body'],
     ['a 404 page', raw(404, 'nope', { 'content-type': 'text/plain' }), 'invalid_response', 'HTTP 404'],
   ])('throws a readable error for %s', (_name, res, code, message) => {
-    expect(() => normaliseDeviceAuthorizationResponse(res, ctx)).toThrow(expect.objectContaining({ code, message: expect.stringContaining(message) }));
+    expect(() => normaliseDeviceAuthorizationResponse(res, ctx)).toThrow(
+      expect.objectContaining({ code, message: expect.stringContaining(message) }),
+    );
   });
 });
 
 describe('token responses (refresh)', () => {
   it('throws invalid_grant when the refresh token is dead, even with HTTP 200 (GitHub)', () => {
-    expect(() => normaliseTokenResponse(form(200, 'error=invalid_grant'), ctx)).toThrow(expect.objectContaining({ code: 'invalid_grant' }));
-    expect(() => normaliseTokenResponse(json(400, { error: 'invalid_grant' }), ctx)).toThrow(expect.objectContaining({ code: 'invalid_grant' }));
+    expect(() => normaliseTokenResponse(form(200, 'error=invalid_grant'), ctx)).toThrow(
+      expect.objectContaining({ code: 'invalid_grant' }),
+    );
+    expect(() => normaliseTokenResponse(json(400, { error: 'invalid_grant' }), ctx)).toThrow(
+      expect.objectContaining({ code: 'invalid_grant' }),
+    );
   });
 
   it.each([
@@ -284,7 +406,12 @@ describe('token responses (refresh)', () => {
 
 describe('userinfo responses', () => {
   it('reads OIDC userinfo', () => {
-    expect(normaliseUserinfoResponse(json(200, { sub: 's1', name: 'Ada', email: 'a@x.test', picture: 'https://x.test/a.png' }), ctx)).toEqual({
+    expect(
+      normaliseUserinfoResponse(
+        json(200, { sub: 's1', name: 'Ada', email: 'a@x.test', picture: 'https://x.test/a.png' }),
+        ctx,
+      ),
+    ).toEqual({
       sub: 's1',
       name: 'Ada',
       email: 'a@x.test',
@@ -293,7 +420,12 @@ describe('userinfo responses', () => {
   });
 
   it('reads the GitHub user shape (numeric id, login, avatar_url)', () => {
-    expect(normaliseUserinfoResponse(json(200, { id: 583231, login: 'octocat', name: null, avatar_url: 'https://x.test/o.png' }), ctx)).toEqual({
+    expect(
+      normaliseUserinfoResponse(
+        json(200, { id: 583231, login: 'octocat', name: null, avatar_url: 'https://x.test/o.png' }),
+        ctx,
+      ),
+    ).toEqual({
       sub: '583231',
       name: 'octocat',
       picture: 'https://x.test/o.png',
@@ -301,7 +433,11 @@ describe('userinfo responses', () => {
   });
 
   it('rejects userinfo without sub, and a 401 as invalid_token', () => {
-    expect(() => normaliseUserinfoResponse(json(200, { name: 'x' }), ctx)).toThrow(expect.objectContaining({ code: 'invalid_response' }));
-    expect(() => normaliseUserinfoResponse(raw(401, ''), ctx)).toThrow(expect.objectContaining({ code: 'invalid_token' }));
+    expect(() => normaliseUserinfoResponse(json(200, { name: 'x' }), ctx)).toThrow(
+      expect.objectContaining({ code: 'invalid_response' }),
+    );
+    expect(() => normaliseUserinfoResponse(raw(401, ''), ctx)).toThrow(
+      expect.objectContaining({ code: 'invalid_token' }),
+    );
   });
 });

@@ -9,7 +9,12 @@ import type { Logger, Ports, TokenStore } from '../../core/ports.ts';
 import type { ClientSettings, DeviceSession, Snapshot, StoredSession } from '../../core/types.ts';
 import { systemClock } from '../../host/clock.ts';
 import { createAxiosHttpClient } from '../../host/http.ts';
-import { startQuirkServer, type QuirkFamily, type QuirkServer, type QuirkServerOptions } from '../fixtures/quirk-servers.ts';
+import {
+  startQuirkServer,
+  type QuirkFamily,
+  type QuirkServer,
+  type QuirkServerOptions,
+} from '../fixtures/quirk-servers.ts';
 
 const servers: QuirkServer[] = [];
 const sessions: DeviceSession[] = [];
@@ -54,9 +59,18 @@ async function signIn(
   extra: { maxAutoRenewals?: number; onAwaiting?: (snap: Snapshot) => void } = {},
 ): Promise<FlowResult> {
   const logs: string[] = [];
-  const ports: Ports = { http: createAxiosHttpClient(), clock: systemClock, store: memoryStore(), logger: recordingLogger(logs) };
+  const ports: Ports = {
+    http: createAxiosHttpClient(),
+    clock: systemClock,
+    store: memoryStore(),
+    logger: recordingLogger(logs),
+  };
   const { endpoints } = await resolveEndpoints(settings, ports.http);
-  const clientSettings: ClientSettings = { clientId: server.clientId, scope: 'openid profile email', ...client };
+  const clientSettings: ClientSettings = {
+    clientId: server.clientId,
+    scope: 'openid profile email',
+    ...client,
+  };
   const protocol = createProtocol({ endpoints, client: clientSettings, ports });
   const session = createDeviceSession({
     protocol,
@@ -78,7 +92,10 @@ async function signIn(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const final = await Promise.race([
     session.settled(),
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the flow did not settle within 20 s')), 20_000))),
+    new Promise<never>(
+      (_, reject) =>
+        (timer = setTimeout(() => reject(new Error('the flow did not settle within 20 s')), 20_000)),
+    ),
   ]).finally(() => clearTimeout(timer));
   return { final, seen, logs };
 }
@@ -102,13 +119,20 @@ function gapAfter(server: QuirkServer, userCode: string, answer: string): number
 }
 
 describe.concurrent('quirk families, whole flows', () => {
-  it('GitHub-like: form-encoded errors with HTTP 200 and a slow_down that names the new interval still end signed in', async ({ expect }) => {
+  it('GitHub-like: form-encoded errors with HTTP 200 and a slow_down that names the new interval still end signed in', async ({
+    expect,
+  }) => {
     const server = await fixture('github', { alwaysForm: true, script: ['pending', 'slow_down', 'approve'] });
     const result = await signIn(server, { provider: 'github', baseUrl: server.url });
     const shown = awaiting(result);
     expect(result.final.state).toBe('signed_in');
     // GitHub's REST user (id, login, avatar_url) becomes a Profile.
-    expect(result.final.profile).toEqual({ sub: '42', name: 'Ada Lovelace', email: 'ada@example.test', picture: 'https://example.test/ada.png' });
+    expect(result.final.profile).toEqual({
+      sub: '42',
+      name: 'Ada Lovelace',
+      email: 'ada@example.test',
+      picture: 'https://example.test/ada.png',
+    });
     expect(shown.verificationUriComplete).toBeUndefined();
     expect(answers(server, shown.userCode)).toEqual(['pending', 'slow_down', 'tokens']);
     // slow_down: old interval (1 s) + 5 s, which is also what the server stated.
@@ -124,20 +148,30 @@ describe.concurrent('quirk families, whole flows', () => {
     expect(server.violations()).toEqual([]);
   });
 
-  it('Google-like: verification_url is shown as the verification URI, the secret is sent, and 428 means pending', async ({ expect }) => {
+  it('Google-like: verification_url is shown as the verification URI, the secret is sent, and 428 means pending', async ({
+    expect,
+  }) => {
     const server = await fixture('google', { script: ['pending', 'pending', 'approve'] });
-    const result = await signIn(server, { endpoints: server.endpoints }, { clientSecret: server.clientSecret });
+    const result = await signIn(
+      server,
+      { endpoints: server.endpoints },
+      { clientSecret: server.clientSecret },
+    );
     const shown = awaiting(result);
     expect(result.final.state).toBe('signed_in');
     expect(shown.verificationUri).toBe(`${server.url}/activate`);
     expect(answers(server, shown.userCode)).toEqual(['pending', 'pending', 'tokens']);
-    const polls = server.requests.filter((r) => r.grantType === 'urn:ietf:params:oauth:grant-type:device_code');
+    const polls = server.requests.filter(
+      (r) => r.grantType === 'urn:ietf:params:oauth:grant-type:device_code',
+    );
     expect(polls.every((r) => r.params.includes('client_secret'))).toBe(true);
     expect(result.final.profile?.sub).toBe('user-42');
     expect(server.violations()).toEqual([]);
   });
 
-  it('Google-like: without the client secret the flow stops with an error that names it', async ({ expect }) => {
+  it('Google-like: without the client secret the flow stops with an error that names it', async ({
+    expect,
+  }) => {
     const server = await fixture('google');
     const result = await signIn(server, { endpoints: server.endpoints });
     expect(result.final.state).toBe('error');
@@ -145,7 +179,9 @@ describe.concurrent('quirk families, whole flows', () => {
     expect(server.violations()).toEqual([]);
   });
 
-  it("Entra-like: the provider's message is shown and authorization_declined ends in denied", async ({ expect }) => {
+  it("Entra-like: the provider's message is shown and authorization_declined ends in denied", async ({
+    expect,
+  }) => {
     const server = await fixture('entra', { script: ['pending', 'deny'] });
     const result = await signIn(server, { endpoints: server.endpoints });
     const shown = awaiting(result);
@@ -167,12 +203,16 @@ describe.concurrent('quirk families, whole flows', () => {
     expect(result.final.profile).toMatchObject({ sub: 'user-42', email: 'ada@example.test' });
     expect(answers(server, shown.userCode)).toEqual(['pending', 'slow_down', 'tokens']);
     expect(gapAfter(server, shown.userCode!, 'slow_down')).toBeGreaterThanOrEqual(6000 - 100);
-    expect(server.requests.find((r) => r.path === '/oauth/device/code')?.audience).toBe('https://api.example.test');
+    expect(server.requests.find((r) => r.path === '/oauth/device/code')?.audience).toBe(
+      'https://api.example.test',
+    );
     expect(server.requests.filter((r) => r.path === '/jwks')).toHaveLength(1);
     expect(server.violations()).toEqual([]);
   });
 
-  it('Auth0-like: an expired code is replaced automatically once, and the second expiry waits for the user', async ({ expect }) => {
+  it('Auth0-like: an expired code is replaced automatically once, and the second expiry waits for the user', async ({
+    expect,
+  }) => {
     const server = await fixture('auth0', { script: ['expire'] });
     const result = await signIn(server, { issuer: server.issuer! }, {}, { maxAutoRenewals: 1 });
     expect(result.final.state).toBe('expired');
@@ -183,12 +223,29 @@ describe.concurrent('quirk families, whole flows', () => {
   it('standard: discovery, verification_uri_complete kept, a 503 with Retry-After survived, id_token + userinfo merged, sign-out revokes', async ({
     expect,
   }) => {
-    const server = await fixture('standard', { script: ['pending', 'unavailable', 'approve'], retryAfterSeconds: 2 });
+    const server = await fixture('standard', {
+      script: ['pending', 'unavailable', 'approve'],
+      retryAfterSeconds: 2,
+    });
     const logs: string[] = [];
-    const ports: Ports = { http: createAxiosHttpClient(), clock: systemClock, store: memoryStore(), logger: recordingLogger(logs) };
+    const ports: Ports = {
+      http: createAxiosHttpClient(),
+      clock: systemClock,
+      store: memoryStore(),
+      logger: recordingLogger(logs),
+    };
     const { endpoints } = await resolveEndpoints({ issuer: server.issuer! }, ports.http);
-    const protocol = createProtocol({ endpoints, client: { clientId: server.clientId, scope: 'openid profile email offline_access' }, ports });
-    const session = createDeviceSession({ protocol, ports, storeKey: storeKeyFor(endpoints, server.clientId), maxAutoRenewals: 0 });
+    const protocol = createProtocol({
+      endpoints,
+      client: { clientId: server.clientId, scope: 'openid profile email offline_access' },
+      ports,
+    });
+    const session = createDeviceSession({
+      protocol,
+      ports,
+      storeKey: storeKeyFor(endpoints, server.clientId),
+      maxAutoRenewals: 0,
+    });
     sessions.push(session);
     const seen: Snapshot[] = [];
     session.subscribe((snap) => void seen.push(snap));
@@ -199,9 +256,18 @@ describe.concurrent('quirk families, whole flows', () => {
     expect(shown.verificationUriComplete).toBe(`${server.url}/activate?user_code=${shown.userCode}`);
     expect(seen.some((s) => s.state === 'awaiting_user' && s.network === 'retrying')).toBe(true);
     expect(gapAfter(server, shown.userCode!, 'unavailable')).toBeGreaterThanOrEqual(2000 - 100);
-    expect(final.profile).toEqual({ sub: 'user-42', name: 'Ada Lovelace', email: 'ada@example.test', picture: 'https://example.test/ada.png' });
+    expect(final.profile).toEqual({
+      sub: 'user-42',
+      name: 'Ada Lovelace',
+      email: 'ada@example.test',
+      picture: 'https://example.test/ada.png',
+    });
     // The session asks for long polling; a server that ignores it still gets plain RFC 8628 polling.
-    expect(server.requests.filter((r) => r.grantType?.endsWith('device_code')).every((r) => /^wait=\d+$/.test(r.prefer ?? ''))).toBe(true);
+    expect(
+      server.requests
+        .filter((r) => r.grantType?.endsWith('device_code'))
+        .every((r) => /^wait=\d+$/.test(r.prefer ?? '')),
+    ).toBe(true);
     const out = await session.signOut();
     expect(out.revoked).toBe(true);
     expect(server.revokedCount()).toBe(1);
@@ -212,14 +278,26 @@ describe.concurrent('quirk families, whole flows', () => {
 describe('the fixtures themselves', () => {
   it('report a client that polls faster than the interval or twice at once', async ({ expect }) => {
     const server = await fixture('standard', { interval: 1 });
-    const ports: Ports = { http: createAxiosHttpClient(), clock: systemClock, store: memoryStore(), logger: recordingLogger([]) };
-    const protocol = createProtocol({ endpoints: server.endpoints, client: { clientId: server.clientId }, ports });
+    const ports: Ports = {
+      http: createAxiosHttpClient(),
+      clock: systemClock,
+      store: memoryStore(),
+      logger: recordingLogger([]),
+    };
+    const protocol = createProtocol({
+      endpoints: server.endpoints,
+      client: { clientId: server.clientId },
+      ports,
+    });
     const code = await protocol.initiateDeviceAuthorization();
     expect(server.violations()).toEqual([]);
     await protocol.pollDeviceAuthorizationGrant(code.deviceCode);
     await protocol.pollDeviceAuthorizationGrant(code.deviceCode); // no wait at all
     expect(server.violations().some((v) => v.includes('required'))).toBe(true);
-    await Promise.all([protocol.pollDeviceAuthorizationGrant(code.deviceCode), protocol.pollDeviceAuthorizationGrant(code.deviceCode)]);
+    await Promise.all([
+      protocol.pollDeviceAuthorizationGrant(code.deviceCode),
+      protocol.pollDeviceAuthorizationGrant(code.deviceCode),
+    ]);
     expect(server.violations().some((v) => v.includes('in flight'))).toBe(true);
   });
 });
