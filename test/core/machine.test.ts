@@ -522,6 +522,19 @@ describe('cancel, new code and stale results', () => {
     expect(snapshotOf(result.state)).toEqual({ state: 'idle' });
   });
 
+  it.each([
+    ['requesting', 'cancel', 'idle', () => transition(initialState(), { type: 'sign_in', now: T0 }).state],
+    ['awaiting_user', 'cancel', 'idle', () => awaiting()],
+    ['signed_in', 'cancel', 'signed_in', () => signedIn()],
+    ['idle', 'new_code', 'requesting', () => initialState()],
+    ['awaiting_user', 'new_code', 'requesting', () => awaiting()],
+    ['signed_in', 'new_code', 'signed_in', () => signedIn()],
+    ['signing_out', 'new_code', 'signing_out', () => transition(signedIn(), { type: 'sign_out' }).state],
+  ] as const)('from %s, %s leads to %s', (_from, type, to, make) => {
+    const event: MachineEvent = type === 'cancel' ? { type } : { type, now: T0 };
+    expect(transition(make(), event).state.flow).toBe(to);
+  });
+
   it('newCode while a code is shown aborts the old flow and ignores its late results', () => {
     const old = polling(T0 + 5_000);
     const renewed = transition(old, { type: 'new_code', now: T0 + 6_000 });
