@@ -114,7 +114,7 @@ describe('starting a flow', () => {
     ],
     ['awaiting_user', awaiting(), 'awaiting_user'],
     ['signed_in', signedIn(), 'signed_in'],
-  ])('sign_in from %s leads to %s', (_name, from, to) => {
+  ])('sign_in from %s leads to $2', (_name, from, to) => {
     const result = transition(from, { type: 'sign_in', now: T0 });
     expect(result.state.flow).toBe(to);
     if (to === 'requesting') {
