@@ -1,6 +1,10 @@
-import jsQR from 'jsqr';
+import jsqrModule from 'jsqr';
 import { describe, expect, it } from 'vitest';
 import { parseTerminalQr, qrMatrix, QUIET_ZONE, renderTerminalQr } from '../../cli/terminal-qr.ts';
+
+// jsqr is CommonJS with an `__esModule` default: Node hands over module.exports, the types say `.default`.
+type JsQR = typeof jsqrModule.default;
+const jsQR: JsQR = typeof (jsqrModule as unknown) === 'function' ? (jsqrModule as unknown as JsQR) : jsqrModule.default;
 
 /** Paints modules as RGBA pixels (4 px each) and decodes them with a real QR decoder. */
 function decode(modules: boolean[][]): string | undefined {
