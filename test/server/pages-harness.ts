@@ -27,7 +27,7 @@ export interface PagesServer {
 }
 
 /** Starts the harness; codeTtl in seconds. */
-export async function startPagesServer(options: { codeTtl?: number; limiter?: { maxFailures?: number; windowMs?: number } } = {}): Promise<PagesServer> {
+export async function startPagesServer(options: { codeTtl?: number; accessTokenTtl?: number; limiter?: { maxFailures?: number; windowMs?: number } } = {}): Promise<PagesServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dl-pages-'));
   const accounts = openAccounts(join(dataDir, 'users.sqlite'));
   const user = { email: 'ada@example.test', password: 'correct horse battery', name: 'Ada Lovelace' };
@@ -71,7 +71,7 @@ export async function startPagesServer(options: { codeTtl?: number; limiter?: { 
     interactions: { url: interactionUrl },
     renderError,
     cookies: { keys: ['pages-test-cookie-key-0123456789'] },
-    ttl: { DeviceCode: options.codeTtl ?? 600, AccessToken: 3600, Grant: 3600, Session: 3600, Interaction: 3600, RefreshToken: 3600 },
+    ttl: { DeviceCode: options.codeTtl ?? 600, AccessToken: options.accessTokenTtl ?? 3600, Grant: 3600, Session: 3600, Interaction: 3600, RefreshToken: 3600 },
   });
 
   const app = new Koa();
