@@ -170,7 +170,7 @@ describe('poll timing (RFC 8628 §3.5)', () => {
     ['before the interval has passed', T0 + 4_999, false],
     ['exactly when the interval has passed', T0 + 5_000, true],
     ['after the interval has passed', T0 + 7_000, true],
-  ])('poll_due %s polls: %s', (_name, now, polls) => {
+  ])('poll_due %s polls: $2', (_name, now, polls) => {
     const result = transition(awaiting(), { type: 'poll_due', now });
     expect(result.effects.some((e) => e.type === 'poll')).toBe(polls);
     if (!polls) expect(scheduledAt(result.effects)).toBe(T0 + 5_000);
@@ -579,7 +579,7 @@ describe('restart and resume', () => {
       [{ type: 'clear_store' }],
     ],
     ['nothing', undefined, 'idle', []],
-  ] as const)('restoring %s leads to %s', (_name, stored, flow, effects) => {
+  ] as const)('restoring %s leads to $2', (_name, stored, flow, effects) => {
     const result = transition(initialState(), {
       type: 'restored',
       now: T0,
