@@ -52,6 +52,8 @@ export function createTvWindow(options: {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // A middle click would otherwise open links in a new window without window.open.
+      disableBlinkFeatures: 'Auxclick',
       preload: options.preload,
     },
   });
@@ -90,6 +92,7 @@ export function createPhoneWindow(options: {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   guardNavigation(phone.webContents, 'phone', (url) => phoneMayNavigate(url, options.allowedOrigins()), options.logger);
