@@ -48,6 +48,8 @@ export interface MachineState {
   readonly pollInFlight: boolean;
   /** Earliest time of the next poll (interval, slow_down, Retry-After, backoff). */
   readonly nextPollAt?: number;
+  /** The `now` at which `nextPollAt` was set: tells a wall clock that went back from an early timer. */
+  readonly scheduledFrom?: number;
   /** Consecutive polls that got no usable answer. */
   readonly failures: number;
   readonly autoRenewalsLeft: number;
@@ -298,6 +300,7 @@ function onRestored(state: MachineState, now: number, stored?: StoredSession): T
         flowId,
         authorization: pending,
         nextPollAt: at,
+        scheduledFrom: now,
         autoRenewalsLeft: state.config.maxAutoRenewals,
       },
       effects: [{ type: 'schedule_poll', atMs: Math.min(at, pending.expiresAt) }],
@@ -317,6 +320,7 @@ function onAuthorization(state: MachineState, now: number, authorization: Device
       authorization,
       pollInFlight: false,
       nextPollAt: at,
+      scheduledFrom: now,
       failures: 0,
     },
     effects: [
@@ -333,7 +337,11 @@ function onPollDue(state: MachineState, now: number): Transition {
   if (state.pollInFlight) return same(state);
   if (now >= auth.expiresAt) return expire(state, codeExpiredError());
   const at = state.nextPollAt ?? now;
-  if (now < at) return { state, effects: [{ type: 'schedule_poll', atMs: Math.min(at, auth.expiresAt) }] };
+  // The runner's timers are monotonic: when the wall clock went back past the start of the wait, the
+  // wait did pass, and trusting the clock would stall polling for as long as the jump.
+  const clockWentBack = state.scheduledFrom !== undefined && now < state.scheduledFrom;
+  if (now < at && !clockWentBack)
+    return { state, effects: [{ type: 'schedule_poll', atMs: Math.min(at, auth.expiresAt) }] };
   // A held poll must not outlive the code.
   const remaining = Math.floor((auth.expiresAt - now) / 1000);
   const waitSeconds = Math.max(0, Math.min(state.config.longPollSeconds, remaining));
@@ -409,7 +417,7 @@ function schedule(
     ...(extra.backoffMs !== undefined ? { backoffMs: extra.backoffMs } : {}),
   });
   return {
-    state: { ...state, nextPollAt: at },
+    state: { ...state, nextPollAt: at, scheduledFrom: now },
     effects: [{ type: 'schedule_poll', atMs: Math.min(at, auth.expiresAt) }],
   };
 }

@@ -176,6 +176,15 @@ describe('poll timing (RFC 8628 §3.5)', () => {
     if (!polls) expect(scheduledAt(result.effects)).toBe(T0 + 5_000);
   });
 
+  it('a wall clock that jumps back while waiting does not stall polling: the timer has run, so the poll goes out', () => {
+    const state = awaiting();
+    const jumpedBack = transition(state, { type: 'poll_due', now: T0 - 3_600_000 });
+    expect(jumpedBack.effects.some((e) => e.type === 'poll')).toBe(true);
+    // A timer that fires a little early, on a clock that did not jump, still waits for the interval.
+    const early = transition(state, { type: 'poll_due', now: T0 + 4_998 });
+    expect(early.effects).toEqual([{ type: 'schedule_poll', atMs: T0 + 5_000 }]);
+  });
+
   it('never two polls in flight for one device code: poll_due while a poll is in flight does nothing', () => {
     const inFlight = polling(T0 + 5_000);
     for (const now of [T0 + 5_001, T0 + 10_000, T0 + 60_000]) {
