@@ -268,8 +268,14 @@ export function normaliseDeviceAuthorizationResponse(
   let interval = DEFAULT_INTERVAL_SECONDS;
   if (fields.interval !== undefined && fields.interval !== null && fields.interval !== '') {
     const given = readPositiveNumber(fields.interval);
-    if (given === undefined) throw invalid(ctx, `${what}: interval is not a positive number.`, res.status);
-    interval = given;
+    // The default is a safe pace, so a broken interval costs nothing but a warning.
+    if (given === undefined) {
+      ctx.warn?.(
+        `${originOf(ctx.endpoint)} sent an interval that is not a positive number; polling every ${DEFAULT_INTERVAL_SECONDS} s.`,
+      );
+    } else {
+      interval = given;
+    }
   }
 
   const out: DeviceAuthorization = {

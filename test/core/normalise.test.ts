@@ -318,6 +318,19 @@ describe('device authorization responses', () => {
     });
   });
 
+  it.each([-1, 0, 'fast'])(
+    'polls at the default 5 s, with a warning, when the interval is %s',
+    (interval) => {
+      const warnings: string[] = [];
+      const out = normaliseDeviceAuthorizationResponse(json(200, { ...good, interval }), {
+        ...ctx,
+        warn: (m) => warnings.push(m),
+      });
+      expect(out.interval).toBe(5);
+      expect(warnings).toEqual([expect.stringContaining('interval')]);
+    },
+  );
+
   it('drops a verification_uri_complete on another origin, with a warning', () => {
     const warnings: string[] = [];
     const out = normaliseDeviceAuthorizationResponse(
@@ -349,7 +362,6 @@ describe('device authorization responses', () => {
     ['expires_in missing', { ...good, expires_in: undefined }, 'expires_in'],
     ['expires_in zero', { ...good, expires_in: 0 }, 'expires_in'],
     ['expires_in a word', { ...good, expires_in: 'soon' }, 'expires_in'],
-    ['interval negative', { ...good, interval: -1 }, 'interval'],
   ])('rejects a response with %s as invalid_response', (_name, body, message) => {
     let caught: unknown;
     try {
