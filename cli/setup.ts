@@ -34,10 +34,15 @@ export interface ClientContext {
  * Loads the configuration (flags > environment > file > defaults), builds the ports and resolves the
  * endpoints. Throws DeviceLoginError `configuration` (exit 2) or `discovery_failed` (exit 1).
  */
-export async function createClientContext(flags: Flags, io: CliIO, command: string): Promise<ClientContext> {
+export async function createClientContext(
+  flags: Flags,
+  io: CliIO,
+  command: string,
+  options: { logStream?: { write(chunk: string): unknown } } = {},
+): Promise<ClientContext> {
   const config = loadConfig({ flags, env: io.env });
   assertClientConfigured(config, `device-login ${command}`);
-  const logger = createStreamLogger({ stream: io.stderr, level: config.logLevel, prefix: 'device-login: ' });
+  const logger = createStreamLogger({ stream: options.logStream ?? io.stderr, level: config.logLevel, prefix: 'device-login: ' });
   logger.redact(config.client.clientSecret);
   const http = createAxiosHttpClient();
   const store = redactingStore(createFileTokenStore({ path: config.storePath, logger }), logger);

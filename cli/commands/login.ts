@@ -61,9 +61,20 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const json = flags.json === true;
   const emit = (line: Record<string, unknown>) => io.stdout.write(`${JSON.stringify(line)}\n`);
 
+  // Log lines (warnings) must not be drawn into the middle of the live status line; the view exists
+  // only once the provider is known, after the logger.
+  const live: { view?: HumanView } = {};
+  const logStream = {
+    write(chunk: string) {
+      live.view?.suspend();
+      io.stderr.write(chunk);
+      live.view?.resume();
+    },
+  };
+
   let ctx: ClientContext;
   try {
-    ctx = await createClientContext(flags, io, 'login');
+    ctx = await createClientContext(flags, io, 'login', { logStream });
   } catch (err) {
     const error = toDeviceLoginError(err);
     if (error.code === 'aborted' || io.signal?.aborted) return EXIT.interrupted;
@@ -79,6 +90,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const view = json
     ? undefined
     : createHumanView(io, { displayName: provider.displayName, qr: flags['no-qr'] !== true && tty, tty, style });
+  live.view = view;
 
   let lastKey = '';
   const onSnapshot = (snapshot: Snapshot) => {
@@ -151,6 +163,10 @@ interface HumanView {
   update(snapshot: Snapshot): void;
   finish(snapshot: Snapshot): void;
   stop(): void;
+  /** Clear the live line before someone else writes to stderr ... */
+  suspend(): void;
+  /** ... and draw it again afterwards. */
+  resume(): void;
 }
 
 /** Human output on stderr: the code block once per code, then a live status line (TTY) or plain lines. */
@@ -233,5 +249,9 @@ function createHumanView(
       }
     },
     stop: stopTicker,
+    suspend: clearLive,
+    resume() {
+      if (ticker) drawLive();
+    },
   };
 }

@@ -192,3 +192,23 @@ describe('device-login login: the other endings', () => {
     expect(secrets.some((s) => cli.stderr().includes(s))).toBe(false);
   });
 });
+
+describe('device-login login: network trouble', () => {
+  it('reports network "retrying" while the server is gone, keeps the code, and stops cleanly on Ctrl-C', async () => {
+    const lonely = await startOidcFixture();
+    const store = join(home, 'retrying.json');
+    const cli = runCli(['login', '--issuer', lonely.issuer, '--client-id', lonely.clientId, '--store', store, '--json'], env);
+    try {
+      const awaiting = await cli.waitForJson((l) => l.state === 'awaiting_user');
+      await lonely.close();
+      const retrying = await cli.waitForJson((l) => l.state === 'awaiting_user' && l.network === 'retrying', 20_000);
+      expect(retrying.userCode).toBe(awaiting.userCode);
+      cli.child.kill('SIGINT');
+      expect(await cli.exited).toBe(130);
+      expect(cli.jsonLines().every((l) => l.state === 'requesting' || l.state === 'awaiting_user')).toBe(true);
+    } finally {
+      cli.child.kill('SIGKILL');
+      await lonely.close().catch(() => undefined);
+    }
+  });
+});
