@@ -245,6 +245,17 @@ export function mountInteractions(app: Koa, provider: ProviderLike, deps: Intera
           return renderTooMany(ctx, l, m, wait);
         }
         await normaliseUserCode(ctx);
+        try {
+          await next();
+        } catch (err) {
+          // oidc-provider 9.13 answers a device form posted by a browser without a session (a
+          // forged cross-site POST) with a 500 when it tries to keep the fresh xsrf secret for a
+          // session it never saved. Nothing was changed: say so with a 403.
+          if (!(err instanceof TypeError) || !/persist/.test(err.message)) throw err;
+          const { lang: l, m } = lang(ctx);
+          render(ctx, endPage({ lang: l, m, kind: 'forbidden', startHref: devicePath }), 403);
+        }
+        return;
       }
       await next();
     });

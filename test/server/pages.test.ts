@@ -253,9 +253,10 @@ describe('phone layout in Chromium', () => {
     });
     const measure = async () => ({
       name: await page.getAttribute('body', 'data-page'),
-      scrollWidth: await page.evaluate(() => document.documentElement.scrollWidth),
-      small: await page.evaluate(() =>
-        [...document.querySelectorAll('a, button, input:not([type=hidden])')].filter((el) => el.getBoundingClientRect().height < 44).map((el) => el.outerHTML.slice(0, 80)),
+      // String expressions: they run in the page, whose DOM types this Node project does not load.
+      scrollWidth: await page.evaluate<number>('document.documentElement.scrollWidth'),
+      small: await page.evaluate<string[]>(
+        "[...document.querySelectorAll('a, button, input:not([type=hidden])')].filter((el) => el.getBoundingClientRect().height < 44).map((el) => el.outerHTML.slice(0, 80))",
       ),
     });
     const seen: Awaited<ReturnType<typeof measure>>[] = [];
