@@ -3,7 +3,7 @@
 // renderer/vite.config.ts, so the browser host and Electron run the same build.
 import { cp } from 'node:fs/promises';
 import { defineConfig } from 'electron-vite';
-import type { Plugin } from 'vite';
+import type { Plugin, UserConfig } from 'vite';
 import renderer from './renderer/vite.config.ts';
 
 const root = decodeURIComponent(new URL('.', import.meta.url).pathname);
@@ -23,7 +23,7 @@ function copyServerAssets(): Plugin {
 }
 
 // renderer/vite.config.ts exports a plain object (defineConfig without a function).
-const rendererConfig = renderer as import('vite').UserConfig;
+const rendererConfig = renderer as UserConfig;
 
 export default defineConfig({
   main: {

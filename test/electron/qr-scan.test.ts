@@ -81,7 +81,7 @@ async function captureTv(view: ViewState): Promise<Bitmap> {
     // Same shape as the Electron preload's window.deviceLogin, answering with a fixed state.
     await page.addInitScript((state: ViewState) => {
       const done = () => Promise.resolve();
-      Object.defineProperty(window, 'deviceLogin', {
+      Object.defineProperty(globalThis, 'deviceLogin', {
         value: {
           getState: () => Promise.resolve({ ...state, sentAt: Date.now() }),
           onState: () => () => undefined,
@@ -131,7 +131,7 @@ describe('decoding the QR code from a capture of the TV window', () => {
 
   it('reads the same capture in RGBA order (the PNG decoder order)', async () => {
     const bitmap = await captureTv(awaiting('KQLZRVXN'));
-    const rgba = { ...bitmap, data: toBgra(bitmap.data), order: 'rgba' as const };
+    const rgba = { ...bitmap, data: toBgra(new Uint8Array(bitmap.data)), order: 'rgba' as const };
     expect(decodeQr(rgba)).toBe(`${VERIFY}?user_code=KQLZRVXN`);
   });
 
