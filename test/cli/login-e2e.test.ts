@@ -212,3 +212,24 @@ describe('device-login login: network trouble', () => {
     }
   });
 });
+
+describe('device-login login: codes that expire', () => {
+  it('renews an expired code the configured number of times, then exits 4 with an expired line', async () => {
+    const shortLived = await startOidcFixture({ deviceCodeTtlSeconds: 2 });
+    const store = join(home, 'expired.json');
+    const cli = runCli(
+      ['login', '--issuer', shortLived.issuer, '--client-id', shortLived.clientId, '--store', store, '--json'],
+      { ...env, DEVICE_LOGIN_MAX_AUTO_RENEWALS: '1' },
+    );
+    try {
+      expect(await cli.exited).toBe(4);
+      const lines = cli.jsonLines();
+      const codes = new Set(lines.filter((l) => l.state === 'awaiting_user').map((l) => l.userCode));
+      expect(codes.size).toBe(2);
+      expect(lines.at(-1)).toMatchObject({ state: 'expired', code: expect.any(String), message: expect.any(String) });
+    } finally {
+      cli.child.kill('SIGKILL');
+      await shortLived.close();
+    }
+  });
+});
