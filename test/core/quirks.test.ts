@@ -119,10 +119,14 @@ function gapAfter(server: QuirkServer, userCode: string, answer: string): number
 }
 
 describe.concurrent('quirk families, whole flows', () => {
-  it('GitHub-like: form-encoded errors with HTTP 200 and a slow_down that names the new interval still end signed in', async ({
+  it('GitHub-like: form-encoded errors with HTTP 200, and a slow_down naming a larger interval than +5 s is obeyed', async ({
     expect,
   }) => {
-    const server = await fixture('github', { alwaysForm: true, script: ['pending', 'slow_down', 'approve'] });
+    const server = await fixture('github', {
+      alwaysForm: true,
+      script: ['pending', 'slow_down', 'approve'],
+      slowDownInterval: 8,
+    });
     const result = await signIn(server, { provider: 'github', baseUrl: server.url });
     const shown = awaiting(result);
     expect(result.final.state).toBe('signed_in');
@@ -135,8 +139,8 @@ describe.concurrent('quirk families, whole flows', () => {
     });
     expect(shown.verificationUriComplete).toBeUndefined();
     expect(answers(server, shown.userCode)).toEqual(['pending', 'slow_down', 'tokens']);
-    // slow_down: old interval (1 s) + 5 s, which is also what the server stated.
-    expect(gapAfter(server, shown.userCode!, 'slow_down')).toBeGreaterThanOrEqual(6000 - 100);
+    // slow_down: the server's 8 s, larger than the old interval (1 s) + 5 s.
+    expect(gapAfter(server, shown.userCode!, 'slow_down')).toBeGreaterThanOrEqual(8000 - 100);
     expect(server.violations()).toEqual([]);
   });
 
@@ -151,16 +155,21 @@ describe.concurrent('quirk families, whole flows', () => {
   it('Google-like: verification_url is shown as the verification URI, the secret is sent, and 428 means pending', async ({
     expect,
   }) => {
-    const server = await fixture('google', { script: ['pending', 'pending', 'approve'] });
+    const server = await fixture('google');
+    // Approved by hand, as a person would, while the client polls.
     const result = await signIn(
       server,
       { endpoints: server.endpoints },
       { clientSecret: server.clientSecret },
+      { onAwaiting: (snap) => void setTimeout(() => server.approve(snap.userCode!), 2500) },
     );
     const shown = awaiting(result);
     expect(result.final.state).toBe('signed_in');
     expect(shown.verificationUri).toBe(`${server.url}/activate`);
-    expect(answers(server, shown.userCode)).toEqual(['pending', 'pending', 'tokens']);
+    const seenAnswers = answers(server, shown.userCode);
+    expect(seenAnswers.at(-1)).toBe('tokens');
+    expect(seenAnswers.slice(0, -1).length).toBeGreaterThanOrEqual(1);
+    expect(seenAnswers.slice(0, -1).every((a) => a === 'pending')).toBe(true);
     const polls = server.requests.filter(
       (r) => r.grantType === 'urn:ietf:params:oauth:grant-type:device_code',
     );
