@@ -217,6 +217,8 @@ export async function renderError(ctx: Context, out: { error?: string; error_des
 export interface InteractionDeps {
   accounts: Accounts;
   limiter?: AttemptLimiterOptions;
+  /** Password guessing: failures per address and per email before sign-in pauses (default 10 in 10 min). */
+  loginLimiter?: AttemptLimiterOptions;
 }
 
 /**
@@ -227,6 +229,7 @@ export interface InteractionDeps {
 export function mountInteractions(app: Koa, provider: ProviderLike, deps: InteractionDeps): void {
   const limiter = createAttemptLimiter(deps.limiter);
   limiters.set(provider, limiter);
+  const loginLimiter = createAttemptLimiter({ maxFailures: 10, ...deps.loginLimiter });
   const devicePath = provider.pathFor('code_verification');
 
   provider.use(async (ctx, next) => {
@@ -264,7 +267,7 @@ export function mountInteractions(app: Koa, provider: ProviderLike, deps: Intera
   app.use(async (ctx, next) => {
     const match = /^\/interaction\/([A-Za-z0-9_-]{1,128})(?:\/(login|consent))?$/.exec(ctx.path);
     if (!match) return next();
-    return securityHeaders(ctx, () => handleInteraction(ctx, provider, deps.accounts, match[1] ?? '', match[2]));
+    return securityHeaders(ctx, () => handleInteraction(ctx, provider, deps.accounts, loginLimiter, match[1] ?? '', match[2]));
   });
 }
 
@@ -286,7 +289,14 @@ async function normaliseUserCode(ctx: Context): Promise<void> {
   (ctx.request as unknown as { body: unknown }).body = body;
 }
 
-async function handleInteraction(ctx: Context, provider: ProviderLike, accounts: Accounts, uid: string, step: string | undefined): Promise<void> {
+async function handleInteraction(
+  ctx: Context,
+  provider: ProviderLike,
+  accounts: Accounts,
+  loginLimiter: AttemptLimiter,
+  uid: string,
+  step: string | undefined,
+): Promise<void> {
   const { lang: l, m } = lang(ctx);
   let start: string | undefined;
   try {
@@ -335,8 +345,19 @@ async function handleInteraction(ctx: Context, provider: ProviderLike, accounts:
 
   if (step === 'login') {
     const email = form.get('email') ?? '';
+    // Keyed by address and by the email typed (known or not, so the lock reveals nothing about
+    // which accounts exist). Someone can pause sign-in for a victim's email for a few minutes;
+    // that is the price of stopping password guessing without CAPTCHAs.
+    const keys = [`login-ip:${ctx.ip}`, `login-email:${email.trim().toLowerCase()}`];
+    const wait = loginLimiter.blockedFor(keys);
+    if (wait > 0) {
+      const minutes = Math.max(1, Math.ceil(wait / 60_000));
+      ctx.set('Retry-After', String(Math.ceil(wait / 1000)));
+      return render(ctx, loginPage({ lang: l, m, ...sw, action: `${base}/login`, csrf: csrfToken(ctx, uid), clientName, email, error: m.tooMany(minutes) }), 429);
+    }
     const sub = await accounts.verify(email, form.get('password') ?? '');
     if (!sub) {
+      loginLimiter.recordFailure(keys);
       return render(ctx, loginPage({ lang: l, m, ...sw, action: `${base}/login`, csrf: csrfToken(ctx, uid), clientName, email, error: m.loginFailed }), 401);
     }
     const returnTo = await provider.interactionResult(ctx.req, ctx.res, { login: { accountId: sub } }, { mergeWithLastSubmission: false });

@@ -63,6 +63,22 @@ describe('brute-force limit on code entry', () => {
     expect(await poll(server, auth.device_code)).toBe('authorization_pending');
   });
 
+  it('after ten wrong passwords, sign-in pauses even for the right password, whichever email was tried', async () => {
+    const server = await start();
+    const auth = await authorize(server);
+    const phone = new Phone();
+    let login = await phone.submit(await phone.get(auth.verification_uri_complete), { button: 'Continue' });
+    for (let i = 0; i < 10; i += 1) {
+      login = await phone.signIn(login, { email: i % 2 ? server.demoUser!.email : `nobody${i}@example.test`, password: `wrong password ${i}` });
+      expect(login.error).toBe('Login failed: the email or password is incorrect.');
+    }
+    const locked = await phone.signIn(login, server.demoUser!);
+    expect(locked.status).toBe(429);
+    expect(locked.page).toBe('login');
+    expect(locked.error).toMatch(/^Too many attempts, try again in \d+ minutes?\.$/);
+    expect(await poll(server, auth.device_code)).toBe('authorization_pending');
+  });
+
   it('counts failures per key in a sliding window and unlocks when it has passed', () => {
     let now = 0;
     const limiter = createAttemptLimiter({ maxFailures: 5, windowMs: 600_000, now: () => now });
