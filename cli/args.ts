@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DeviceLoginError } from '../core/errors.ts';
+import { ENVIRONMENT_VARIABLES } from '../host/config.ts';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
 
@@ -50,10 +51,11 @@ interface CommandSpec {
   notes?: string;
 }
 
-const ENV_NOTE = `Every setting can also come from the environment (DEVICE_LOGIN_ISSUER, DEVICE_LOGIN_PROVIDER,
-DEVICE_LOGIN_CLIENT_ID, DEVICE_LOGIN_CLIENT_SECRET, DEVICE_LOGIN_SCOPE, DEVICE_LOGIN_AUDIENCE,
-DEVICE_LOGIN_STORE, DEVICE_LOGIN_CONFIG, ...) or the config file; flags win over the environment,
-which wins over the file.`;
+const ENV_NOTE = `Every setting can also come from the environment or from the JSON config file (keys in camelCase:
+issuer, clientId, scope, ...). Flags win over the environment, which wins over the file.
+Environment:
+${ENVIRONMENT_VARIABLES.map((v) => `  ${v.name.padEnd(44)} ${v.flag}`).join('\n')}
+  DEVICE_LOGIN_LONG_POLL_SECONDS=0 is the same as --no-long-poll.`;
 
 /** The client commands and their flags (DESIGN.md, command-line contract). */
 export const COMMANDS: Record<'login' | 'status' | 'token' | 'logout', CommandSpec> = {
@@ -67,6 +69,8 @@ export const COMMANDS: Record<'login' | 'status' | 'token' | 'logout', CommandSp
       JSON_FLAG,
       { name: 'no-qr', type: 'boolean', help: 'do not draw the QR code' },
       { name: 'no-long-poll', type: 'boolean', help: 'do not ask the server to hold polls (Prefer: wait)' },
+      { name: 'long-poll-seconds', type: 'string', value: 'N', help: 'how long a server may hold a poll (default 25)' },
+      { name: 'max-auto-renewals', type: 'string', value: 'N', help: 'expired codes replaced without asking (default 2)' },
       HELP,
     ],
     notes: `With --json, stdout is JSON Lines: one object per state change ("awaiting_user" with userCode,

@@ -106,3 +106,11 @@ describe('configuration', () => {
     expect(err.message).toMatch(/^DEVICE_LOGIN_LONG_POLL_SECONDS .* \(got 'soon'\)\.$/);
   });
 });
+
+describe('configuration and the provider presets', () => {
+  it('accepts exactly the provider names that core/providers.ts knows', async () => {
+    const core = await import('../../core/providers.ts');
+    const { PROVIDER_NAMES } = await import('../../host/config.ts');
+    expect([...PROVIDER_NAMES].sort()).toEqual([...core.PROVIDER_NAMES].sort());
+  });
+});
