@@ -58,7 +58,7 @@ const url = z
   }, 'must be an absolute http(s) URL');
 const text = z.string().trim().min(1, 'must not be empty');
 const seconds = (max: number) =>
-  z.coerce.number().int('must be a whole number').min(0, 'must be 0 or more').max(max, `must be at most ${max}`);
+  z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(max, `must be at most ${max}`);
 
 const SETTINGS = {
   provider: { flag: 'provider', env: 'DEVICE_LOGIN_PROVIDER', schema: z.enum(PROVIDER_NAMES) },
