@@ -40,6 +40,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const PRELOAD = join(here, '../preload/index.cjs');
 const RENDERER_DIR = join(here, '../renderer');
 
+// One data directory in development and in installed builds (tokens, the embedded server's data).
+app.setPath('userData', join(app.getPath('appData'), 'device-login-tv'));
 registerAppScheme();
 
 if (!app.requestSingleInstanceLock()) {

@@ -1,0 +1,61 @@
+// `npm start`: the Electron TV app when the Electron binary is installed; otherwise a clear message
+// and the same app in the browser (`device-login web`). The binary is looked for on disk only:
+// require('electron') would try to download it, which hangs or fails on machines without internet.
+//
+//   node scripts/start.ts [--kiosk] [provider flags as for `device-login login`]
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+/** Switches of the Electron shell that the browser host does not take. */
+const ELECTRON_ONLY = new Set(['--kiosk', '--allow-plaintext-token-storage']);
+
+/** The Electron executable when it is installed, else undefined (never downloads). */
+export function electronBinary(projectRoot: string, env: Record<string, string | undefined>): string | undefined {
+  const moduleDir = join(projectRoot, 'node_modules', 'electron');
+  const pathFile = join(moduleDir, 'path.txt');
+  if (!existsSync(pathFile)) return undefined;
+  const relative = readFileSync(pathFile, 'utf8').trim();
+  const dist = env.ELECTRON_OVERRIDE_DIST_PATH || join(moduleDir, 'dist');
+  const binary = join(dist, relative);
+  return existsSync(binary) ? binary : undefined;
+}
+
+function run(command: string, commandArgs: string[]): void {
+  const child = spawn(command, commandArgs, { cwd: root, stdio: 'inherit' });
+  // Ctrl-C reaches the child through the terminal; a service manager's SIGTERM is passed on here.
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  child.on('error', (err) => {
+    console.error(`device-login: could not start ${command}: ${err.message}`);
+    process.exit(1);
+  });
+}
+
+if (import.meta.main) {
+  const binary = electronBinary(root, process.env);
+  if (binary) {
+    const built = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (built.status !== 0) {
+      console.error('device-login: building the Electron app failed (see above).');
+      process.exit(1);
+    }
+    run(binary, [join(root, 'out', 'main', 'index.js'), ...args]);
+  } else {
+    console.error(
+      [
+        'device-login: the Electron binary is not installed on this machine, so the TV app cannot open as a desktop app.',
+        '  (node_modules/electron is there, but its binary download was blocked or skipped: node_modules/electron/dist is missing.)',
+        '  To install it, on a machine with internet:  node node_modules/electron/install.js',
+        '  Meanwhile, the same TV app runs in your browser: starting `device-login web` (open the URL it prints).',
+        '',
+      ].join('\n'),
+    );
+    run(process.execPath, [join(root, 'bin', 'device-login.js'), 'web', ...args.filter((a) => !ELECTRON_ONLY.has(a))]);
+  }
+}
