@@ -3,10 +3,14 @@
 // screenshot, which must equal the code's qrText. Not part of `npm test`:
 //   npx vite build -c renderer/vite.config.ts && node scripts/renderer-shots.ts [outDir]
 import { chromium, type Page } from '@playwright/test';
-import jsQR from 'jsqr';
+import jsqrModule from 'jsqr';
 import { createServer, type Server } from 'node:http';
 import { mkdir, readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
+
+// jsqr is CommonJS with an `__esModule` default: Node hands over module.exports, the types say `.default`.
+type JsQR = typeof jsqrModule.default;
+const jsQR: JsQR = typeof (jsqrModule as unknown) === 'function' ? (jsqrModule as unknown as JsQR) : jsqrModule.default;
 
 const ROOT = resolve(import.meta.dirname, '..', 'out', 'renderer');
 const OUT = resolve(process.argv[2] ?? '/tmp/tv-shots');

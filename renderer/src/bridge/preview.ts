@@ -84,16 +84,11 @@ function exampleState(name: PreviewName, language: Language, codeIndex: number):
 
 const HUES = [212, 338, 28, 162, 266, 190, 8, 48, 120, 300];
 
-/** An invented poster: a 2:3 SVG with a gradient sky, a sun and hills, and the title. */
-function posterFor(title: string, index: number): string {
+/** An invented poster: a 2:3 SVG with a gradient sky, a sun and hills (the UI writes the title). */
+function posterFor(index: number): string {
   const hue = HUES[index % HUES.length] ?? 212;
   const second = (hue + 40) % 360;
   const sunY = 170 + ((index * 37) % 120);
-  const words = title.split(' ');
-  const lines = words.length > 2 ? [words.slice(0, 2).join(' '), words.slice(2).join(' ')] : [title];
-  const text = lines
-    .map((line, i) => `<text x="32" y="${470 + i * 52}" font-family="sans-serif" font-weight="700" font-size="44" fill="#fff">${line}</text>`)
-    .join('');
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 600">` +
     `<defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1">` +
@@ -102,7 +97,6 @@ function posterFor(title: string, index: number): string {
     `<circle cx="${120 + ((index * 53) % 180)}" cy="${sunY}" r="70" fill="hsl(${(hue + 180) % 360} 90% 70%)" opacity=".85"/>` +
     `<path d="M0 380 Q100 ${300 + (index % 3) * 20} 200 360 T400 340 V600 H0Z" fill="hsl(${second} 50% 18%)"/>` +
     `<path d="M0 430 Q140 380 260 420 T400 410 V600 H0Z" fill="hsl(${second} 45% 9%)"/>` +
-    text +
     `</svg>`;
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
@@ -124,7 +118,7 @@ const TITLES: [string, string, number, string][] = [
 
 function exampleAsset(index: number): Asset {
   const [title, genre, duration, description] = TITLES[index % TITLES.length] ?? TITLES[0]!;
-  return { id: `preview-${index}`, title, genre, duration, description, year: 2019 + (index % 7), poster: posterFor(title, index) };
+  return { id: `preview-${index}`, title, genre, duration, description, year: 2019 + (index % 7), poster: posterFor(index) };
 }
 
 function exampleCatalog(): Catalog {

@@ -27,7 +27,7 @@ export function CountdownRing({ code, offsetMs }: { code: CodeView; offsetMs: nu
   const tone = fraction > 0.25 ? 'ok' : fraction > 0.1 ? 'low' : 'last';
   return (
     <div className={`countdown countdown--${tone}`}>
-      <svg className="countdown__ring" viewBox="0 0 120 120" width="132" height="132" aria-hidden="true">
+      <svg className="countdown__ring" viewBox="0 0 120 120" width="112" height="112" aria-hidden="true">
         <circle className="countdown__track" cx="60" cy="60" r={RADIUS} />
         <circle
           className="countdown__value"

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { Asset } from '../../../host/contract.ts';
 import { useActions } from '../actions.tsx';
+import { Icon } from '../components/Icon.tsx';
 import { useI18n } from '../i18n/context.tsx';
 import { useFocusOnArrival } from '../nav/arrival.ts';
 import { useBack } from '../nav/back.ts';
@@ -33,7 +34,7 @@ export function AssetDetail({ asset, onBack }: { asset: Asset; onBack: () => voi
               announce(t.home.playUnavailable);
             }}
           >
-            <span aria-hidden="true">▶ </span>
+            <Icon name="play" size={36} />
             {t.home.play}
           </FocusButton>
           <FocusButton focusKey="detail-back" className="button button--large" onPress={onBack}>

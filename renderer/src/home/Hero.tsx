@@ -7,7 +7,7 @@ import { AssetMeta } from './AssetMeta.tsx';
 export const HERO_FOCUS_KEY = 'hero-more-info';
 
 /** The featured Asset; OK opens it. */
-export function Hero({ asset, onOpen, onFocused }: { asset: Asset; onOpen: (asset: Asset, focusKey: string) => void; onFocused: () => void }) {
+export function Hero({ asset, onOpen, reveal }: { asset: Asset; onOpen: (asset: Asset, focusKey: string) => void; reveal: () => void }) {
   const { t } = useI18n();
   return (
     <section className="hero" aria-labelledby="hero-title">
@@ -20,7 +20,7 @@ export function Hero({ asset, onOpen, onFocused }: { asset: Asset; onOpen: (asse
         </h1>
         <AssetMeta asset={asset} />
         {asset.description ? <p className="hero__description">{asset.description}</p> : null}
-        <FocusButton focusKey={HERO_FOCUS_KEY} className="button button--primary button--large" onPress={() => onOpen(asset, HERO_FOCUS_KEY)} onFocused={onFocused}>
+        <FocusButton focusKey={HERO_FOCUS_KEY} className="button button--primary button--large" onPress={() => onOpen(asset, HERO_FOCUS_KEY)} reveal={reveal}>
           {t.home.moreInfo}
         </FocusButton>
       </div>

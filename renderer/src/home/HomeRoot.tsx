@@ -7,8 +7,7 @@ import { Spinner } from '../components/Spinner.tsx';
 import { useI18n } from '../i18n/context.tsx';
 import { useFocusOnArrival } from '../nav/arrival.ts';
 import { useBack } from '../nav/back.ts';
-import { FocusButton } from '../nav/focusable.tsx';
-import { prefersReducedMotion } from '../nav/spatial.ts';
+import { FocusButton, scrollBehavior } from '../nav/focusable.tsx';
 import { AssetDetail } from './AssetDetail.tsx';
 import { ContentRow } from './ContentRow.tsx';
 import { Hero, HERO_FOCUS_KEY } from './Hero.tsx';
@@ -25,11 +24,11 @@ function HomePage({ catalog, returnTo, onOpen }: { catalog: Catalog; returnTo: s
   const fallbackKey = catalog.hero ? HERO_FOCUS_KEY : firstAsset && catalog.rows[0] ? `asset-${catalog.rows[0].id}-${firstAsset.id}` : 'menu-home';
   useFocusOnArrival(returnTo ?? fallbackKey);
   const toTop = useCallback(() => {
-    scroller.current?.scrollTo({ top: 0, behavior: prefersReducedMotion() ? 'auto' : 'smooth' });
+    scroller.current?.scrollTo({ top: 0, behavior: scrollBehavior() });
   }, []);
   return (
     <div className="home__scroller" ref={scroller}>
-      {catalog.hero ? <Hero asset={catalog.hero} onOpen={onOpen} onFocused={toTop} /> : null}
+      {catalog.hero ? <Hero asset={catalog.hero} onOpen={onOpen} reveal={toTop} /> : null}
       {catalog.rows.length === 0 ? <p className="lead">{t.home.emptyCatalog}</p> : null}
       {catalog.rows.map((row) => (
         <ContentRow key={row.id} row={row} onOpen={onOpen} />

@@ -7,7 +7,7 @@ import { FocusButton, FocusGroup } from '../nav/focusable.tsx';
 export type Page = 'home' | 'settings';
 
 /** The Menu bar; the current page is marked with aria-current. */
-export function Menu({ page, profile, onNavigate, onFocused }: { page: Page; profile: ProfileView | undefined; onNavigate: (page: Page) => void; onFocused?: () => void }) {
+export function Menu({ page, profile, onNavigate }: { page: Page; profile: ProfileView | undefined; onNavigate: (page: Page) => void }) {
   const { t } = useI18n();
   return (
     <header className="menu">
@@ -23,7 +23,6 @@ export function Menu({ page, profile, onNavigate, onFocused }: { page: Page; pro
             className={`menu__item${page === each ? ' menu__item--current' : ''}`}
             aria-current={page === each ? 'page' : undefined}
             onPress={() => onNavigate(each)}
-            {...(onFocused ? { onFocused } : {})}
           >
             {each === 'home' ? t.home.home : t.home.settings}
           </FocusButton>

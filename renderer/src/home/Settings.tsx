@@ -21,7 +21,7 @@ export function Settings({ view }: { view: ViewState }) {
           <dt>{t.settings.account}</dt>
           <dd className="settings__account">
             {profile ? <Avatar profile={profile} size={96} /> : null}
-            <span>
+            <span className="settings__who">
               <span className="settings__name">{profile?.name}</span>
               {profile?.email ? <span className="muted">{profile.email}</span> : null}
             </span>

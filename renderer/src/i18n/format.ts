@@ -2,15 +2,14 @@
 import type { Language } from '../../../host/contract.ts';
 
 /**
- * "in 10 minutes" / "10 分鐘後": whole minutes (rounded up) from one minute on, then seconds in
- * steps of 5 so the wording does not change every second.
+ * "in 9 minutes" / "9 分鐘後": the nearest whole minute from one minute on, then seconds in steps
+ * of 5 so the wording does not change every second.
  */
 export function relativeExpiry(ms: number, language: Language): string {
   const format = new Intl.RelativeTimeFormat(language, { numeric: 'always', style: 'long' });
   const seconds = Math.max(0, Math.ceil(ms / 1000));
-  if (seconds > 60) return format.format(Math.ceil(seconds / 60), 'minute');
-  if (seconds === 60) return format.format(1, 'minute');
-  return format.format(Math.max(0, Math.ceil(seconds / 5) * 5), 'second');
+  if (seconds >= 60) return format.format(Math.max(1, Math.round(seconds / 60)), 'minute');
+  return format.format(Math.ceil(seconds / 5) * 5, 'second');
 }
 
 /** The ring's clock face: "9:05" (minutes:seconds, digits in the language's numbering system). */

@@ -137,7 +137,7 @@ const zhTW: Messages = {
     waiting: '正在等待你在手機上完成登入',
     reconnecting: '正在重新連線…',
     hint: '請確認手機上顯示的代碼與此相同再繼續',
-    expiresIn: (relative) => `代碼將於${relative}失效`,
+    expiresIn: (relative) => `代碼將於 ${relative}失效`,
     readAloud: '朗讀代碼',
     cancel: '取消',
     speech: (characters) => `你的登入代碼是：${characters}。`,

@@ -7,25 +7,27 @@ import { currentFocusKey, prefersReducedMotion } from './spatial.ts';
 type ButtonProps = Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'onClick' | 'onFocus'> & {
   focusKey?: string;
   onPress: () => void;
-  /** Called when the remote (or a click, or Tab) moves focus here. */
-  onFocused?: () => void;
+  /** Scrolls the newly focused button into view; by default the nearest edge of each container. */
+  reveal?: (node: HTMLElement) => void;
   children: ReactNode;
 };
 
-/** Brings a focused element into its scroll containers' view (instantly when motion is reduced). */
-export function revealFocused(node: Element | null): void {
-  node?.scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: prefersReducedMotion() ? 'auto' : 'smooth' });
+/** How scrolling moves: smoothly, unless the viewer asked for reduced motion. */
+export function scrollBehavior(): ScrollBehavior {
+  return prefersReducedMotion() ? 'auto' : 'smooth';
+}
+
+/** Brings a focused element into its scroll containers' view. */
+export function revealFocused(node: HTMLElement): void {
+  node.scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: scrollBehavior() });
 }
 
 /** A button the remote can focus; OK presses it. */
-export function FocusButton({ focusKey, onPress, onFocused, children, className, ...rest }: ButtonProps) {
+export function FocusButton({ focusKey, onPress, reveal = revealFocused, children, className, ...rest }: ButtonProps) {
   const { ref, focusSelf, focusKey: key } = useFocusable<object, HTMLButtonElement>({
     ...(focusKey === undefined ? {} : { focusKey }),
     onEnterPress: onPress,
-    onFocus: (layout) => {
-      revealFocused(layout.node);
-      onFocused?.();
-    },
+    onFocus: (layout) => reveal(layout.node),
   });
   // Keep the engine in step when focus arrives by mouse, touch or Tab.
   const syncFocus = useCallback(() => {

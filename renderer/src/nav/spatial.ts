@@ -1,6 +1,6 @@
 // The remote-control engine (Norigin Spatial Navigation) behind one small module: screens import
 // these helpers, not the engine, so swapping or tuning it touches one file.
-import { init, setFocus, getCurrentFocusKey, doesFocusableExist } from '@noriginmedia/norigin-spatial-navigation';
+import { init, setFocus, getCurrentFocusKey } from '@noriginmedia/norigin-spatial-navigation';
 
 let started = false;
 
@@ -11,9 +11,13 @@ export function startSpatialNavigation(): void {
   init({ shouldFocusDOMNode: true, domNodeFocusOptions: { preventScroll: true }, distanceCalculationMethod: 'center' });
 }
 
-/** Moves focus to a focusable by key, when it is on screen. */
+/**
+ * Moves focus to a focusable by key. No existence check here: while a key press is being handled
+ * the engine queues registrations, and `setFocus` is queued behind them, so a screen mounted by
+ * that key press is registered by the time this runs.
+ */
 export function focusKey(key: string): void {
-  if (doesFocusableExist(key)) void setFocus(key);
+  void setFocus(key);
 }
 
 /** The key of the focused item. */

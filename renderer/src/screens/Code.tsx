@@ -4,6 +4,7 @@ import { useEffect } from 'react';
 import type { ViewState, CodeView } from '../../../host/contract.ts';
 import { useActions } from '../actions.tsx';
 import { CountdownRing } from '../components/CountdownRing.tsx';
+import { Icon } from '../components/Icon.tsx';
 import { QrCode } from '../components/QrCode.tsx';
 import { UserCode } from '../components/UserCode.tsx';
 import { useI18n } from '../i18n/context.tsx';
@@ -74,21 +75,18 @@ export function Code({ view, code, offsetMs }: { view: ViewState; code: CodeView
             {code.message}
           </p>
         ) : null}
-        <div className="code__status-row">
-          <p className={`status${retrying ? ' status--retrying' : ''}`} data-testid="code-status">
-            <span className="status__dot" aria-hidden="true" />
-            {retrying ? t.code.reconnecting : t.code.waiting}
-          </p>
-          <CountdownRing code={code} offsetMs={offsetMs} />
-        </div>
+        <p className={`status${retrying ? ' status--retrying' : ''}`} data-testid="code-status">
+          <span className="status__dot" aria-hidden="true" />
+          {retrying ? t.code.reconnecting : t.code.waiting}
+        </p>
         <p className="hint">
-          <span aria-hidden="true">⚠ </span>
+          <Icon name="warning" size={34} />
           {t.code.hint}
         </p>
         <FocusGroup className="actions" focusKey="code-actions">
           {speech ? (
             <FocusButton focusKey="code-read-aloud" className="button" onPress={readAloud}>
-              <span aria-hidden="true">🔊 </span>
+              <Icon name="speaker" size={36} />
               {t.code.readAloud}
             </FocusButton>
           ) : null}
@@ -105,6 +103,7 @@ export function Code({ view, code, offsetMs }: { view: ViewState; code: CodeView
           <QrCode text={code.qrText} label={t.code.qrLabel} size={560} />
         </div>
         <p className="qr-caption">{t.code.scanCaption}</p>
+        <CountdownRing code={code} offsetMs={offsetMs} />
       </section>
     </main>
   );

@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react';
 import type { ViewState } from '../../../host/contract.ts';
 import { useActions } from '../actions.tsx';
+import { Icon, type IconName } from '../components/Icon.tsx';
 import { useI18n } from '../i18n/context.tsx';
 import { useFocusOnArrival } from '../nav/arrival.ts';
 import { useBack } from '../nav/back.ts';
@@ -9,7 +10,7 @@ import { FocusButton, FocusGroup } from '../nav/focusable.tsx';
 
 function OutcomeLayout({ tone, icon, title, children, primaryLabel, onPrimary }: {
   tone: 'warn' | 'error';
-  icon: string;
+  icon: IconName;
   title: string;
   children: ReactNode;
   primaryLabel: string;
@@ -21,8 +22,8 @@ function OutcomeLayout({ tone, icon, title, children, primaryLabel, onPrimary }:
   useBack(cancel);
   return (
     <main className={`screen outcome outcome--${tone}`}>
-      <div className="outcome__icon" aria-hidden="true">
-        {icon}
+      <div className="outcome__icon">
+        <Icon name={icon} size={88} />
       </div>
       <h1 className="display">{title}</h1>
       {children}
@@ -43,7 +44,7 @@ export function Denied() {
   const { t } = useI18n();
   const { newCode } = useActions();
   return (
-    <OutcomeLayout tone="warn" icon="✕" title={t.denied.title} primaryLabel={t.common.getNewCode} onPrimary={newCode}>
+    <OutcomeLayout tone="warn" icon="cross" title={t.denied.title} primaryLabel={t.common.getNewCode} onPrimary={newCode}>
       <p className="lead">{t.denied.body}</p>
     </OutcomeLayout>
   );
@@ -54,7 +55,7 @@ export function Expired() {
   const { t } = useI18n();
   const { newCode } = useActions();
   return (
-    <OutcomeLayout tone="warn" icon="⌛" title={t.expired.title} primaryLabel={t.common.getNewCode} onPrimary={newCode}>
+    <OutcomeLayout tone="warn" icon="clock" title={t.expired.title} primaryLabel={t.common.getNewCode} onPrimary={newCode}>
       <p className="lead">{t.expired.body}</p>
       <p className="press-ok">
         <kbd>OK</kbd> {t.expired.pressOk}
@@ -68,7 +69,7 @@ export function ErrorScreen({ view }: { view: ViewState }) {
   const { t } = useI18n();
   const { signIn } = useActions();
   return (
-    <OutcomeLayout tone="error" icon="!" title={t.error.title} primaryLabel={t.common.retry} onPrimary={signIn}>
+    <OutcomeLayout tone="error" icon="alert" title={t.error.title} primaryLabel={t.common.retry} onPrimary={signIn}>
       <p className="lead">{view.error?.message ?? t.error.fallback}</p>
       {view.error?.code ? <p className="muted mono">{t.error.detail(view.error.code)}</p> : null}
     </OutcomeLayout>
