@@ -174,7 +174,7 @@ export function deviceFlowHooks(_deps: DeviceFlowHookDeps = {}) {
           userCode,
           clientName: clientLabel(client),
           ...(scope ? { scope } : {}),
-          ...(deviceInfo?.ip ? { deviceHint: `IP ${deviceInfo.ip}` } : {}),
+          ...(deviceInfo?.ip ? { deviceHint: m.startedFrom(deviceInfo.ip) } : {}),
           switchHref: switchHref(ctx, l, pathOf(action), { user_code: userCode }),
         }),
       );

@@ -45,17 +45,17 @@ input.code::placeholder{letter-spacing:.18em;color:#b6bccb}
 .actions{margin-top:20px}
 .msg{border-radius:12px;padding:12px 14px;margin:12px 0 4px;font-weight:500}
 .msg.error{background:#fef3f2;color:var(--bad);border:1px solid #fecdca}
-.usercode{display:flex;justify-content:center;flex-wrap:wrap;gap:10px;margin:16px 0 20px;font-family:ui-monospace,"SF Mono",Menlo,Consolas,monospace;font-size:clamp(28px,9vw,40px);font-weight:700;letter-spacing:.12em}
+.usercode{display:flex;justify-content:center;flex-wrap:wrap;gap:10px;margin:12px 0 16px;font-family:ui-monospace,"SF Mono",Menlo,Consolas,monospace;font-size:clamp(28px,9vw,40px);font-weight:700;letter-spacing:.12em}
 .usercode span{background:#f1f3fa;border:1.5px solid var(--line);border-radius:12px;padding:6px 4px 6px 12px}
 .client{display:flex;align-items:center;gap:12px;padding:12px;border-radius:14px;background:#f6f7fb;margin:8px 0 16px}
 .client .tv{flex:none;width:44px;height:44px;border-radius:12px;display:grid;place-items:center;background:#161a2b;color:#fff}
 .client strong{display:block}
 .client small{display:block;color:var(--muted);overflow-wrap:anywhere}
 ul.scopes{list-style:none;margin:8px 0 16px;padding:0}
-ul.scopes li{position:relative;padding:8px 0 8px 32px;border-bottom:1px solid #eef0f5}
+ul.scopes li{position:relative;padding:6px 0 6px 32px;border-bottom:1px solid #eef0f5}
 ul.scopes li:last-child{border-bottom:0}
-ul.scopes li::before{content:"";position:absolute;left:8px;top:12px;width:7px;height:13px;border:solid var(--brand);border-width:0 3px 3px 0;transform:rotate(45deg)}
-.warning{background:var(--warn-bg);border:1px solid var(--warn-line);color:var(--warn-ink);border-radius:14px;padding:12px 14px;margin:16px 0 4px;font-size:15px}
+ul.scopes li::before{content:"";position:absolute;left:8px;top:9px;width:7px;height:13px;border:solid var(--brand);border-width:0 3px 3px 0;transform:rotate(45deg)}
+.warning{background:var(--warn-bg);border:1px solid var(--warn-line);color:var(--warn-ink);border-radius:14px;padding:10px 14px;margin:12px 0 4px;font-size:14.5px;line-height:1.45}
 .warning strong{display:block;margin-bottom:2px}
 .foot{max-width:480px;margin:0 auto;padding:0 20px 24px;color:var(--muted);font-size:13px;text-align:center}
 `;
