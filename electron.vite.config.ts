@@ -7,6 +7,8 @@ import type { Plugin, UserConfig } from 'vite';
 import renderer from './renderer/vite.config.ts';
 
 const root = decodeURIComponent(new URL('.', import.meta.url).pathname);
+// Tests build into a temp directory so they never race a developer's out/.
+const out = (process.env.DEVICE_LOGIN_OUT_DIR ?? `${root}out`).replace(/\/+$/, '');
 
 /**
  * server/catalog.ts finds the demo catalogue next to its own module (`<module>/../assets`). Bundled,
@@ -17,7 +19,7 @@ function copyServerAssets(): Plugin {
     name: 'device-login-copy-server-assets',
     apply: 'build',
     async closeBundle() {
-      await cp(`${root}assets`, `${root}out/assets`, { recursive: true });
+      await cp(`${root}assets`, `${out}/assets`, { recursive: true });
     },
   };
 }
@@ -29,7 +31,7 @@ export default defineConfig({
   main: {
     plugins: [copyServerAssets()],
     build: {
-      outDir: `${root}out/main`,
+      outDir: `${out}/main`,
       externalizeDeps: true,
       rolldownOptions: {
         input: { index: `${root}electron/main.ts` },
@@ -40,7 +42,7 @@ export default defineConfig({
   },
   preload: {
     build: {
-      outDir: `${root}out/preload`,
+      outDir: `${out}/preload`,
       // The sandboxed preload gets Electron's renderer modules only: it must be one self-contained file.
       externalizeDeps: false,
       rolldownOptions: {
@@ -53,7 +55,7 @@ export default defineConfig({
     ...rendererConfig,
     build: {
       ...rendererConfig.build,
-      outDir: `${root}out/renderer`,
+      outDir: `${out}/renderer`,
       rolldownOptions: { input: { index: `${root}renderer/index.html` } },
     },
   },
