@@ -58,7 +58,7 @@ ${ENVIRONMENT_VARIABLES.map((v) => `  ${v.name.padEnd(44)} ${v.flag}`).join('\n'
   DEVICE_LOGIN_LONG_POLL_SECONDS=0 is the same as --no-long-poll.`;
 
 /** The client commands and their flags (DESIGN.md, command-line contract). */
-export const COMMANDS: Record<'login' | 'status' | 'token' | 'logout', CommandSpec> = {
+export const COMMANDS: Record<'login' | 'status' | 'token' | 'logout' | 'web', CommandSpec> = {
   login: {
     summary: 'sign in with the device flow: shows a code and a QR code, waits for approval',
     usage: 'device-login login [--issuer URL | --provider NAME] [--client-id ID] [options]',
@@ -102,6 +102,31 @@ ${ENV_NOTE}`,
     summary: 'revoke the tokens at the server (when it supports it) and forget them',
     usage: 'device-login logout [provider flags as for login] [--json]',
     options: [...PROVIDER_OPTIONS, JSON_FLAG, HELP],
+  },
+  web: {
+    summary: 'the browser host: the TV app in a browser (/tv), and / with the TV and a phone frame side by side',
+    usage: 'device-login web [--port N] [provider flags as for login]',
+    options: [
+      { name: 'port', type: 'string', value: 'N', help: 'port of the browser host (default 8788; 0 picks a free port)' },
+      { name: 'host', type: 'string', value: 'H', help: 'interface to listen on (default 127.0.0.1)' },
+      { name: 'server-port', type: 'string', value: 'N', help: 'port of the embedded server (default 8787; 0 picks one)' },
+      { name: 'data', type: 'string', value: 'DIR', help: 'data directory of the embedded server (default ./.data)' },
+      { name: 'interval', type: 'string', value: 'S', help: 'embedded server: seconds between polls (default 5)' },
+      { name: 'code-ttl', type: 'string', value: 'S', help: 'embedded server: lifetime of a code in seconds (default 600)' },
+      ...PROVIDER_OPTIONS,
+      { name: 'scope', type: 'string', value: 'S', help: 'space-separated scopes (default "openid profile email offline_access")' },
+      { name: 'audience', type: 'string', value: 'A', help: 'API audience (Auth0)' },
+      { name: 'no-long-poll', type: 'boolean', help: 'do not ask the server to hold polls (Prefer: wait)' },
+      { name: 'long-poll-seconds', type: 'string', value: 'S', help: 'how long a poll may be held (default 25)' },
+      { name: 'max-auto-renewals', type: 'string', value: 'N', help: 'expired codes replaced without asking (default 2)' },
+      { name: 'rebuild', type: 'boolean', help: 'rebuild the TV app before starting' },
+      HELP,
+    ],
+    notes: `Without --issuer, --provider or explicit endpoints, the embedded server is started in-process, so it
+works offline. The first line on stdout is JSON: {"url" (the TV page), "hostUrl", and with the embedded
+server "issuer", "clientId", "demoUser" {email, password}}. Logs go to stderr. Ctrl-C stops it.
+
+${ENV_NOTE}`,
   },
 };
 

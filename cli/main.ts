@@ -8,7 +8,6 @@ import { EXIT, processIO, type CliIO } from './io.ts';
 const MODULE_COMMANDS: Record<string, string> = {
   serve: 'start the embedded authorization server',
   users: 'manage the embedded server\'s accounts (users add ...)',
-  web: 'the browser host: the TV app in a browser, with a phone frame beside it',
 };
 
 function globalHelp(): string {
