@@ -141,6 +141,25 @@ describe('device-login users', () => {
     expect(dup.err()).toMatch(/already exists/);
   });
 
+  it('on a terminal reads the password in raw mode without echo and asks for it twice', async () => {
+    // A PassThrough posing as a TTY: the real terminal cannot be driven from a test.
+    const stdin = Object.assign(new PassThrough(), { isTTY: true, rawModes: [] as boolean[] });
+    const tty = Object.assign(stdin, { setRawMode: (mode: boolean) => stdin.rawModes.push(mode) });
+    let out = '';
+    let err = '';
+    const ttyIO: CliIO = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, stdin: tty, env: {} };
+    const done = users(['add', '--email', 'ada@example.test', '--name', 'Ada', '--data', dir], ttyIO);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    tty.write('terminal secret 9x\r');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    tty.write('terminal secret 9y\u007fx\r');
+    expect(await done).toBe(0);
+    expect(err).toContain('Password for ada@example.test: ');
+    expect(err).toContain('Repeat the password: ');
+    expect(out + err).not.toContain('terminal secret');
+    expect(stdin.rawModes).toEqual([true, false, true, false]);
+  });
+
   it('lists email, name and creation time but no hash', async () => {
     await users(['add', '--email', 'ada@example.test', '--name', 'Ada Lovelace', '--data', dir], io('good password 1\n'));
     const list = io(undefined);
