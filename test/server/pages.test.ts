@@ -79,6 +79,11 @@ describe('verification pages', () => {
     const tokens = await poll(auth.device_code);
     expect(tokens.status).toBe(200);
     expect(typeof tokens.body.access_token).toBe('string');
+
+    // The same with the code typed by hand at verification_uri (no QR code).
+    const typed = await authorize();
+    expect((await new Phone().approve(typed.verification_uri, { ...demo, userCode: typed.user_code })).page).toBe('success');
+    expect((await poll(typed.device_code)).status).toBe(200);
   });
 
   it('a typed code is accepted in lower case, with spaces or dashes, and in full-width letters (RFC 8628 §6.1)', async () => {
