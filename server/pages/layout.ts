@@ -27,7 +27,8 @@ body{margin:0;min-height:100vh;background:radial-gradient(120% 60% at 50% 0%,#df
 main{max-width:480px;margin:0 auto;padding:4px 16px 32px}
 .card{background:var(--card);border-radius:20px;box-shadow:0 1px 2px rgba(22,26,43,.06),0 8px 28px rgba(22,26,43,.08);padding:24px 20px}
 h1{font-size:1.5rem;line-height:1.25;margin:4px 0 8px;letter-spacing:-.2px}
-p{margin:0 0 12px}
+p{margin:0 0 12px;overflow-wrap:anywhere}
+h1{overflow-wrap:anywhere}
 .lead{color:var(--muted)}
 .icon{width:56px;height:56px;border-radius:16px;display:grid;place-items:center;margin-bottom:12px;background:linear-gradient(135deg,var(--brand),var(--brand-2));color:#fff}
 .icon.ok{background:linear-gradient(135deg,#059669,#10b981)}
