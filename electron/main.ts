@@ -205,7 +205,8 @@ async function authorizationServer(
     server = await startServer({ port: SERVER_DEFAULTS.port, host: '127.0.0.1', dataDir, logger });
   } catch (err) {
     logger.warn(
-      `port ${SERVER_DEFAULTS.port} is taken (${toDeviceLoginError(err).message}); the embedded server takes a free port, so a sign-in will not survive a restart`,
+      `the embedded server could not listen on port ${SERVER_DEFAULTS.port}, so it takes a free port and a sign-in will not survive a restart`,
+      { reason: toDeviceLoginError(err).message },
     );
     server = await startServer({ port: 0, host: '127.0.0.1', dataDir, logger });
   }
