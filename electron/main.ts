@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { endianness } from 'node:os';
-import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
+import { app, dialog, ipcMain, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
 import { DeviceLoginError, toDeviceLoginError } from '../core/errors.ts';
 import type { Ports, TokenStore } from '../core/ports.ts';
 import type { ClientSettings, StoredSession } from '../core/types.ts';
@@ -109,8 +109,10 @@ async function start(): Promise<void> {
     ? createPhoneScanner({
         async capture() {
           if (tv.isDestroyed() || tv.isMinimized()) return undefined;
-          const image = await tv.webContents.capturePage();
+          let image = await tv.webContents.capturePage();
           if (image.isEmpty()) return undefined;
+          // HiDPI screens capture at twice the size; jsQR's time grows with the pixels, the QR code is large.
+          if (image.getSize().width > 1280) image = image.resize({ width: 1280, quality: 'good' });
           const { width, height } = image.getSize();
           // NativeImage bitmaps are in Skia's native order: BGRA on little-endian desktops.
           return { data: image.toBitmap(), width, height, order: endianness() === 'LE' ? 'bgra' : 'rgba' };
@@ -125,12 +127,17 @@ async function start(): Promise<void> {
 
   const decorate = (view: ViewState): ViewState =>
     storageNotice && !view.notice ? { ...view, notice: storageNotice } : view;
-  const unsubscribe = controller.onState((view) => {
+  const follow = (view: ViewState) => {
     // The phone keeps its allow-list after the code is gone, so it can still show the success page.
     if (view.code) phoneAllowed = phoneOrigins(view.code);
     scanner?.update(view);
+  };
+  const unsubscribe = controller.onState((view) => {
+    follow(view);
     if (!tv.isDestroyed()) tv.webContents.send(STATE_CHANNEL, decorate(view));
   });
+  // A code restored from the store after a restart is on screen before any change: scan it too.
+  follow(controller.getState());
 
   for (const channel of Object.values(INVOKE_CHANNELS)) {
     ipcMain.handle(channel, async (event: IpcMainInvokeEvent, ...payload: unknown[]) => {
@@ -186,7 +193,6 @@ async function start(): Promise<void> {
   await tv.loadURL(devUrl ?? `${TV_BASE_URL}index.html`);
   // A TV has no pointer: put the keyboard (remote) focus in the page at once.
   tv.webContents.focus();
-  if (BrowserWindow.getAllWindows().length === 0) app.quit();
 }
 
 /** The authorization server to use: the configured provider, or the embedded server started in-process. */
