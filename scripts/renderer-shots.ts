@@ -143,6 +143,30 @@ async function main(): Promise<void> {
       }
       await context.close();
     }
+
+    // Remote only through the preview's flow, with what a screen reader hears along the way.
+    const flow = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await flow.goto(`${url}?preview=idle`);
+    await flow.locator('[data-testid="tv"][data-state="idle"]').waitFor();
+    await flow.keyboard.press('Enter');
+    await flow.locator('[data-testid="tv"][data-state="awaiting_user"]').waitFor({ timeout: 5000 });
+    await flow.waitForTimeout(400);
+    const heard = await flow.getByTestId('live-polite').innerText();
+    console.log(`live region after Sign in: "${heard}"`);
+    if (!heard.includes('W D J B, M J H T')) problems.push(`live region did not announce the code: ${heard}`);
+    await flow.keyboard.press('Escape');
+    await flow.locator('[data-testid="tv"][data-state="idle"]').waitFor({ timeout: 3000 });
+    await flow.close();
+
+    // prefers-reduced-motion: no spinning, no sliding screens.
+    const still = await browser.newContext({ viewport: { width: 1280, height: 720 }, reducedMotion: 'reduce' });
+    const stillPage = await still.newPage();
+    await stillPage.goto(`${url}?preview=requesting`);
+    await stillPage.locator('.spinner').waitFor();
+    const spin = await stillPage.locator('.spinner').evaluate((node) => getComputedStyle(node).animationName);
+    console.log(`reduced motion: spinner animation = ${spin}`);
+    if (spin !== 'none') problems.push(`the spinner still spins with reduced motion (${spin})`);
+    await still.close();
   } finally {
     await browser.close();
     server.close();

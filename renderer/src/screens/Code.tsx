@@ -18,9 +18,12 @@ function canSpeak(): boolean {
   return typeof window.speechSynthesis !== 'undefined' && typeof window.SpeechSynthesisUtterance === 'function';
 }
 
-/** The address without its scheme: shorter to read, and every phone browser adds https:// itself. */
+/**
+ * The address as a person types it: without `https://`, which every phone browser assumes, but
+ * with `http://` when that is what it takes (a browser would otherwise try https first).
+ */
 function displayUri(uri: string): string {
-  return uri.replace(/^https?:\/\//, '').replace(/\/$/, '');
+  return uri.replace(/^https:\/\//, '').replace(/\/$/, '');
 }
 
 /** The awaiting_user screen. */
