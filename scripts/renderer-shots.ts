@@ -152,6 +152,15 @@ async function main(): Promise<void> {
     await flow.keyboard.press('Enter');
     await flow.locator('[data-testid="tv"][data-state="awaiting_user"]').waitFor({ timeout: 5000 });
     await flow.waitForTimeout(400);
+    // OK on the focused "Read code aloud" speaks through speechSynthesis without a page error.
+    const flowErrors: string[] = [];
+    flow.on('pageerror', (error) => flowErrors.push(error.message));
+    const focusedLabel = await flow.evaluate(() => document.activeElement?.textContent ?? '');
+    await flow.keyboard.press('Enter');
+    await flow.waitForTimeout(300);
+    if (!focusedLabel.includes('Read code aloud') || flowErrors.length > 0) {
+      problems.push(`Read code aloud: focused "${focusedLabel}", errors ${flowErrors.join('; ')}`);
+    }
     const heard = await flow.getByTestId('live-polite').innerText();
     console.log(`live region after Sign in: "${heard}"`);
     if (!heard.includes('W D J B, M J H T')) problems.push(`live region did not announce the code: ${heard}`);

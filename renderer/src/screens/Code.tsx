@@ -18,14 +18,6 @@ function canSpeak(): boolean {
   return typeof window.speechSynthesis !== 'undefined' && typeof window.SpeechSynthesisUtterance === 'function';
 }
 
-/**
- * The address as a person types it: without `https://`, which every phone browser assumes, but
- * with `http://` when that is what it takes (a browser would otherwise try https first).
- */
-function displayUri(uri: string): string {
-  return uri.replace(/^https:\/\//, '').replace(/\/$/, '');
-}
-
 /** The awaiting_user screen. */
 export function Code({ view, code, offsetMs }: { view: ViewState; code: CodeView; offsetMs: number }) {
   const { language, t } = useI18n();
@@ -65,7 +57,7 @@ export function Code({ view, code, offsetMs }: { view: ViewState; code: CodeView
             <span>
               {t.code.orVisit}
               <span className="uri" data-testid="verification-uri">
-                {displayUri(code.verificationUri)}
+                {code.verificationUri}
               </span>
               {t.code.enterCode}
             </span>
