@@ -1,16 +1,17 @@
 // Assembles the embedded server: data directory, keys, store (SQLite or Redis), accounts, the
 // provider with our device-flow gap closures, the phone pages and the resource server, on one
 // HTTP listener whose public URL (never a request's Host header) names every endpoint.
-import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { ClientMetadata } from 'oidc-provider';
 
 import { DeviceLoginError } from '../core/errors.ts';
 import type { Logger } from '../core/ports.ts';
 import { openAccounts } from './accounts.ts';
+import { mountResourceServer } from './api.ts';
 import { openRedisStore } from './adapters/redis.ts';
 import { openSqliteStore } from './adapters/sqlite.ts';
 import type { OidcStore } from './adapters/store.ts';
@@ -103,7 +104,10 @@ export function normalisePublicUrl(value: string): string {
 export function prepareDataDir(dataDir: string): string {
   const absolute = resolve(dataDir);
   try {
-    mkdirSync(absolute, { recursive: true, mode: 0o700 });
+    // One level at a time: Node's recursive mkdir spins forever on some special file systems (/proc).
+    const missing: string[] = [];
+    for (let dir = absolute; !existsSync(dir); dir = dirname(dir)) missing.unshift(dir);
+    for (const dir of missing) mkdirSync(dir, { mode: 0o700 });
     accessSync(absolute, fsConstants.W_OK);
   } catch (cause) {
     throw new DeviceLoginError('configuration', `The data directory ${absolute} cannot be created or is not writable.`, { cause });
@@ -148,8 +152,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (!Number.isInteger(interval) || interval < 1 || interval > 300) {
     throw new DeviceLoginError('configuration', `The polling interval must be 1 to 300 seconds (got ${interval}).`);
   }
-  if (!Number.isInteger(codeTtl) || codeTtl < 10 || codeTtl > 86400) {
-    throw new DeviceLoginError('configuration', `The code lifetime must be 10 to 86400 seconds (got ${codeTtl}).`);
+  if (!Number.isInteger(codeTtl) || codeTtl < 1 || codeTtl > 86400) {
+    throw new DeviceLoginError('configuration', `The code lifetime must be 1 to 86400 seconds (got ${codeTtl}).`);
   }
   let lanIp: string | undefined;
   if (options.lan && !options.publicUrl) {
@@ -235,6 +239,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     cleanups.push(() => deviceFlow.close());
 
     mountInteractions(provider, provider as unknown as ProviderLike, { accounts });
+    mountResourceServer(provider, provider as unknown as Parameters<typeof mountResourceServer>[1], { accounts, publicUrl });
 
     provider.on('server_error', (_ctx: unknown, err: Error) => {
       logger.error('server error', { error: err.message });

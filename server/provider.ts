@@ -78,8 +78,10 @@ export function createProvider(options: ProviderOptions): Provider {
         ...(pages.userCodeConfirmSource ? { userCodeConfirmSource: pages.userCodeConfirmSource } : {}),
         ...(pages.successSource ? { successSource: pages.successSource } : {}),
       },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // A client may revoke or introspect only its own tokens: no client here is a resource server
+      // entitled to look at other clients' tokens.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: false },
     },
@@ -110,9 +112,6 @@ export function createProvider(options: ProviderOptions): Provider {
         : (fromConsent ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId));
       return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
     },
-    // Allow revocation and introspection of the client's own tokens only (the default), stated here
-    // so nobody widens it by accident.
-    conformIdTokenClaims: true,
   };
 
   const provider = new Provider(options.issuer, configuration);
