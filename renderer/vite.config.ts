@@ -3,8 +3,14 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 
-const rendererRoot = decodeURIComponent(new URL('.', import.meta.url).pathname);
-const outDir = decodeURIComponent(new URL('../out/renderer', import.meta.url).pathname);
+/** A file: URL as a path (without node:url, which the renderer's lint rules keep out of renderer/). */
+function pathOf(url: URL): string {
+  // file:///C:/x -> C:/x on Windows; file:///home/x -> /home/x elsewhere.
+  return decodeURIComponent(url.pathname).replace(/^\/([A-Za-z]:\/)/, '$1');
+}
+
+const rendererRoot = pathOf(new URL('.', import.meta.url));
+const outDir = pathOf(new URL('../out/renderer', import.meta.url));
 
 /**
  * The page's Content-Security-Policy, added to the built HTML only: Vite's dev server injects inline
