@@ -1,0 +1,83 @@
+// The SQLite store: state lives in the data directory's file (never oidc-provider's dev-only memory
+// adapter), so a pending device code survives a restart of the server.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { startServer, type RunningServer } from '../../server/app.ts';
+import { approve } from '../fixtures/phone.ts';
+import { pollToken, requestDeviceCode, tempDataDir, userinfo } from './device-helpers.ts';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function rowsOf(dataDir: string, model: string): number {
+  const db = new DatabaseSync(join(dataDir, 'oidc.sqlite'), { readOnly: true });
+  try {
+    return Number((db.prepare('SELECT count(*) AS n FROM oidc WHERE model = ?').get(model) as { n: number }).n);
+  } finally {
+    db.close();
+  }
+}
+
+describe('SQLite persistence', () => {
+  it('writes device codes to the SQLite file, not to a memory adapter', async () => {
+    const data = tempDataDir();
+    cleanups.push(data.remove);
+    const server = await startServer({ port: 0, dataDir: data.dir });
+    cleanups.push(() => server.close());
+    const before = rowsOf(data.dir, 'DeviceCode');
+    await requestDeviceCode(server.url);
+    await requestDeviceCode(server.url);
+    expect(rowsOf(data.dir, 'DeviceCode')).toBe(before + 2);
+  });
+
+  it('keeps a pending device code across a restart on the same data directory', async () => {
+    const data = tempDataDir();
+    cleanups.push(data.remove);
+    let server: RunningServer = await startServer({ port: 0, dataDir: data.dir, interval: 1 });
+    const { port } = server;
+    const creds = server.demoUser!;
+    const da = await requestDeviceCode(server.url);
+    expect((await pollToken(server.url, da.device_code)).body.error).toBe('authorization_pending');
+    await server.close();
+
+    server = await startServer({ port, dataDir: data.dir, interval: 1 });
+    cleanups.push(() => server.close());
+    expect(server.demoUser).toEqual(creds);
+    expect((await approve(da.verification_uri_complete, creds)).page).toBe('success');
+    // The poll ledger survived too: polling sooner than the interval would earn slow_down.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const granted = await pollToken(server.url, da.device_code);
+    expect(granted.body.error).toBeUndefined();
+    expect(granted.status).toBe(200);
+    expect((await userinfo(server.url, granted.body.access_token as string)).status).toBe(200);
+  });
+
+  it('keeps the signing keys in a file only its owner can read', async () => {
+    const data = tempDataDir();
+    cleanups.push(data.remove);
+    const server = await startServer({ port: 0, dataDir: data.dir });
+    cleanups.push(() => server.close());
+    expect(statSync(join(data.dir, 'keys.json')).mode & 0o777).toBe(0o600);
+    const jwks = (await (await fetch(`${server.url}/jwks`)).json()) as { keys: Array<Record<string, unknown>> };
+    expect(jwks.keys.length).toBeGreaterThan(0);
+    expect(jwks.keys[0]).not.toHaveProperty('d');
+  });
+
+  it('starts warm (second start on the same data directory) in under a second', async () => {
+    const data = tempDataDir();
+    cleanups.push(data.remove);
+    const cold = await startServer({ port: 0, dataDir: data.dir });
+    await cold.close();
+    const started = performance.now();
+    const warm = await startServer({ port: 0, dataDir: data.dir });
+    const warmMs = performance.now() - started;
+    cleanups.push(() => warm.close());
+    process.stdout.write(`warm start-up (startServer, in-process): ${warmMs.toFixed(0)} ms\n`);
+    expect(warmMs).toBeLessThan(1000);
+  });
+});
