@@ -189,3 +189,28 @@ describe('expiry', () => {
     expect(answer.elapsedMs).toBeLessThan(5000);
   });
 });
+
+describe('an independent client library', () => {
+  it('openid-client completes a device flow, reads userinfo and refreshes with rotation', async () => {
+    const oidc = await import('openid-client');
+    const config = await oidc.discovery(new URL(server.issuer), 'tv-demo', undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const da = await oidc.initiateDeviceAuthorization(config, { scope: 'openid profile email offline_access' });
+    expect(da.interval).toBe(1);
+    const polling = oidc.pollDeviceAuthorizationGrant(config, da);
+    expect((await approve(da.verification_uri_complete!, creds)).page).toBe('success');
+    const tokens = await polling;
+    const claims = tokens.claims();
+    expect(claims?.sub).toBeTruthy();
+    const info = await oidc.fetchUserInfo(config, tokens.access_token, claims!.sub);
+    expect(info.email).toBe(creds.email);
+    expect(info.name).toBeTruthy();
+
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    // Rotation: the spent refresh token is dead.
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toThrow();
+  });
+});
