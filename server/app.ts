@@ -42,6 +42,11 @@ export interface ServerOptions {
   refreshTokenTtl?: number;
   /** Seed the demo account (default true). */
   demoUser?: boolean;
+  /**
+   * Origins besides the server's own that may frame the verification pages: the browser host's phone
+   * frame. Read on every response, so the caller may add its origin after start-up.
+   */
+  frameAncestors?: string[];
   /** Clients besides the pre-registered `tv-demo`. */
   clients?: ClientMetadata[];
   logger?: Logger;
@@ -166,10 +171,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // Listen first (the port may be 0), then build the provider whose issuer needs the port.
   const server = createServer();
   const port = await listen(server, requestedPort, host);
+  // Shutdown runs these last-in first-out: held polls are answered, then the listener stops (in-flight
+  // requests finish; idle keep-alive sockets are swept as they go idle), then the stores close.
   const cleanups: Array<() => Promise<void> | void> = [
     () =>
       new Promise<void>((done) => {
-        server.close(() => done());
+        const sweep = setInterval(() => server.closeIdleConnections(), 25);
+        server.close(() => {
+          clearInterval(sweep);
+          done();
+        });
         server.closeIdleConnections();
       }),
   ];
@@ -191,10 +202,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const store: OidcStore = options.redisUrl
       ? await openRedisStore({ url: options.redisUrl })
       : openSqliteStore(join(dataDir, 'oidc.sqlite'));
-    cleanups.push(() => store.close());
+    // Stores go to the front of the list: they close after the listener has stopped, so no
+    // in-flight request meets a closed database.
+    cleanups.unshift(() => store.close());
 
     const accounts = openAccounts(join(dataDir, 'accounts.sqlite'));
-    cleanups.push(() => accounts.close());
+    cleanups.unshift(() => accounts.close());
     const demoUser = options.demoUser === false ? undefined : await accounts.ensureDemoUser();
 
     const hooks = deviceFlowHooks();
@@ -238,7 +251,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     // Held polls are answered before the listener stops, so shutdown never waits 30 s on them.
     cleanups.push(() => deviceFlow.close());
 
-    mountInteractions(provider, provider as unknown as ProviderLike, { accounts });
+    mountInteractions(provider, provider as unknown as ProviderLike, { accounts, frameAncestors: options.frameAncestors ?? [] });
     mountResourceServer(provider, provider as unknown as Parameters<typeof mountResourceServer>[1], { accounts, publicUrl });
 
     provider.on('server_error', (_ctx: unknown, err: Error) => {

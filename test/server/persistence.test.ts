@@ -81,3 +81,20 @@ describe('SQLite persistence', () => {
     expect(warmMs).toBeLessThan(1000);
   });
 });
+
+describe('shutdown', () => {
+  it('answers held polls with authorization_pending when the server closes, instead of hanging', async () => {
+    const data = tempDataDir();
+    cleanups.push(data.remove);
+    const server = await startServer({ port: 0, dataDir: data.dir });
+    const da = await requestDeviceCode(server.url);
+    const held = pollToken(server.url, da.device_code, { wait: 25 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(server.heldPolls()).toBe(1);
+    const closing = performance.now();
+    await server.close();
+    const answer = await held;
+    expect(answer.body.error).toBe('authorization_pending');
+    expect(performance.now() - closing).toBeLessThan(3000);
+  });
+});
