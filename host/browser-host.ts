@@ -27,7 +27,7 @@ export interface BrowserHostOptions {
 export interface RunningBrowserHost {
   /** Origin of the host, e.g. http://127.0.0.1:8080 */
   origin: string;
-  /** The TV page. */
+  /** The TV page (with its trailing slash: the renderer's asset URLs are relative). */
   tvUrl: string;
   close(): Promise<void>;
 }
@@ -72,7 +72,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
     handle(req, res).catch((err: unknown) => {
       const error = toDeviceLoginError(err);
       logger.warn('browser host request failed', { path: pathOf(req), code: error.code, error: error.message });
-      if (!res.headersSent) sendJson(res, 500, { error: { code: error.code, message: error.message } });
+      if (!res.headersSent) sendJson(res, statusFor(error.code), { error: { code: error.code, message: error.message } });
       else res.end();
     });
   });
@@ -142,6 +142,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
       case BRIDGE_ROUTES.catalog:
         return sendJson(res, 200, await controller.getCatalog());
       case '/tv':
+        // The renderer's assets are relative (./assets/...), as Electron's file loading needs: keep the slash.
+        res.writeHead(308, { location: '/tv/' });
+        return void res.end();
       case '/tv/':
         return sendFile(res, join(options.rendererDir, 'index.html'));
       case '/':
@@ -171,7 +174,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
 
   return {
     origin,
-    tvUrl: `${origin}/tv`,
+    tvUrl: `${origin}/tv/`,
     async close() {
       clearInterval(keepAlive);
       unsubscribe();
@@ -183,6 +186,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
       });
     },
   };
+}
+
+/** Not signed in is the caller's state; a failing provider or resource server is upstream's (502). */
+function statusFor(code: string): number {
+  if (code === 'not_signed_in' || code === 'no_refresh_token') return 401;
+  if (['network', 'timeout', 'invalid_response', 'catalog_unavailable', 'server_error'].includes(code)) return 502;
+  return 500;
 }
 
 function pathOf(req: IncomingMessage): string {

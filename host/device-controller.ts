@@ -12,6 +12,8 @@ export interface DeviceControllerOptions {
   provider: ProviderSettings;
   client: ClientSettings;
   ports: Ports;
+  /** The provider's name in Settings; defaults to the preset's (or the issuer's host). */
+  displayName?: string;
   /** Base URL of the resource server that serves GET /api/catalog (the embedded server's issuer). */
   resourceServer?: string;
   /** The catalogue shown when there is no resource server (a real provider): the bundled demo. */
@@ -87,7 +89,8 @@ export class DeviceController {
         `${resolved.displayName} requires a client secret: set DEVICE_LOGIN_CLIENT_SECRET or --client-secret.`,
       );
     }
-    const controller = new DeviceController({ ...options, client }, resolved.endpoints, resolved.displayName);
+    const name = options.displayName ?? resolved.displayName;
+    const controller = new DeviceController({ ...options, client }, resolved.endpoints, name);
     await controller.#session.restore();
     return controller;
   }

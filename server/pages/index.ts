@@ -219,6 +219,8 @@ export interface InteractionDeps {
   limiter?: AttemptLimiterOptions;
   /** Password guessing: failures per address and per email before sign-in pauses (default 10 in 10 min). */
   loginLimiter?: AttemptLimiterOptions;
+  /** Origins besides our own allowed to frame the pages (read per response; see securityHeaders). */
+  frameAncestors?: readonly string[];
 }
 
 /**
@@ -232,8 +234,9 @@ export function mountInteractions(app: Koa, provider: ProviderLike, deps: Intera
   const loginLimiter = createAttemptLimiter({ maxFailures: 10, ...deps.loginLimiter });
   const devicePath = provider.pathFor('code_verification');
 
+  const ancestors = deps.frameAncestors ?? [];
   provider.use(async (ctx, next) => {
-    if (ctx.path !== devicePath) return securityHeaders(ctx, next);
+    if (ctx.path !== devicePath) return securityHeaders(ctx, next, ancestors);
     return securityHeaders(ctx, async () => {
       let sid = ctx.cookies.get(DEVICE_COOKIE);
       if (!sid || !/^[A-Za-z0-9_-]{16,64}$/.test(sid)) {
@@ -261,13 +264,17 @@ export function mountInteractions(app: Koa, provider: ProviderLike, deps: Intera
         return;
       }
       await next();
-    });
+    }, ancestors);
   });
 
   app.use(async (ctx, next) => {
     const match = /^\/interaction\/([A-Za-z0-9_-]{1,128})(?:\/(login|consent))?$/.exec(ctx.path);
     if (!match) return next();
-    return securityHeaders(ctx, () => handleInteraction(ctx, provider, deps.accounts, loginLimiter, match[1] ?? '', match[2]));
+    return securityHeaders(
+      ctx,
+      () => handleInteraction(ctx, provider, deps.accounts, loginLimiter, match[1] ?? '', match[2]),
+      ancestors,
+    );
   });
 }
 

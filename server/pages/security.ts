@@ -9,8 +9,10 @@ import { STYLE_HASH } from './layout.ts';
 /**
  * Sets the security headers of a page response. Must run before the handler: oidc-provider adds the
  * hash of its own auto-submit script to `script-src` of the header it finds (form_post.js).
+ * `frameAncestors` are origins besides our own that may frame the pages (the browser host's phone
+ * frame); the list is read on every response, so an origin can be added after start-up.
  */
-export async function securityHeaders(ctx: Context, next: Next): Promise<void> {
+export async function securityHeaders(ctx: Context, next: Next, frameAncestors: readonly string[] = []): Promise<void> {
   ctx.set(
     'Content-Security-Policy',
     [
@@ -19,13 +21,14 @@ export async function securityHeaders(ctx: Context, next: Next): Promise<void> {
       `style-src ${STYLE_HASH}`,
       "img-src 'self' data:",
       "form-action 'self'",
-      "frame-ancestors 'self'",
+      ["frame-ancestors 'self'", ...frameAncestors].join(' '),
       "base-uri 'none'",
     ].join('; '),
   );
   ctx.set('Referrer-Policy', 'no-referrer');
   ctx.set('X-Content-Type-Options', 'nosniff');
-  ctx.set('X-Frame-Options', 'SAMEORIGIN');
+  // X-Frame-Options cannot name another origin; browsers that know frame-ancestors ignore it anyway.
+  if (frameAncestors.length === 0) ctx.set('X-Frame-Options', 'SAMEORIGIN');
   ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
   ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
   await next();
