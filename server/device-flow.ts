@@ -51,7 +51,11 @@ export function parsePreferWait(header: string | undefined, cap: number): number
   return 0;
 }
 
-/** Installs the gap closures on `provider`; call before the server starts listening. */
+/**
+ * Installs the gap closures on `provider`; call before the server starts listening. Wake-ups of
+ * held polls reach every instance with the Redis store; with SQLite they reach this process only
+ * (a second process sharing the file answers its held polls at their deadline instead).
+ */
 export function installDeviceFlow(provider: Provider, options: DeviceFlowOptions): DeviceFlowControl {
   const { store } = options;
   const finishers = new Set<() => void>();
@@ -122,16 +126,15 @@ export function installDeviceFlow(provider: Provider, options: DeviceFlowOptions
     }
 
     const wait = closing ? 0 : parsePreferWait(ctx.get('prefer'), options.longPollCapSeconds);
-    if (wait > 0) {
+    const pending = !code.accountId && !code.error && !code.isExpired && !code.consumed;
+    if (wait > 0 && pending) {
+      // Only a poll we actually held says the preference was applied (RFC 7240 §3).
       ctx.set('Preference-Applied', `wait=${wait}`);
-      const pending = (c: DeviceCodeLike): boolean => !c.accountId && !c.error && !c.isExpired && !c.consumed;
-      if (pending(code)) {
-        const untilExpiry = (code.exp ?? 0) * 1000 - Date.now();
-        await hold(code.jti, Math.min(wait * 1000, untilExpiry), ctx.res);
-        if (closing || ctx.res.destroyed) throw new errors.AuthorizationPending();
-        code = await findCode(ctx, value);
-        if (code.consumed) throw new errors.InvalidGrant('device code already consumed');
-      }
+      const untilExpiry = (code.exp ?? 0) * 1000 - Date.now();
+      await hold(code.jti, Math.min(wait * 1000, untilExpiry), ctx.res);
+      if (closing || ctx.res.destroyed) throw new errors.AuthorizationPending();
+      code = await findCode(ctx, value);
+      if (code.consumed) throw new errors.InvalidGrant('device code already consumed');
     }
 
     const current = code;
