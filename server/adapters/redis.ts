@@ -19,6 +19,12 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 return redis.call('HSETNX', KEYS[1], 'consumed', ARGV[1])
 `;
 
+const EXTEND_TTL = `
+local current = redis.call('PTTL', KEYS[1])
+if current < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return 1
+`;
+
 const RECORD_POLL = `
 local last = redis.call('HGET', KEYS[1], 'last')
 local interval = tonumber(redis.call('HGET', KEYS[1], 'interval') or ARGV[2])
@@ -98,8 +104,9 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<OidcSt
         if (GRANTABLE.has(model) && payload.grantId) {
           const g = grantKey(payload.grantId);
           multi.sadd(g, k);
-          // The grant index must live as long as its longest member.
-          if (ttlMs !== undefined) multi.pexpire(g, ttlMs, 'GT');
+          // The grant index must live as long as its longest member (PEXPIRE GT would never set a
+          // TTL on the fresh, TTL-less set, so the comparison is done here).
+          if (ttlMs !== undefined) multi.eval(EXTEND_TTL, 1, g, String(ttlMs));
           else multi.persist(g);
         }
         if (payload.userCode) {

@@ -70,4 +70,18 @@ describe.skipIf(!redisAvailable)(title, () => {
     expect(reused.body.error).toBe('invalid_grant');
     expect((await userinfo(direct(a), granted.body.access_token as string)).status).toBe(200);
   });
+
+  it('gives every key it writes a time to live, so Redis never fills with dead codes', async () => {
+    const { Redis } = await import('ioredis');
+    const client = new Redis(redis.url);
+    try {
+      const keys = await client.keys('dl:*');
+      expect(keys.length).toBeGreaterThan(5);
+      const ttls = await Promise.all(keys.map((key) => client.pttl(key)));
+      const immortal = keys.filter((_key, i) => ttls[i]! < 0);
+      expect(immortal).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
 });
