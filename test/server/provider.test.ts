@@ -111,3 +111,43 @@ describe('defaults', () => {
     expect(parsePreferWait('wait=soon', 30)).toBe(0);
   });
 });
+
+describe('authorization code + PKCE', () => {
+  it('signs a native app in through the phone pages with a loopback redirect and S256 PKCE', async () => {
+    const { createHash, randomBytes } = await import('node:crypto');
+    const { createServer } = await import('node:http');
+    const { Phone } = await import('../fixtures/phone.ts');
+    const data = tempDataDir();
+    const server = await startServer({ port: 0, dataDir: data.dir });
+    // The app's loopback listener (RFC 8252 §7.3): any port is accepted for 127.0.0.1.
+    const callback = createServer((_req, res) => res.end('<!doctype html><title>done</title>'));
+    await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
+    try {
+      const redirectUri = `http://127.0.0.1:${(callback.address() as { port: number }).port}/callback`;
+      const verifier = randomBytes(32).toString('base64url');
+      const challenge = createHash('sha256').update(verifier).digest('base64url');
+      const auth = new URL(`${server.url}/auth`);
+      auth.search = new URLSearchParams({ client_id: 'tv-demo', response_type: 'code', scope: 'openid email', redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', state: 'xyz' }).toString();
+
+      const phone = new Phone();
+      let page = await phone.get(auth.href);
+      expect(page.page).toBe('login');
+      page = await phone.signIn(page, server.demoUser!);
+      if (page.page === 'consent') page = await phone.submit(page, { button: 'decision=allow' });
+      const landed = new URL(page.url);
+      expect(landed.pathname).toBe('/callback');
+      expect(landed.searchParams.get('state')).toBe('xyz');
+      const code = landed.searchParams.get('code')!;
+      expect(code).toBeTruthy();
+
+      const token = await fetch(`${server.url}/token`, { method: 'POST', body: new URLSearchParams({ client_id: 'tv-demo', grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier }) });
+      const body = (await token.json()) as Record<string, unknown>;
+      expect(token.status).toBe(200);
+      expect(typeof body.access_token).toBe('string');
+    } finally {
+      callback.close();
+      await server.close();
+      data.remove();
+    }
+  });
+});
