@@ -12,7 +12,6 @@ import { DeviceLoginError } from '../core/errors.ts';
 import type { Logger } from '../core/ports.ts';
 import { openAccounts } from './accounts.ts';
 import { mountResourceServer } from './api.ts';
-import { openRedisStore } from './adapters/redis.ts';
 import { openSqliteStore } from './adapters/sqlite.ts';
 import type { OidcStore } from './adapters/store.ts';
 import { SERVER_DEFAULTS, unsafeDefaults } from './defaults.ts';
@@ -200,7 +199,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const keys = await loadOrCreateKeys(dataDir);
 
     const store: OidcStore = options.redisUrl
-      ? await openRedisStore({ url: options.redisUrl })
+      ? // Loaded only when asked for: ioredis costs ~60 ms of start-up that SQLite users need not pay.
+        await (await import('./adapters/redis.ts')).openRedisStore({ url: options.redisUrl })
       : openSqliteStore(join(dataDir, 'oidc.sqlite'));
     // Stores go to the front of the list: they close after the listener has stopped, so no
     // in-flight request meets a closed database.
