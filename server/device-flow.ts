@@ -53,8 +53,8 @@ export function parsePreferWait(header: string | undefined, cap: number): number
 
 /**
  * Installs the gap closures on `provider`; call before the server starts listening. Wake-ups of
- * held polls reach every instance with the Redis store; with SQLite they reach this process only
- * (a second process sharing the file answers its held polls at their deadline instead).
+ * held polls reach every instance: at once through Redis pub/sub, and with a shared SQLite file
+ * within one scan tick (server/adapters/sqlite.ts) for processes other than the deciding one.
  */
 export function installDeviceFlow(provider: Provider, options: DeviceFlowOptions): DeviceFlowControl {
   const { store } = options;

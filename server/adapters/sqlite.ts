@@ -14,6 +14,13 @@ import { DeviceCodeEvents, GRANTABLE, isDecided, type OidcStore, type PollLedger
 const RETENTION_MS = 15 * 60 * 1000;
 /** Expired rows are swept at most this often, on a write, instead of by a background timer. */
 const PURGE_EVERY_MS = 60 * 1000;
+/**
+ * How often a process with held polls looks for decisions written by other processes sharing the
+ * file. One indexed query per tick per process, whatever the number of held polls.
+ */
+const WAKE_SCAN_MS = 250;
+/** Wake events older than this are of no use to anyone. */
+const WAKE_EVENT_TTL_MS = 60 * 1000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS oidc (
@@ -30,6 +37,11 @@ CREATE INDEX IF NOT EXISTS oidc_grant ON oidc (grant_id) WHERE grant_id IS NOT N
 CREATE INDEX IF NOT EXISTS oidc_user_code ON oidc (model, user_code) WHERE user_code IS NOT NULL;
 CREATE INDEX IF NOT EXISTS oidc_uid ON oidc (model, uid) WHERE uid IS NOT NULL;
 CREATE INDEX IF NOT EXISTS oidc_expires ON oidc (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS device_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS device_poll (
   id TEXT PRIMARY KEY,
   last_at INTEGER NOT NULL,
@@ -69,6 +81,10 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
     revokeByGrantId: db.prepare('DELETE FROM oidc WHERE model = ? AND grant_id = ?'),
     purge: db.prepare('DELETE FROM oidc WHERE expires_at IS NOT NULL AND expires_at < ?'),
     purgePolls: db.prepare('DELETE FROM device_poll WHERE expires_at < ?'),
+    eventInsert: db.prepare('INSERT INTO device_events (id, at) VALUES (?, ?)'),
+    eventsSince: db.prepare('SELECT seq, id FROM device_events WHERE seq > ? ORDER BY seq LIMIT 10000'),
+    eventsMax: db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM device_events'),
+    eventsPurge: db.prepare('DELETE FROM device_events WHERE at < ?'),
     pollGet: db.prepare('SELECT last_at, interval FROM device_poll WHERE id = ?'),
     pollPut: db.prepare(
       `INSERT INTO device_poll (id, last_at, interval, expires_at) VALUES (?, ?, ?, ?)
@@ -80,11 +96,29 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
   let lastPurge = 0;
   let closed = false;
 
+  // Decisions made by another process sharing this file reach our held polls through the
+  // device_events table; within this process they are delivered at once.
+  let lastSeq = Number((statements.eventsMax.get() as { seq: number }).seq);
+  const scanner = setInterval(() => {
+    if (events.size === 0 || closed) return;
+    for (const row of statements.eventsSince.all(lastSeq) as Array<{ seq: number; id: string }>) {
+      lastSeq = row.seq;
+      events.emit(row.id);
+    }
+  }, WAKE_SCAN_MS);
+  scanner.unref();
+
+  function notify(id: string): void {
+    events.emit(id);
+    statements.eventInsert.run(id, Date.now());
+  }
+
   function purgeIfDue(now: number): void {
     if (now - lastPurge < PURGE_EVERY_MS) return;
     lastPurge = now;
     statements.purge.run(now - RETENTION_MS);
     statements.purgePolls.run(now);
+    statements.eventsPurge.run(now - WAKE_EVENT_TTL_MS);
   }
 
   function parse(row: unknown): AdapterPayload | undefined {
@@ -122,7 +156,7 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
           payload.userCode ?? null,
           model === 'Session' ? (payload.uid ?? null) : null,
         );
-        if (isDecided(model, payload)) events.emit(id);
+        if (isDecided(model, payload)) notify(id);
       },
       async find(id) {
         return parse(statements.find.get(model, id));
@@ -135,7 +169,7 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
       },
       async consume(id) {
         statements.consume.run(Math.floor(Date.now() / 1000), model, id);
-        if (model === 'DeviceCode') events.emit(id);
+        if (model === 'DeviceCode') notify(id);
       },
       async destroy(id) {
         statements.destroy.run(model, id);
@@ -168,7 +202,7 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
       return row?.interval ?? baseInterval;
     },
     notifyDeviceCode(id) {
-      events.emit(id);
+      notify(id);
     },
     onDeviceCode(id, listener) {
       return events.on(id, listener);
@@ -176,6 +210,7 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(scanner);
       events.emitAll();
       db.close();
     },

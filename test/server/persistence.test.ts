@@ -98,3 +98,28 @@ describe('shutdown', () => {
     expect(performance.now() - closing).toBeLessThan(3000);
   });
 });
+
+describe('two processes sharing one SQLite file', () => {
+  it('wakes a poll held by one instance when the user approves on the other', async () => {
+    const data = tempDataDir();
+    cleanups.push(data.remove);
+    // Each startServer opens its own connection and its own in-process events, so this is the
+    // two-process case; the phone reaches B through the shared public URL.
+    const b = await startServer({ port: 0, dataDir: data.dir, interval: 1 });
+    cleanups.push(() => b.close());
+    const a = await startServer({ port: 0, dataDir: data.dir, interval: 1, publicUrl: b.url });
+    cleanups.push(() => a.close());
+    const aDirect = `http://127.0.0.1:${a.port}`;
+    const da = await requestDeviceCode(aDirect);
+    const held = pollToken(aDirect, da.device_code, { wait: 20 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(a.heldPolls()).toBe(1);
+    expect((await approve(da.verification_uri_complete, b.demoUser!)).page).toBe('success');
+    const approvedAt = performance.now();
+    const answer = await held;
+    const wakeMs = Math.max(0, answer.at - approvedAt);
+    process.stdout.write(`cross-process long-poll wake latency (shared SQLite): ${wakeMs.toFixed(1)} ms\n`);
+    expect(answer.status).toBe(200);
+    expect(wakeMs).toBeLessThan(1000);
+  });
+});
