@@ -5,7 +5,8 @@
 //   node scripts/start.ts [--kiosk] [provider flags as for `device-login login`]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const root = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -34,7 +35,8 @@ function run(command: string, commandArgs: string[]): void {
   });
 }
 
-if (import.meta.main) {
+// import.meta.main only exists from Node 24.2; the project supports 22.12.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const binary = electronBinary(root, process.env);
   if (binary) {
     const built = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
