@@ -233,3 +233,25 @@ test('remote control only: arrows move through Home, Enter opens an Asset, Back 
   await expect(tv.getByTestId('home')).toBeVisible({ timeout: 15_000 });
   await expect(detail).toBeHidden();
 });
+
+test('the side-by-side page: the phone frame opens the verification page of the code the TV shows', async ({ browser }) => {
+  const run = await start(browser, ['--interval', '1']);
+  const side = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+  contexts.push(side);
+  const page = await side.newPage();
+  await page.goto(run.host.ready.hostUrl);
+  await expect(page.getByText('When the TV shows a code')).toBeVisible({ timeout: 30_000 });
+
+  // The remote on the TV (the /tv page shows the same device as the frame).
+  const userCode = await pressSignIn(run.tv);
+  const tvFrame = page.frameLocator('#tv');
+  await expect(tvFrame.getByTestId('tv')).toHaveAttribute('data-state', 'awaiting_user', { timeout: 30_000 });
+  await expect(tvFrame.getByTestId('user-code')).toHaveText(new RegExp(`${userCode.slice(0, 4)}\\W*${userCode.slice(4)}`));
+
+  const phoneFrame = page.frameLocator('#phone');
+  await expect(page.locator('#phone')).toBeVisible({ timeout: 30_000 });
+  await expect(phoneFrame.locator('body')).toHaveAttribute('data-page', 'confirm', { timeout: 30_000 });
+  await expect(phoneFrame.locator('body')).toContainText(userCode.slice(0, 4));
+  // The placeholder gives way to the frame; it must not linger below it.
+  await expect(page.locator('#phone-idle')).toBeHidden();
+});

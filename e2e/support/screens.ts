@@ -14,10 +14,10 @@ export async function openTv(browser: Browser, url: string): Promise<{ context: 
   return { context, tv };
 }
 
-/** The phone: a Pixel 7 browser (touch, mobile viewport and user agent). */
-export async function openPhone(browser: Browser): Promise<{ context: BrowserContext; phone: Page }> {
+/** The phone: a Pixel 7 browser (touch, mobile viewport and user agent) in the given language. */
+export async function openPhone(browser: Browser, locale = 'en-US'): Promise<{ context: BrowserContext; phone: Page }> {
   const { defaultBrowserType: _ignored, ...pixel } = devices['Pixel 7'];
-  const context = await browser.newContext({ ...pixel, locale: 'en-US' });
+  const context = await browser.newContext({ ...pixel, locale });
   const phone = await context.newPage();
   return { context, phone };
 }

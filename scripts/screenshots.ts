@@ -1,0 +1,251 @@
+// Screenshots of every screen of a real flow, for the README: `device-login web` runs as a child
+// process, the TV (1280x720) is driven with remote keys, the phone (Pixel 7) taps through the real
+// verification pages after decoding the QR code off the TV. Not part of `npm test` or `npm run e2e`:
+//   node scripts/screenshots.ts [outDir]      (default docs/screenshots)
+import { mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { AuthServer, WebHost } from '../e2e/support/processes.ts';
+import { answerOnPhone, openPhone, openTv, scanTv, shownUserCode } from '../e2e/support/screens.ts';
+
+const OUT = resolve(process.argv[2] ?? join(import.meta.dirname, '..', 'docs', 'screenshots'));
+const MAX_BYTES = 400_000;
+const WAIT_MS = 45_000;
+
+const saved: Array<{ name: string; bytes: number }> = [];
+
+/** Saves a PNG of `page` as <OUT>/<name>.png and records its size. */
+async function shot(page: Page, name: string): Promise<void> {
+  // Posters and the avatar load lazily: wait for the visible ones, bounded.
+  await page
+    .waitForFunction(() => [...document.images].every((image) => image.complete), undefined, { timeout: 10_000 })
+    .catch(() => undefined);
+  const path = join(OUT, `${name}.png`);
+  await page.screenshot({ path, animations: 'disabled', caret: 'hide' });
+  const { size } = await stat(path);
+  saved.push({ name, bytes: size });
+  process.stdout.write(`  ${name}.png  ${Math.round(size / 1024)} kB\n`);
+}
+
+async function waitForState(tv: Page, state: string, timeout = WAIT_MS): Promise<void> {
+  await tv.locator(`[data-testid="tv"][data-state="${state}"]`).waitFor({ timeout });
+}
+
+async function focusOn(tv: Page, name: string, keys: string[], attempts = 10): Promise<void> {
+  const target = tv.getByRole('button', { name, exact: true });
+  for (let i = 0; i < attempts; i++) {
+    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    await tv.keyboard.press(keys[Math.min(i, keys.length - 1)]!);
+    await tv.waitForTimeout(150);
+  }
+  throw new Error(`could not move the remote's focus to "${name}"`);
+}
+
+async function scanned(tv: Page): Promise<string> {
+  for (let i = 0; i < 40; i++) {
+    const text = await scanTv(tv);
+    if (text) return text;
+    await tv.waitForTimeout(500);
+  }
+  throw new Error('no QR code could be read off the TV');
+}
+
+/** Sign in, Home, an Asset, Settings, sign out; then Deny. Plus the side-by-side page. */
+async function mainFlow(browser: Browser): Promise<void> {
+  const host = await WebHost.start(['--interval', '1']);
+  try {
+    const { context: tvContext, tv } = await openTv(browser, host.ready.url);
+    await waitForState(tv, 'idle');
+    await tv.getByRole('button', { name: 'Sign in' }).waitFor();
+    await tv.waitForTimeout(500);
+    await shot(tv, 'tv-welcome');
+
+    await tv.keyboard.press('Enter');
+    await waitForState(tv, 'awaiting_user');
+    await tv.getByRole('img', { name: /QR/ }).waitFor();
+    await shot(tv, 'tv-code');
+    const url = await scanned(tv);
+
+    // The phone of someone who typed the address instead of scanning: the enter-code page, code typed.
+    const typed = await openPhone(browser);
+    const address = ((await tv.getByTestId('verification-uri').textContent()) ?? '').trim();
+    await typed.phone.goto(address.startsWith('http') ? address : `https://${address}`);
+    const code = await shownUserCode(tv);
+    await typed.phone.getByLabel('Code').fill(code.length === 8 ? `${code.slice(0, 4)}-${code.slice(4)}` : code);
+    await shot(typed.phone, 'phone-enter-code');
+    await typed.context.close();
+
+    // The side-by-side page at /: the TV and, in the phone frame, the verification page of this code.
+    const side = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+    const sidePage = await side.newPage();
+    await sidePage.goto(host.ready.hostUrl);
+    await sidePage.locator('#phone:not([hidden])').waitFor({ timeout: WAIT_MS });
+    await sidePage.frameLocator('#phone').locator('body[data-page]').waitFor({ timeout: WAIT_MS });
+    await sidePage.frameLocator('#tv').locator('[data-testid="tv"][data-state="awaiting_user"]').waitFor({ timeout: WAIT_MS });
+    await sidePage.waitForTimeout(1000);
+    await shot(sidePage, 'browser-tv-and-phone');
+    await side.close();
+
+    const { context: phoneContext, phone } = await openPhone(browser);
+    const end = await answerOnPhone(phone, url, host.demoUser, 'Allow', (step) => shot(phone, `phone-${step}`));
+    if (end !== 'success') throw new Error(`the phone ended on ${end}`);
+    await phoneContext.close();
+
+    await waitForState(tv, 'signed_in');
+    await tv.locator('.screen.signed-in').waitFor({ timeout: 5_000 }).then(
+      () => shot(tv, 'tv-signed-in'),
+      () => process.stdout.write('  (the greeting was gone before it could be taken)\n'),
+    );
+    await tv.getByTestId('home').waitFor({ timeout: WAIT_MS });
+    await tv.locator('.asset-card').first().waitFor({ timeout: WAIT_MS });
+    await tv.waitForTimeout(800);
+    await shot(tv, 'tv-home');
+
+    await tv.keyboard.press('ArrowDown');
+    await tv.waitForTimeout(400);
+    await tv.keyboard.press('ArrowRight');
+    await tv.waitForTimeout(400);
+    await tv.keyboard.press('Enter');
+    await tv.getByTestId('asset-detail').waitFor({ timeout: WAIT_MS });
+    await tv.waitForTimeout(600);
+    await shot(tv, 'tv-asset');
+    await tv.keyboard.press('Escape');
+    await tv.getByTestId('home').waitFor({ timeout: WAIT_MS });
+
+    await focusOn(tv, 'Settings', ['ArrowUp', 'ArrowUp', 'ArrowUp', 'ArrowRight', 'ArrowRight']);
+    await tv.keyboard.press('Enter');
+    await tv.getByTestId('settings').waitFor({ timeout: WAIT_MS });
+    await tv.waitForTimeout(600);
+    await shot(tv, 'tv-settings');
+
+    await focusOn(tv, 'Sign out', ['ArrowDown']);
+    await tv.keyboard.press('Enter');
+    await waitForState(tv, 'idle');
+
+    // Deny: a new code, the phone declines at the consent page.
+    await tv.getByRole('button', { name: 'Sign in' }).waitFor();
+    await tv.waitForTimeout(300);
+    await tv.keyboard.press('Enter');
+    await waitForState(tv, 'awaiting_user');
+    await shownUserCode(tv);
+    const denyUrl = await scanned(tv);
+    const { context: phone2Context, phone: phone2 } = await openPhone(browser);
+    const denied = await answerOnPhone(phone2, denyUrl, host.demoUser, 'Deny', async (step) => {
+      if (step === 'denied') await shot(phone2, 'phone-denied');
+    });
+    if (denied !== 'denied') throw new Error(`the phone ended on ${denied}, not denied`);
+    await phone2Context.close();
+    await waitForState(tv, 'denied');
+    await tv.waitForTimeout(500);
+    await shot(tv, 'tv-denied');
+    await tvContext.close();
+  } catch (err) {
+    process.stderr.write(`--- device-login web log ---\n${host.log()}\n`);
+    throw err;
+  } finally {
+    await host.dispose();
+  }
+}
+
+/** A code nobody uses: the TV's Expired screen, and the phone opening it too late. */
+async function expiredFlow(browser: Browser): Promise<void> {
+  const host = await WebHost.start(['--interval', '1', '--code-ttl', '10', '--max-auto-renewals', '0']);
+  try {
+    const { context, tv } = await openTv(browser, host.ready.url);
+    await waitForState(tv, 'idle');
+    await tv.getByRole('button', { name: 'Sign in' }).waitFor();
+    await tv.waitForTimeout(300);
+    await tv.keyboard.press('Enter');
+    await waitForState(tv, 'awaiting_user');
+    const url = await scanned(tv);
+    await waitForState(tv, 'expired', 60_000);
+    await tv.waitForTimeout(500);
+    await shot(tv, 'tv-expired');
+
+    const { context: phoneContext, phone } = await openPhone(browser);
+    await phone.goto(url);
+    await phone.locator('body[data-page]').waitFor({ timeout: WAIT_MS });
+    const page = await phone.locator('body').getAttribute('data-page');
+    if (page === 'expired') await shot(phone, 'phone-expired');
+    else process.stdout.write(`  (the phone showed "${page}" for the expired code, not the expired page)\n`);
+    await phoneContext.close();
+    await context.close();
+  } finally {
+    await host.dispose();
+  }
+}
+
+/** The authorization server goes away while the code is shown: the TV says it is reconnecting. */
+async function reconnectingFlow(browser: Browser): Promise<void> {
+  const server = await AuthServer.start();
+  let host: WebHost | undefined;
+  try {
+    host = await WebHost.start(['--issuer', server.ready.issuer, '--client-id', server.ready.clientId]);
+    const { context, tv } = await openTv(browser, host.ready.url);
+    await waitForState(tv, 'idle');
+    await tv.getByRole('button', { name: 'Sign in' }).waitFor();
+    await tv.waitForTimeout(300);
+    await tv.keyboard.press('Enter');
+    await waitForState(tv, 'awaiting_user');
+    await tv.getByRole('img', { name: /QR/ }).waitFor();
+    await server.crash();
+    await tv.locator('.status--retrying').waitFor({ timeout: WAIT_MS });
+    await tv.waitForTimeout(500);
+    await shot(tv, 'tv-code-reconnecting');
+    await context.close();
+  } finally {
+    await host?.dispose();
+    await server.dispose();
+  }
+}
+
+/** The same code screens in Traditional Chinese: the language chosen on the TV with the remote. */
+async function chineseFlow(browser: Browser): Promise<void> {
+  const host = await WebHost.start(['--interval', '1']);
+  try {
+    const { context, tv } = await openTv(browser, host.ready.url);
+    await waitForState(tv, 'idle');
+    await focusOn(tv, '繁體中文', ['ArrowDown', 'ArrowRight', 'ArrowRight']);
+    await tv.keyboard.press('Enter');
+    await tv.locator('html[lang="zh-TW"]').waitFor({ timeout: WAIT_MS });
+    await focusOn(tv, '登入', ['ArrowUp', 'ArrowUp', 'ArrowUp']);
+    await tv.keyboard.press('Enter');
+    await waitForState(tv, 'awaiting_user');
+    await tv.getByRole('img', { name: /QR/ }).waitFor();
+    await tv.waitForTimeout(500);
+    await shot(tv, 'tv-code-zh-TW');
+    const url = await scanned(tv);
+
+    const { context: phoneContext, phone } = await openPhone(browser, 'zh-TW');
+    await phone.goto(url);
+    await phone.locator('body[data-page="confirm"]').waitFor({ timeout: WAIT_MS });
+    await shot(phone, 'phone-confirm-zh-TW');
+    await phoneContext.close();
+    await context.close();
+  } finally {
+    await host.dispose();
+  }
+}
+
+async function main(): Promise<number> {
+  await mkdir(OUT, { recursive: true });
+  process.stdout.write(`screenshots into ${OUT}\n`);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    await mainFlow(browser);
+    await expiredFlow(browser);
+    await reconnectingFlow(browser);
+    await chineseFlow(browser);
+  } finally {
+    await browser.close();
+  }
+  const big = saved.filter((each) => each.bytes > MAX_BYTES);
+  for (const each of big) process.stderr.write(`${each.name}.png is ${Math.round(each.bytes / 1024)} kB (over ${MAX_BYTES / 1000} kB)\n`);
+  process.stdout.write(`${saved.length} screenshots saved\n`);
+  return big.length ? 1 : 0;
+}
+
+process.exitCode = await main();
