@@ -4,12 +4,13 @@ import { DeviceLoginError } from '../core/errors.ts';
 import { createProtocol } from '../core/protocol.ts';
 import { resolveEndpoints, type ResolvedProvider } from '../core/providers.ts';
 import { createDeviceSession, storeKeyFor } from '../core/session.ts';
-import type { ClientSettings, DeviceSession, StoredSession } from '../core/types.ts';
+import type { ClientSettings, DeviceSession } from '../core/types.ts';
 import type { Ports, TokenStore } from '../core/ports.ts';
 import { systemClock } from '../host/clock.ts';
 import { assertClientConfigured, loadConfig, type DeviceLoginConfig } from '../host/config.ts';
 import { createAxiosHttpClient } from '../host/http.ts';
 import { createStreamLogger, type RedactingLogger } from '../host/logger.ts';
+import { redactingStore } from '../host/redacting-store.ts';
 import { createFileTokenStore } from '../host/token-store.ts';
 import type { Flags } from './args.ts';
 import type { CliIO } from './io.ts';
@@ -76,30 +77,5 @@ export async function createClientContext(
         longPollSeconds: config.longPollSeconds,
       });
     },
-  };
-}
-
-/**
- * Every secret passes through the store, so the store is where the logger learns them: a token or a
- * device code that reaches a log line by accident is masked.
- */
-function redactingStore(inner: TokenStore, logger: RedactingLogger): TokenStore {
-  const learn = (value: StoredSession | undefined) => {
-    logger.redact(value?.tokens?.accessToken);
-    logger.redact(value?.tokens?.refreshToken);
-    logger.redact(value?.tokens?.idToken);
-    logger.redact(value?.pending?.deviceCode);
-  };
-  return {
-    async load(key) {
-      const value = await inner.load(key);
-      learn(value);
-      return value;
-    },
-    save(key, value) {
-      learn(value);
-      return inner.save(key, value);
-    },
-    remove: (key) => inner.remove(key),
   };
 }

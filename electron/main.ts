@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { endianness } from 'node:os';
 import { app, dialog, ipcMain, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
 import { DeviceLoginError, toDeviceLoginError } from '../core/errors.ts';
-import type { Ports, TokenStore } from '../core/ports.ts';
-import type { ClientSettings, StoredSession } from '../core/types.ts';
+import type { Ports } from '../core/ports.ts';
+import type { ClientSettings } from '../core/types.ts';
 import type { ProviderSettings } from '../core/providers.ts';
 import { systemClock } from '../host/clock.ts';
 import { assertClientConfigured, loadConfig, type DeviceLoginConfig } from '../host/config.ts';
@@ -15,6 +15,7 @@ import type { ViewState } from '../host/contract.ts';
 import { DeviceController } from '../host/device-controller.ts';
 import { createAxiosHttpClient } from '../host/http.ts';
 import { createStreamLogger, type RedactingLogger } from '../host/logger.ts';
+import { redactingStore } from '../host/redacting-store.ts';
 import { startServer, type RunningServer } from '../server/app.ts';
 import { SERVER_DEFAULTS } from '../server/defaults.ts';
 import { registerAppScheme, serveRenderer } from './app-protocol.ts';
@@ -269,28 +270,6 @@ function describePolicy(policy: StoragePolicy, logger: RedactingLogger): string 
       logger.warn(policy.reason);
       return policy.reason;
   }
-}
-
-/** Every secret passes through the store, so the logger learns them there and masks them everywhere. */
-function redactingStore(inner: TokenStore, logger: RedactingLogger): TokenStore {
-  const learn = (value: StoredSession | undefined) => {
-    logger.redact(value?.tokens?.accessToken);
-    logger.redact(value?.tokens?.refreshToken);
-    logger.redact(value?.tokens?.idToken);
-    logger.redact(value?.pending?.deviceCode);
-  };
-  return {
-    async load(key) {
-      const value = await inner.load(key);
-      learn(value);
-      return value;
-    },
-    save(key, value) {
-      learn(value);
-      return inner.save(key, value);
-    },
-    remove: (key) => inner.remove(key),
-  };
 }
 
 /** The phone's first page, until it scans the TV. A data: URL, so it needs no server and no script. */

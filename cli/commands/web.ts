@@ -12,6 +12,7 @@ import { loadConfig } from '../../host/config.ts';
 import { DeviceController } from '../../host/device-controller.ts';
 import { createAxiosHttpClient } from '../../host/http.ts';
 import { createStreamLogger } from '../../host/logger.ts';
+import { redactingStore } from '../../host/redacting-store.ts';
 import { createFileTokenStore } from '../../host/token-store.ts';
 import { startServer, type RunningServer } from '../../server/app.ts';
 import { ASSETS_DIR, catalogFor } from '../../server/catalog.ts';
@@ -76,7 +77,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const ports: Ports = {
       http,
       clock: systemClock,
-      store: createFileTokenStore({ path: config.storePath, logger }),
+      store: redactingStore(createFileTokenStore({ path: config.storePath, logger }), logger),
       logger,
     };
     let origin = '';
