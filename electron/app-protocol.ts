@@ -4,18 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { protocol } from 'electron';
 import { APP_SCHEME, resolveAppFile } from './security.ts';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
+import { CONTENT_TYPES } from '../host/mime.ts';
 
 /** Must run before `app.whenReady()`: only then can a scheme be made standard and secure. */
 export function registerAppScheme(): void {
@@ -34,7 +23,7 @@ export function serveRenderer(rendererDir: string, contentSecurityPolicy: string
     return new Response(new Uint8Array(body), {
       status: 200,
       headers: {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
         'content-security-policy': contentSecurityPolicy,
         'x-content-type-options': 'nosniff',
         'cache-control': 'no-cache',

@@ -7,6 +7,7 @@ import { toDeviceLoginError } from '../core/errors.ts';
 import type { Logger } from '../core/ports.ts';
 import { BRIDGE_ROUTES, type Language, type ViewState } from './contract.ts';
 import type { DeviceController } from './device-controller.ts';
+import { CONTENT_TYPES } from './mime.ts';
 
 /** What the browser host serves and on which address. */
 export interface BrowserHostOptions {
@@ -31,19 +32,6 @@ export interface RunningBrowserHost {
   tvUrl: string;
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
 
 const MAX_BODY_BYTES = 4096;
 
@@ -271,7 +259,7 @@ async function sendFile(res: ServerResponse, file: string, immutable = false): P
     return sendJson(res, 404, { error: { code: 'not_found', message: 'Not found.' } });
   }
   res.writeHead(200, {
-    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
     'content-length': info.size,
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
