@@ -5,18 +5,10 @@ import { DeviceLoginError } from './errors.ts';
 import type { HttpClient } from './ports.ts';
 import type { Endpoints } from './types.ts';
 
-export type ProviderName = 'generic' | 'github' | 'google' | 'microsoft' | 'auth0' | 'okta' | 'keycloak';
-
 /** The provider names, for flag validation and help texts. */
-export const PROVIDER_NAMES: readonly ProviderName[] = [
-  'generic',
-  'github',
-  'google',
-  'microsoft',
-  'auth0',
-  'okta',
-  'keycloak',
-];
+export const PROVIDER_NAMES = ['generic', 'github', 'google', 'microsoft', 'auth0', 'okta', 'keycloak'] as const;
+
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 /** What the user configured: a preset and its settings, and/or explicit endpoints (which win). */
 export interface ProviderSettings {

@@ -3,21 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DeviceLoginError } from '../core/errors.ts';
-import type { ProviderName, ProviderSettings } from '../core/providers.ts';
+import { PROVIDER_NAMES, type ProviderSettings } from '../core/providers.ts';
 import type { ClientSettings } from '../core/types.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { defaultConfigPath, defaultStorePath, type PathEnvironment } from './paths.ts';
 
-/** The provider presets of core/providers.ts, for validation and for listing in messages. */
-export const PROVIDER_NAMES = [
-  'generic',
-  'github',
-  'google',
-  'microsoft',
-  'auth0',
-  'okta',
-  'keycloak',
-] as const satisfies readonly ProviderName[];
 
 /** The validated configuration of a device-login client. */
 export interface DeviceLoginConfig {

@@ -108,9 +108,13 @@ describe('configuration', () => {
 });
 
 describe('configuration and the provider presets', () => {
-  it('accepts exactly the provider names that core/providers.ts knows', async () => {
-    const core = await import('../../core/providers.ts');
-    const { PROVIDER_NAMES } = await import('../../host/config.ts');
-    expect([...PROVIDER_NAMES].sort()).toEqual([...core.PROVIDER_NAMES].sort());
+  it('accepts every provider name that core/providers.ts knows, and names them all when one is wrong', async () => {
+    const { PROVIDER_NAMES } = await import('../../core/providers.ts');
+    for (const provider of PROVIDER_NAMES) {
+      expect(loadConfig({ flags: { provider }, env: env() }).provider.provider).toBe(provider);
+    }
+    expect(() => loadConfig({ flags: { provider: 'gitlab' }, env: env() })).toThrow(
+      new RegExp(PROVIDER_NAMES.join(', ')),
+    );
   });
 });
