@@ -2,12 +2,9 @@
 // macOS, DPAPI on Windows, libsecret/KWallet on Linux). On Linux without a keyring, Electron falls
 // back to the `basic_text` backend, whose key is a constant: that is obfuscation, not protection, so
 // tokens are then kept in memory only unless the user opts in with allowPlaintextTokenStorage.
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { DeviceLoginError } from '../core/errors.ts';
 import type { Logger, TokenStore } from '../core/ports.ts';
 import type { StoredSession } from '../core/types.ts';
+import { readPrivateFile, withFileQueue, writePrivateJsonFile } from '../host/private-file.ts';
 import { createFileTokenStore } from '../host/token-store.ts';
 
 /** The part of Electron's safeStorage used here (a structural type, so tests can pass a stub). */
@@ -117,49 +114,9 @@ export function createMemoryTokenStore(): TokenStore {
 
 function createEncryptedFileStore(options: SafeTokenStoreOptions): TokenStore {
   const { path, safeStorage, logger } = options;
-  // Saves are read-modify-write cycles; one queue keeps two of them from dropping each other's key.
-  let queue: Promise<unknown> = Promise.resolve();
-  function serialised<T>(task: () => Promise<T>): Promise<T> {
-    const next = queue.then(task, task);
-    queue = next.catch(() => undefined);
-    return next;
-  }
-
-  async function read(): Promise<EncryptedFile> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return empty();
-      throw new DeviceLoginError('store', `Cannot read the token store ${path}: ${(err as Error).message}`, { cause: err });
-    }
-    const parsed = parseFile(text);
-    if (parsed) return parsed;
-    const aside = `${path}.corrupt-${Date.now()}`;
-    await rename(path, aside).catch(() => undefined);
-    logger.warn(`The token store ${path} was unreadable; it was moved to ${aside} and a new one is started.`);
-    return empty();
-  }
-
-  async function write(file: EncryptedFile): Promise<void> {
-    const dir = dirname(path);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(file, null, 2)}\n`, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await chmod(temp, 0o600);
-      await rename(temp, path);
-    } catch (err) {
-      await unlink(temp).catch(() => undefined);
-      throw new DeviceLoginError('store', `Cannot write the token store ${path}: ${(err as Error).message}`, { cause: err });
-    }
-  }
+  const serialised = <T>(task: () => Promise<T>) => withFileQueue(path, task);
+  const read = async () => (await readPrivateFile(path, parseFile, { logger })) ?? empty();
+  const write = (file: EncryptedFile) => writePrivateJsonFile(path, file);
 
   async function encrypt(value: StoredSession): Promise<string> {
     return (await safeStorage.encryptStringAsync(JSON.stringify(value))).toString('base64');
