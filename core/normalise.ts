@@ -76,7 +76,8 @@ export function readOAuthError(fields: Record<string, unknown> | undefined): OAu
 export function parseRetryAfter(headers: Record<string, string>, now: number): number | undefined {
   const raw = headers['retry-after']?.trim();
   if (!raw) return undefined;
-  if (/^\d+$/.test(raw)) return Number(raw) * 1000;
+  // Clamped: 400 digits are a valid delay-seconds, but Infinity is no delay a timer can hold.
+  if (/^\d+$/.test(raw)) return Math.min(Number(raw), MAX_LIFETIME_SECONDS) * 1000;
   const at = parseHttpDate(raw);
   return at === undefined ? undefined : Math.max(0, at - now);
 }
@@ -113,6 +114,20 @@ function daysFromCivil(year: number, month: number, day: number): number {
   const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
   return era * 146_097 + doe - 719_468;
+}
+
+/**
+ * No code, token or wait lasts longer than this. A larger `expires_in` (1e308) would give an expiry no
+ * `Date` can hold, and printing it (`toISOString`) would throw far from here.
+ */
+const MAX_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
+
+/** Epoch ms `seconds` after the response, with the lifetime clamped to MAX_LIFETIME_SECONDS (with a warning). */
+function expiryAfter(ctx: NormaliseContext, seconds: number): number {
+  if (seconds > MAX_LIFETIME_SECONDS) {
+    ctx.warn?.(`${originOf(ctx.endpoint)} sent an expires_in of more than ten years; counting ten years.`);
+  }
+  return ctx.now + Math.round(Math.min(seconds, MAX_LIFETIME_SECONDS) * 1000);
 }
 
 /** A positive finite number from a JSON number or a numeric string (form bodies carry only strings). */
@@ -282,7 +297,7 @@ export function normaliseDeviceAuthorizationResponse(
     deviceCode: deviceCode!,
     userCode: userCode!,
     verificationUri: verificationUri!,
-    expiresAt: ctx.now + Math.round(expiresIn * 1000),
+    expiresAt: expiryAfter(ctx, expiresIn),
     interval,
   };
 
@@ -328,7 +343,7 @@ export function normaliseTokenFields(
   if (fields.expires_in !== undefined && fields.expires_in !== null && fields.expires_in !== '') {
     const expiresIn = readPositiveNumber(fields.expires_in);
     if (expiresIn === undefined) throw invalid(ctx, `${what}: expires_in is not a positive number.`, status);
-    out.expiresAt = ctx.now + Math.round(expiresIn * 1000);
+    out.expiresAt = expiryAfter(ctx, expiresIn);
   }
   const refreshToken = readString(fields.refresh_token);
   if (refreshToken) out.refreshToken = refreshToken;
