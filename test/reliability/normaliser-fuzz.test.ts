@@ -68,7 +68,18 @@ const SPECIAL_TEXTS = [
   '𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ✓ 中文 \u202e',
 ];
 
-const RAW_NUMBERS = ['1e308', '1e400', '-1e400', '123456789012345678901234567890', '1.5e-400', '-0', '0.0000001', '86400', '900', '5'];
+const RAW_NUMBERS = [
+  '1e308',
+  '1e400',
+  '-1e400',
+  '123456789012345678901234567890',
+  '1.5e-400',
+  '-0',
+  '0.0000001',
+  '86400',
+  '900',
+  '5',
+];
 
 const hostileString = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...SPECIAL_TEXTS) },
@@ -120,16 +131,21 @@ const FIELD_NAMES = [
   'valueOf',
 ];
 
-const fieldName = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...FIELD_NAMES) }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) });
+const fieldName = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom(...FIELD_NAMES) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+);
 
 /** Any JSON value as text, nested a few levels. */
-const jsonValue: fc.Arbitrary<string> = fc.letrec<{ value: string; object: string; array: string }>((tie) => ({
-  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, jsonScalar, tie('object'), tie('array')),
-  object: fc
-    .array(fc.tuple(fieldName, tie('value')), { maxLength: 6 })
-    .map((pairs) => `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
-  array: fc.array(tie('value'), { maxLength: 4 }).map((items) => `[${items.join(',')}]`),
-})).value;
+const jsonValue: fc.Arbitrary<string> = fc.letrec<{ value: string; object: string; array: string }>(
+  (tie) => ({
+    value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, jsonScalar, tie('object'), tie('array')),
+    object: fc
+      .array(fc.tuple(fieldName, tie('value')), { maxLength: 6 })
+      .map((pairs) => `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
+    array: fc.array(tie('value'), { maxLength: 4 }).map((items) => `[${items.join(',')}]`),
+  }),
+).value;
 
 /** The valid answers the normalisers expect, so that hostile overrides reach the deep paths too. */
 const TEMPLATES: Array<Record<string, string>> = [
@@ -141,7 +157,13 @@ const TEMPLATES: Array<Record<string, string>> = [
     expires_in: '900',
     interval: '5',
   },
-  { access_token: '"at-0123456789"', token_type: '"Bearer"', expires_in: '3600', refresh_token: '"rt-0123456789"', scope: '"openid"' },
+  {
+    access_token: '"at-0123456789"',
+    token_type: '"Bearer"',
+    expires_in: '3600',
+    refresh_token: '"rt-0123456789"',
+    scope: '"openid"',
+  },
   { error: '"authorization_pending"' },
   { error: '"slow_down"', interval: '10' },
   { sub: '"s1"', name: '"Ada"', email: '"ada@example.test"', picture: '"https://x.test/a.png"' },
@@ -150,7 +172,10 @@ const TEMPLATES: Array<Record<string, string>> = [
 
 /** A JSON object body: a template with some fields replaced, removed or added. */
 const jsonObjectBody = fc
-  .tuple(fc.constantFrom(...TEMPLATES), fc.array(fc.tuple(fieldName, fc.option(jsonValue, { nil: undefined })), { maxLength: 5 }))
+  .tuple(
+    fc.constantFrom(...TEMPLATES),
+    fc.array(fc.tuple(fieldName, fc.option(jsonValue, { nil: undefined })), { maxLength: 5 }),
+  )
   .map(([template, edits]) => {
     const fields: Array<[string, string]> = Object.entries(template);
     for (const [name, value] of edits) {
@@ -166,27 +191,65 @@ const jsonObjectBody = fc
 /** A form body (GitHub's default), from the same fields, values percent-encoded or raw. */
 const formBody = fc
   .array(fc.tuple(fieldName, hostileString, fc.boolean()), { minLength: 1, maxLength: 6 })
-  .map((pairs) => pairs.map(([k, v, encode]) => (encode ? `${encodeURIComponent(k)}=${encodeURIComponent(v)}` : `${k}=${v}`)).join('&'));
+  .map((pairs) =>
+    pairs
+      .map(([k, v, encode]) => (encode ? `${encodeURIComponent(k)}=${encodeURIComponent(v)}` : `${k}=${v}`))
+      .join('&'),
+  );
 
 const anyBody: fc.Arbitrary<string> = fc.oneof(
   { weight: 5, arbitrary: jsonObjectBody },
   { weight: 2, arbitrary: formBody },
   { weight: 1, arbitrary: jsonValue },
   // Cut-off JSON: a truncated answer.
-  { weight: 1, arbitrary: fc.tuple(jsonObjectBody, fc.nat()).map(([text, cut]) => text.slice(0, cut % (text.length + 1))) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(jsonObjectBody, fc.nat())
+      .map(([text, cut]) => text.slice(0, cut % (text.length + 1))),
+  },
   { weight: 1, arbitrary: hostileString },
-  { weight: 1, arbitrary: fc.constantFrom('', '   ', '<html><body>Bad Gateway</body></html>', '{}', '[]', 'null', '{"error":null}') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '',
+      '   ',
+      '<html><body>Bad Gateway</body></html>',
+      '{}',
+      '[]',
+      'null',
+      '{"error":null}',
+    ),
+  },
 );
 
-const HTTP_DATES = ['Tue, 14 Nov 2023 22:13:50 GMT', 'Tue, 99 Nov 2023 25:61:61 GMT', 'Sun, 06 Nov 1994 08:49:37 GMT', 'Fri, 31 Dec 9999 23:59:59 GMT'];
+const HTTP_DATES = [
+  'Tue, 14 Nov 2023 22:13:50 GMT',
+  'Tue, 99 Nov 2023 25:61:61 GMT',
+  'Sun, 06 Nov 1994 08:49:37 GMT',
+  'Fri, 31 Dec 9999 23:59:59 GMT',
+];
 
 const headers: fc.Arbitrary<Record<string, string>> = fc.record(
   {
     'content-type': fc.oneof(
-      fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/x-www-form-urlencoded', 'text/html', 'text/plain', ';;;', ''),
+      fc.constantFrom(
+        'application/json',
+        'application/json; charset=utf-8',
+        'application/x-www-form-urlencoded',
+        'text/html',
+        'text/plain',
+        ';;;',
+        '',
+      ),
       hostileString,
     ),
-    'retry-after': fc.oneof(fc.constantFrom(...HTTP_DATES), fc.nat().map(String), fc.constantFrom('9'.repeat(400), '99999999999999', '1e3', '-1'), hostileString),
+    'retry-after': fc.oneof(
+      fc.constantFrom(...HTTP_DATES),
+      fc.nat().map(String),
+      fc.constantFrom('9'.repeat(400), '99999999999999', '1e3', '-1'),
+      hostileString,
+    ),
     'www-authenticate': hostileString,
   },
   { requiredKeys: [] },
@@ -349,7 +412,11 @@ describe('fuzzing the response normaliser', () => {
   it('reads Retry-After as a finite, non-negative delay or not at all', () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.constantFrom(...HTTP_DATES, '9'.repeat(400), '99999999999999', '1e3', '-1', '  7  ', '7.5'), fc.nat().map(String), hostileString),
+        fc.oneof(
+          fc.constantFrom(...HTTP_DATES, '9'.repeat(400), '99999999999999', '1e3', '-1', '  7  ', '7.5'),
+          fc.nat().map(String),
+          hostileString,
+        ),
         (value) => {
           expectDelayMs(parseRetryAfter({ 'retry-after': value }, NOW));
         },
@@ -375,7 +442,9 @@ describe('fuzzing the response normaliser', () => {
               Object.entries(fields)
                 .map(([k, v]) => `${k}=${encodeURIComponent(k === key ? value : v)}`)
                 .join('&')
-            : `{${Object.entries(fields).map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+            : `{${Object.entries(fields)
+                .map(([k, v]) => `${JSON.stringify(k)}:${v}`)
+                .join(',')}}`;
           const res: HttpResponse = { status, headers: {}, body };
           const messages: string[] = [];
           const collect = (run: () => unknown) => {
@@ -399,12 +468,22 @@ describe('fuzzing the response normaliser', () => {
 });
 
 describe('hostile bodies, case by case', () => {
-  const json = (body: string, status = 200): HttpResponse => ({ status, headers: { 'content-type': 'application/json' }, body });
+  const json = (body: string, status = 200): HttpResponse => ({
+    status,
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
 
   it.each([
-    ['JSON', '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"error":"authorization_pending"}'],
+    [
+      'JSON',
+      '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"error":"authorization_pending"}',
+    ],
     ['a form', '__proto__=polluted&constructor=polluted&prototype=polluted&error=authorization_pending'],
-    ['a form with bracket keys', '__proto__.polluted=yes&constructor.prototype.polluted=yes&error=authorization_pending'],
+    [
+      'a form with bracket keys',
+      '__proto__.polluted=yes&constructor.prototype.polluted=yes&error=authorization_pending',
+    ],
   ])('reads prototype-pollution keys in %s as plain data', (_name, body) => {
     const fields = parseBody(body);
     expect(fields?.error).toBe('authorization_pending');
@@ -439,7 +518,9 @@ describe('hostile bodies, case by case', () => {
           interval: 5,
           [field]: text,
         });
-      expect(() => normaliseDeviceAuthorizationResponse(json(body('expires_in')), ctx)).toThrow(DeviceLoginError);
+      expect(() => normaliseDeviceAuthorizationResponse(json(body('expires_in')), ctx)).toThrow(
+        DeviceLoginError,
+      );
       expect(normaliseDeviceAuthorizationResponse(json(body('interval')), ctx).interval).toBe(5);
     },
   );
@@ -452,12 +533,19 @@ describe('lifetimes beyond what a Date can hold', () => {
     const warnings: string[] = [];
     const warnCtx: NormaliseContext = { ...ctx, warn: (m) => warnings.push(m) };
     const auth = normaliseDeviceAuthorizationResponse(
-      { status: 200, headers: {}, body: `{"device_code":"dc","user_code":"WDJB-MJHT","verification_uri":"https://auth.example.test/device","expires_in":${text}}` },
+      {
+        status: 200,
+        headers: {},
+        body: `{"device_code":"dc","user_code":"WDJB-MJHT","verification_uri":"https://auth.example.test/device","expires_in":${text}}`,
+      },
       warnCtx,
     );
     expectEpochMs(auth.expiresAt);
     expect(() => new Date(auth.expiresAt).toISOString()).not.toThrow();
-    const outcome = normalisePollResponse({ status: 200, headers: {}, body: `{"access_token":"at","token_type":"Bearer","expires_in":${text}}` }, warnCtx);
+    const outcome = normalisePollResponse(
+      { status: 200, headers: {}, body: `{"access_token":"at","token_type":"Bearer","expires_in":${text}}` },
+      warnCtx,
+    );
     expect(outcome.kind).toBe('tokens');
     if (outcome.kind === 'tokens') expectEpochMs(outcome.tokens.expiresAt);
     expect(warnings).toEqual([expect.stringContaining('expires_in'), expect.stringContaining('expires_in')]);
