@@ -15,6 +15,7 @@ type Bench = (options: BenchOptions) => Promise<BenchResult>;
 /** Name -> module, in the order a full run takes them (cheap and quiet ones first). */
 const BENCHMARKS: Record<string, () => Promise<Bench>> = {
   'renderer-size': async () => (await import('./renderer-size.ts')).run,
+  startup: async () => (await import('./startup.ts')).run,
   'time-to-code': async () => (await import('./time-to-code.ts')).run,
   'approval-to-home': async () => (await import('./approval-to-home.ts')).run,
   server: async () => (await import('./server.ts')).run,
