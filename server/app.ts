@@ -2,7 +2,7 @@
 // provider with our device-flow gap closures, the phone pages and the resource server, on one
 // HTTP listener whose public URL (never a request's Host header) names every endpoint.
 import { accessSync, constants as fsConstants, existsSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -119,6 +119,12 @@ export function prepareDataDir(dataDir: string): string {
   return absolute;
 }
 
+/** The answer to any request that arrives while the server is still starting (RFC 6749 §4.1.2.1 error code). */
+function answerStarting(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', 'cache-control': 'no-store' });
+  res.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: 'The server is starting; try again in a moment.' }));
+}
+
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
@@ -167,8 +173,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const fixedPublicUrl = options.publicUrl ? normalisePublicUrl(options.publicUrl) : undefined;
   const dataDir = prepareDataDir(options.dataDir ?? SERVER_DEFAULTS.dataDir);
 
-  // Listen first (the port may be 0), then build the provider whose issuer needs the port.
-  const server = createServer();
+  // Listen first (the port may be 0), then build the provider whose issuer needs the port. Until it
+  // is built, every request gets a 503 with Retry-After: a device retrying after a crash must not
+  // land on a socket that accepts and never answers (its poll would hang for the whole client timeout).
+  let handle: RequestListener = answerStarting;
+  const server = createServer((req, res) => handle(req, res));
   const port = await listen(server, requestedPort, host);
   // Shutdown runs these last-in first-out: held polls are answered, then the listener stops (in-flight
   // requests finish; idle keep-alive sockets are swept as they go idle), then the stores close.
@@ -258,7 +267,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       logger.error('server error', { error: err.message });
     });
 
-    server.on('request', provider.callback());
+    handle = provider.callback();
 
     for (const warning of unsafeDefaults({ host, publicUrl, demoUser: demoUser !== undefined })) logger.warn(warning);
     logger.info('device-login server ready', { issuer: publicUrl, store: options.redisUrl ? 'redis' : 'sqlite', dataDir });

@@ -77,6 +77,50 @@ describe('device-login serve', () => {
     expect((await warm.exit).code).toBe(0);
   });
 
+  it('answers every request while it starts: 503 with Retry-After until ready, never a socket left hanging', async () => {
+    // A free port known before the ready line, so requests can arrive while the server starts.
+    const probe: Server = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const data = tempDataDir();
+    cleanups.push(data.remove);
+
+    type Outcome = { sentAt: number; status?: number; retryAfter?: string | null; error?: string; hung?: boolean };
+    const outcomes: Array<Promise<Outcome>> = [];
+    const send = (): Promise<Outcome> => {
+      const sentAt = performance.now();
+      return fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(3000) }).then(
+        async (res) => {
+          const body = (await res.json().catch(() => ({}))) as { error?: string };
+          return { sentAt, status: res.status, retryAfter: res.headers.get('retry-after'), ...(body.error ? { error: body.error } : {}) };
+        },
+        (err: Error) => ({ sentAt, hung: err.name === 'TimeoutError' }),
+      );
+    };
+    const run = serve(['--port', String(port), '--data', data.dir]);
+    let ready = false;
+    void run.firstLine.then(() => (ready = true), () => (ready = true));
+    // Every 5 ms until the ready line (bounded: 15 s, 3000 requests), then a few more.
+    const deadline = performance.now() + 15_000;
+    while (!ready && performance.now() < deadline && outcomes.length < 3000) {
+      outcomes.push(send());
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await run.firstLine;
+    for (let i = 0; i < 5; i++) outcomes.push(send());
+    const all = await Promise.all(outcomes);
+
+    expect(all.filter((o) => o.hung)).toEqual([]);
+    const starting = all.filter((o) => o.status === 503);
+    // The window between listening and serving was hit, and said so in OAuth terms.
+    expect(starting.length).toBeGreaterThan(0);
+    for (const o of starting) expect(o).toMatchObject({ retryAfter: '1', error: 'temporarily_unavailable' });
+    expect(all.slice(-5).map((o) => o.status)).toEqual([200, 200, 200, 200, 200]);
+    run.child.kill('SIGTERM');
+    expect((await run.exit).code).toBe(0);
+  });
+
   it('rejects an unknown flag with one clear message and exit code 2', async () => {
     const run = serve(['--prot', '80']);
     const { code, stderr } = await run.exit;
