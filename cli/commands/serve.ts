@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { DeviceLoginError } from '../../core/errors.ts';
 import { createStreamLogger } from '../../host/logger.ts';
 import { startServer, type ServerOptions } from '../../server/app.ts';
+import { loadClientsFile } from '../../server/clients-file.ts';
 import { SERVER_DEFAULTS } from '../../server/defaults.ts';
 import { EXIT, type CliIO } from '../io.ts';
 
@@ -22,6 +23,10 @@ Options:
   --redis URL       keep OAuth state in Redis (redis://host:6379) so several instances can share it
   --interval S      seconds between device polls (default ${SERVER_DEFAULTS.interval})
   --code-ttl S      lifetime of a device code in seconds (default ${SERVER_DEFAULTS.codeTtl})
+  --clients FILE    more clients besides tv-demo: a JSON array of client metadata, e.g.
+                    [{"client_id": "my-tv", "client_name": "My TV", "client_secret": "..."}]
+                    (fields: client_id, client_name, client_secret, token_endpoint_auth_method,
+                    grant_types, redirect_uris; keep a file with secrets chmod 600)
   --no-demo-user    do not create the demo account
   --help            this text
 `;
@@ -32,8 +37,11 @@ function wholeNumber(flag: string, value: string | undefined): number | undefine
   return Number(value);
 }
 
+/** Serve's options: the server's, plus the path of a clients file (read once the logger exists). */
+export type ServeOptions = ServerOptions & { clientsFile?: string };
+
 /** Parses serve's flags into server options; throws DeviceLoginError `usage` on bad input. */
-export function parseServeArgs(argv: string[]): ServerOptions | 'help' {
+export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -50,6 +58,7 @@ export function parseServeArgs(argv: string[]): ServerOptions | 'help' {
         interval: { type: 'string' },
         'code-ttl': { type: 'string' },
         'no-demo-user': { type: 'boolean' },
+        clients: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -59,7 +68,7 @@ export function parseServeArgs(argv: string[]): ServerOptions | 'help' {
   }
   const v = parsed.values;
   if (v.help) return 'help';
-  const options: ServerOptions = {};
+  const options: ServeOptions = {};
   const port = wholeNumber('--port', v.port);
   if (port !== undefined) {
     if (port > 65535) throw new DeviceLoginError('usage', `--port must be 0 to 65535 (got ${port}).`);
@@ -78,12 +87,13 @@ export function parseServeArgs(argv: string[]): ServerOptions | 'help' {
   const codeTtl = wholeNumber('--code-ttl', v['code-ttl']);
   if (codeTtl !== undefined) options.codeTtl = codeTtl;
   if (v['no-demo-user']) options.demoUser = false;
+  if (v.clients !== undefined) options.clientsFile = v.clients;
   return options;
 }
 
 /** Runs `device-login serve`; resolves with the exit code once the server has stopped. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let options: ServerOptions | 'help';
+  let options: ServeOptions | 'help';
   try {
     options = parseServeArgs(argv);
   } catch (err) {
@@ -98,7 +108,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   let server;
   try {
-    server = await startServer({ ...options, logger });
+    const { clientsFile, ...serverOptions } = options;
+    const clients = clientsFile ? loadClientsFile(clientsFile, (warning) => logger.warn(warning)) : undefined;
+    server = await startServer({ ...serverOptions, ...(clients ? { clients } : {}), logger });
   } catch (err) {
     const configuration = err instanceof DeviceLoginError && err.code === 'configuration';
     io.stderr.write(`device-login serve: ${(err as Error).message}\n`);

@@ -8,14 +8,11 @@
 // to print the access token: it is left out of the search and used as the positive control that the
 // search does find a secret where one is.
 //
-// `device-login serve` cannot register a confidential client (no flag; only startServer's `clients`
-// option) and the embedded server rejects a client_secret from its public client `tv-demo` with
-// invalid_client. So the first test runs `device-login serve` itself with the public client, and the
-// second runs the same server with one confidential client (test/fixtures/serve-confidential.ts:
-// serve's flag parsing, logger and ready line) so that the secret travels on every request.
+// The first test runs `device-login serve` with its public client `tv-demo`; the second adds a
+// confidential client with `serve --clients FILE`, so that the secret travels on every request.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -187,6 +184,8 @@ function leaks(outputs: readonly Output[], secrets: readonly Secret[]): string[]
 async function wholeFlow(options: {
   server: ServerProcess;
   home: string;
+  /** The client to sign in as (default: the one in the server's ready line). */
+  clientId?: string;
   /** Extra flags of login only (e.g. --client-secret). */
   loginFlags?: string[];
   /** Extra environment of every client command (e.g. DEVICE_LOGIN_CLIENT_SECRET). */
@@ -199,7 +198,7 @@ async function wholeFlow(options: {
     '--issuer',
     server.ready.issuer,
     '--client-id',
-    server.ready.clientId,
+    options.clientId ?? server.ready.clientId,
     '--store',
     store,
     '--log-level',
@@ -323,21 +322,23 @@ describe('no secret in the logs of a whole flow at debug level', () => {
       const data = await tempDir('device-login-nosecrets-conf-server-');
       const home = await tempDir('device-login-nosecrets-conf-device-');
       const clientSecret = `cs-${randomBytes(24).toString('base64url')}`;
+      // The secret is in a 0600 file, as `serve --help` asks; never on serve's command line.
+      const clientsFile = join(data, 'clients.json');
+      await writeFile(
+        clientsFile,
+        JSON.stringify([{ client_id: 'tv-confidential', client_name: 'Confidential TV', client_secret: clientSecret }]),
+        { mode: 0o600 },
+      );
       const server = await startServerProcess(
         'confidential server',
-        ['test/fixtures/serve-confidential.ts', '--port', '0', '--data', data, '--interval', '1'],
-        {
-          HOME: home,
-          DEVICE_LOGIN_LOG_LEVEL: 'debug',
-          DEVICE_LOGIN_TEST_CLIENT_ID: 'tv-confidential',
-          DEVICE_LOGIN_TEST_CLIENT_SECRET: clientSecret,
-        },
+        ['bin/device-login.js', 'serve', '--port', '0', '--data', data, '--interval', '1', '--clients', clientsFile],
+        { HOME: home, DEVICE_LOGIN_LOG_LEVEL: 'debug' },
       );
-      expect(server.ready.clientId).toBe('tv-confidential');
       // login gets it as a flag (as someone would type it), the other commands from the environment.
       const flow = await wholeFlow({
         server,
         home,
+        clientId: 'tv-confidential',
         loginFlags: ['--client-secret', clientSecret],
         clientEnv: { DEVICE_LOGIN_CLIENT_SECRET: clientSecret },
       });
