@@ -42,11 +42,14 @@ export function slowedInterval(current: number, serverInterval?: number): number
 /**
  * The earliest time the next poll may start: never sooner than the interval (a failed poll may
  * still have reached the server, so backoff never undercuts it) nor than a stated Retry-After.
+ * The interval runs from `now` (the answer), or from `intervalFrom` (when the last poll was sent)
+ * for a poll the server held: then it has already passed.
  */
 export function nextPollAt(
   now: number,
   intervalSeconds: number,
-  extra: { retryAfterMs?: number; backoffMs?: number } = {},
+  extra: { retryAfterMs?: number; backoffMs?: number; intervalFrom?: number } = {},
 ): number {
-  return now + Math.max(intervalSeconds * 1000, extra.retryAfterMs ?? 0, extra.backoffMs ?? 0);
+  const intervalEnds = (extra.intervalFrom ?? now) + intervalSeconds * 1000;
+  return Math.max(intervalEnds, now + (extra.retryAfterMs ?? 0), now + (extra.backoffMs ?? 0));
 }

@@ -46,6 +46,8 @@ export interface MachineState {
   /** The code on screen (kept while the profile loads so the screen does not flicker). */
   readonly authorization?: DeviceAuthorization;
   readonly pollInFlight: boolean;
+  /** When the poll in flight (or the last one) was sent. */
+  readonly pollStartedAt?: number;
   /** Earliest time of the next poll (interval, slow_down, Retry-After, backoff). */
   readonly nextPollAt?: number;
   /** The `now` at which `nextPollAt` was set: tells a wall clock that went back from an early timer. */
@@ -346,7 +348,7 @@ function onPollDue(state: MachineState, now: number): Transition {
   const remaining = Math.floor((auth.expiresAt - now) / 1000);
   const waitSeconds = Math.max(0, Math.min(state.config.longPollSeconds, remaining));
   return {
-    state: { ...state, pollInFlight: true },
+    state: { ...state, pollInFlight: true, pollStartedAt: now },
     effects: [{ type: 'poll', flowId: state.flowId, deviceCode: auth.deviceCode, waitSeconds }],
   };
 }
@@ -367,6 +369,14 @@ function onPollOutcome(state: MachineState, now: number, outcome: PollOutcome, j
     case 'pending':
       return schedule({ ...state, network: 'online', failures: 0 }, now, auth, {
         retryAfterMs: outcome.retryAfterMs,
+        // A long poll the server says it held (Preference-Applied) for a whole interval already kept
+        // the pace: the interval runs from when that poll was sent (servers count it from a poll's
+        // arrival), so the next one goes out at once. Waiting another interval would leave the TV
+        // deaf to an approval for that long after every held poll. A poll that was merely slow on
+        // the network is not trusted this way: its request may have reached the server late.
+        ...(outcome.held && state.pollStartedAt !== undefined && now - state.pollStartedAt >= auth.interval * 1000
+          ? { intervalFrom: state.pollStartedAt }
+          : {}),
       });
     case 'slow_down': {
       const slowed: DeviceAuthorization = {
@@ -409,12 +419,13 @@ function schedule(
   state: MachineState,
   now: number,
   auth: DeviceAuthorization,
-  extra: { retryAfterMs?: number | undefined; backoffMs?: number },
+  extra: { retryAfterMs?: number | undefined; backoffMs?: number; intervalFrom?: number },
 ): Transition {
   if (now >= auth.expiresAt) return expire(state, codeExpiredError());
   const at = nextPollAt(now, auth.interval, {
     ...(extra.retryAfterMs !== undefined ? { retryAfterMs: extra.retryAfterMs } : {}),
     ...(extra.backoffMs !== undefined ? { backoffMs: extra.backoffMs } : {}),
+    ...(extra.intervalFrom !== undefined ? { intervalFrom: extra.intervalFrom } : {}),
   });
   return {
     state: { ...state, nextPollAt: at, scheduledFrom: now },

@@ -376,7 +376,11 @@ export function normalisePollResponse(res: HttpResponse, ctx: NormaliseContext):
 
   if (oauth) {
     const code = canonicalErrorCode(oauth.error);
-    if (code === 'authorization_pending') return { kind: 'pending', ...withRetryAfter };
+    if (code === 'authorization_pending') {
+      // Only the server's own word that it held the poll (RFC 7240 §3) lets the next one go sooner.
+      const held = /(?:^|[\s,;])wait=\d+/i.test(res.headers['preference-applied'] ?? '');
+      return { kind: 'pending', ...withRetryAfter, ...(held ? { held } : {}) };
+    }
     if (code === 'slow_down') {
       const interval = readPositiveNumber(fields?.interval); // GitHub states the new interval.
       return { kind: 'slow_down', ...(interval === undefined ? {} : { interval }), ...withRetryAfter };

@@ -88,7 +88,8 @@ export interface StoredSession {
 export type PollOutcome =
   | { kind: 'tokens'; tokens: TokenSet }
   /** authorization_pending (whatever the HTTP status). */
-  | { kind: 'pending'; retryAfterMs?: number }
+  /** `held`: the server says it held the poll (Preference-Applied: wait=N, RFC 7240). */
+  | { kind: 'pending'; retryAfterMs?: number; held?: boolean }
   /** slow_down; `interval` when the server stated a new one (GitHub). */
   | { kind: 'slow_down'; interval?: number; retryAfterMs?: number }
   /** access_denied / authorization_declined. */

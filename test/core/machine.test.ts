@@ -214,7 +214,25 @@ describe('poll timing (RFC 8628 §3.5)', () => {
   });
 
   it.each([
-    ['authorization_pending keeps polling at the interval', { kind: 'pending' }, 5, T0 + 20_000 + 5_000],
+    // The poll went out at T0 + 5 s and was answered at T0 + 20 s: held longer than the interval.
+    [
+      'authorization_pending after a poll the server held past the interval polls again at once',
+      { kind: 'pending', held: true },
+      5,
+      T0 + 20_000,
+    ],
+    [
+      'authorization_pending after a held poll still honours Retry-After',
+      { kind: 'pending', held: true, retryAfterMs: 2_000 },
+      5,
+      T0 + 22_000,
+    ],
+    [
+      'authorization_pending that was only slow (not held by the server) waits the interval after the answer',
+      { kind: 'pending' },
+      5,
+      T0 + 25_000,
+    ],
     [
       'authorization_pending with a shorter Retry-After still waits the interval',
       { kind: 'pending', retryAfterMs: 2_000 },
@@ -252,9 +270,12 @@ describe('poll timing (RFC 8628 §3.5)', () => {
     expect(result.state.flow).toBe('awaiting_user');
     expect(result.state.authorization?.interval).toBe(interval);
     expect(scheduledAt(result.effects)).toBe(nextAt);
-    expect(
-      transition(result.state, { type: 'poll_due', now: nextAt - 1 }).effects.some((e) => e.type === 'poll'),
-    ).toBe(false);
+    // (A poll due at once has no earlier moment after the answer to check.)
+    if (nextAt > T0 + 20_000) {
+      expect(
+        transition(result.state, { type: 'poll_due', now: nextAt - 1 }).effects.some((e) => e.type === 'poll'),
+      ).toBe(false);
+    }
     expect(
       transition(result.state, { type: 'poll_due', now: nextAt }).effects.some((e) => e.type === 'poll'),
     ).toBe(true);
@@ -294,6 +315,23 @@ describe('poll timing (RFC 8628 §3.5)', () => {
     expect([slowedInterval(5), slowedInterval(5, 8), slowedInterval(5, 11), slowedInterval(12)]).toEqual([
       10, 10, 11, 17,
     ]);
+  });
+});
+
+describe('poll timing after quick answers', () => {
+  it.each([
+    ['answered at once', T0 + 5_300, T0 + 10_300],
+    ['held, but answered before the interval is over', T0 + 9_999, T0 + 14_999],
+  ])('authorization_pending %s waits a whole interval after the answer', (_name, answeredAt, nextAt) => {
+    const result = outcome(polling(T0 + 5_000), answeredAt, { kind: 'pending', held: true });
+    expect(scheduledAt(result.effects)).toBe(nextAt);
+  });
+
+  it('a poll held exactly one interval polls again at once; slow_down and retries never do', () => {
+    expect(scheduledAt(outcome(polling(T0 + 5_000), T0 + 10_000, { kind: 'pending', held: true }).effects)).toBe(T0 + 10_000);
+    expect(scheduledAt(outcome(polling(T0 + 5_000), T0 + 20_000, { kind: 'slow_down' }).effects)).toBe(T0 + 30_000);
+    const retried = outcome(polling(T0 + 5_000), T0 + 20_000, { kind: 'retry', error: err('timeout') });
+    expect(scheduledAt(retried.effects)).toBeGreaterThanOrEqual(T0 + 25_000);
   });
 });
 
@@ -669,6 +707,7 @@ describe('sign-out and refresh', () => {
 describe('invariants over random poll histories', () => {
   const outcomes: fc.Arbitrary<PollOutcome> = fc.oneof(
     fc.constant<PollOutcome>({ kind: 'pending' }),
+    fc.constant<PollOutcome>({ kind: 'pending', held: true }),
     fc.record({ kind: fc.constant('pending' as const), retryAfterMs: fc.integer({ min: 0, max: 40_000 }) }),
     fc.record({
       kind: fc.constant('slow_down' as const),
@@ -725,8 +764,11 @@ describe('invariants over random poll histories', () => {
           if (state.flow !== 'awaiting_user') break;
           const newInterval = state.authorization!.interval;
           if (s.outcome.kind === 'slow_down') expect(newInterval).toBeGreaterThanOrEqual(interval + 5);
+          // The interval runs from the answer, or from the poll's start when the server held it
+          // for at least the interval (then the next poll may go at once).
+          const heldThrough = s.outcome.kind === 'pending' && s.outcome.held === true && s.answerAfter >= interval * 1000;
           earliest = Math.max(
-            now + newInterval * 1000,
+            (heldThrough ? lastPollAt : now) + newInterval * 1000,
             now +
               (s.outcome.kind !== 'slow_down'
                 ? ((s.outcome as { retryAfterMs?: number }).retryAfterMs ?? 0)

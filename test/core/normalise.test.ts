@@ -82,6 +82,16 @@ describe('poll responses', () => {
   const pollCases: Array<[string, HttpResponse, Record<string, unknown>]> = [
     ['RFC authorization_pending (400)', json(400, { error: 'authorization_pending' }), { kind: 'pending' }],
     [
+      'authorization_pending of a poll the server held (Preference-Applied: wait=25)',
+      json(400, { error: 'authorization_pending' }, { 'preference-applied': 'wait=25' }),
+      { kind: 'pending', held: true },
+    ],
+    [
+      'authorization_pending with a Preference-Applied that is not about waiting',
+      json(400, { error: 'authorization_pending' }, { 'preference-applied': 'return=minimal' }),
+      { kind: 'pending' },
+    ],
+    [
       'Google: authorization_pending with 428',
       json(428, { error: 'authorization_pending' }),
       { kind: 'pending' },

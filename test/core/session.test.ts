@@ -307,7 +307,7 @@ describe('device session runner', () => {
     const r = rig({ longPollSeconds: undefined });
     const session = r.session;
     r.protocol.pollScript.push(
-      { holdMs: 25_000, then: { kind: 'pending' } },
+      { holdMs: 25_000, then: { kind: 'pending', held: true } },
       { holdMs: 12_000, then: { kind: 'tokens', tokens: TOKENS } },
     );
     session.signIn();
@@ -315,8 +315,9 @@ describe('device session runner', () => {
     expect(session.snapshot().state).toBe('signed_in');
     expect(r.protocol.polls.map((p) => p.waitSeconds)).toEqual([25, 25]);
     expect(r.protocol.maxInFlight).toBe(1);
-    // The second poll starts one interval after the first one's answer, not while it is held.
-    expect(r.protocol.polls.map((p) => p.startedAt - T0)).toEqual([5_000, 35_000]);
+    // The second poll starts not while the first is held, but the moment its answer comes: the held
+    // poll lasted longer than the interval, so the interval (counted from when it was sent) is over.
+    expect(r.protocol.polls.map((p) => p.startedAt - T0)).toEqual([5_000, 30_000]);
   });
 
   it('honours the interval, slow_down (+5 s for every later poll), Retry-After and backoff in its timing', async () => {
