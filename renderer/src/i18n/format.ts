@@ -1,12 +1,30 @@
 // Numbers and times in the viewer's language, all through Intl (no hand-made plural rules).
 import type { Language } from '../../../host/contract.ts';
 
+// Building an Intl formatter costs far more than using one (the code screen formats every second),
+// so each is made once per language and options.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
+
+function numberFormat(language: Language, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const key = `${language} ${JSON.stringify(options)}`;
+  let format = numberFormats.get(key);
+  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(language, options)));
+  return format;
+}
+
+function relativeFormat(language: Language): Intl.RelativeTimeFormat {
+  let format = relativeFormats.get(language);
+  if (!format) relativeFormats.set(language, (format = new Intl.RelativeTimeFormat(language, { numeric: 'always', style: 'long' })));
+  return format;
+}
+
 /**
  * "in 9 minutes" / "9 分鐘後": the nearest whole minute from one minute on, then seconds in steps
  * of 5 so the wording does not change every second.
  */
 export function relativeExpiry(ms: number, language: Language): string {
-  const format = new Intl.RelativeTimeFormat(language, { numeric: 'always', style: 'long' });
+  const format = relativeFormat(language);
   const seconds = Math.max(0, Math.ceil(ms / 1000));
   if (seconds >= 60) return format.format(Math.max(1, Math.round(seconds / 60)), 'minute');
   return format.format(Math.ceil(seconds / 5) * 5, 'second');
@@ -15,17 +33,17 @@ export function relativeExpiry(ms: number, language: Language): string {
 /** The ring's clock face: "9:05" (minutes:seconds, digits in the language's numbering system). */
 export function clockFace(ms: number, language: Language): string {
   const total = Math.max(0, Math.ceil(ms / 1000));
-  const minutes = new Intl.NumberFormat(language).format(Math.floor(total / 60));
-  const seconds = new Intl.NumberFormat(language, { minimumIntegerDigits: 2 }).format(total % 60);
+  const minutes = numberFormat(language).format(Math.floor(total / 60));
+  const seconds = numberFormat(language, { minimumIntegerDigits: 2 }).format(total % 60);
   return `${minutes}:${seconds}`;
 }
 
 /** A running time: "112 min" / "112 分鐘". */
 export function runningTime(minutes: number, language: Language): string {
-  return new Intl.NumberFormat(language, { style: 'unit', unit: 'minute', unitDisplay: 'short' }).format(minutes);
+  return numberFormat(language, { style: 'unit', unit: 'minute', unitDisplay: 'short' }).format(minutes);
 }
 
 /** A year without grouping separators: 2024, not 2,024. */
 export function yearText(year: number, language: Language): string {
-  return new Intl.NumberFormat(language, { useGrouping: false }).format(year);
+  return numberFormat(language, { useGrouping: false }).format(year);
 }
