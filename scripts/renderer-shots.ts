@@ -96,7 +96,7 @@ async function main(): Promise<void> {
           const flowState = state.split('-')[0];
           await page.locator(`[data-testid="tv"][data-state="${flowState}"]`).waitFor({ timeout: 5000 });
           if (state === 'signed_in') {
-            await page.getByRole('heading', { name: language === 'en' ? 'Welcome, Ada Lovelace' : '歡迎，Ada Lovelace' }).waitFor();
+            await page.getByTestId('welcome-banner').getByText(language === 'en' ? 'Welcome, Ada Lovelace' : '歡迎，Ada Lovelace').waitFor();
             await shot(`welcome-transition${suffix}`);
             await page.getByTestId('home').waitFor({ timeout: 5000 });
             await page.locator('.asset-card__poster').first().waitFor();

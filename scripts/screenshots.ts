@@ -15,13 +15,14 @@ const WAIT_MS = 45_000;
 const saved: Array<{ name: string; bytes: number }> = [];
 
 /** Saves a PNG of `page` as <OUT>/<name>.png and records its size. */
-async function shot(page: Page, name: string): Promise<void> {
+async function shot(page: Page, name: string, options: { animations?: 'disabled' | 'allow'; imageWaitMs?: number } = {}): Promise<void> {
   // Posters and the avatar load lazily: wait for the visible ones, bounded.
   await page
-    .waitForFunction(() => [...document.images].every((image) => image.complete), undefined, { timeout: 10_000 })
+    .waitForFunction(() => [...document.images].every((image) => image.complete), undefined, { timeout: options.imageWaitMs ?? 10_000 })
     .catch(() => undefined);
   const path = join(OUT, `${name}.png`);
-  await page.screenshot({ path, animations: 'disabled', caret: 'hide' });
+  // Animations are finished before the shot, except where one is held mid-way on purpose.
+  await page.screenshot({ path, animations: options.animations ?? 'disabled', caret: 'hide' });
   const { size } = await stat(path);
   saved.push({ name, bytes: size });
   process.stdout.write(`  ${name}.png  ${Math.round(size / 1024)} kB\n`);
@@ -86,19 +87,40 @@ async function mainFlow(browser: Browser): Promise<void> {
     await shot(sidePage, 'browser-tv-and-phone');
     await side.close();
 
+    // Home with the greeting banner over it. The banner is on screen for about two seconds, while
+    // the phone is still busy with its own pages: watch for it from now on, and hold its animation
+    // where it is fully in.
+    const signedInShot = tv
+      .getByTestId('welcome-banner')
+      .waitFor({ timeout: WAIT_MS })
+      .then(async () => {
+        await tv.evaluate(() => {
+          for (const animation of document.getAnimations()) {
+            const target = (animation.effect as KeyframeEffect | null)?.target;
+            if (target instanceof Element && target.classList.contains('welcome-banner')) {
+              animation.pause();
+              animation.currentTime = 900;
+            }
+          }
+        });
+        await tv.locator('.asset-card').first().waitFor({ timeout: 1_500 });
+        // 'allow': disabling animations would finish the banner's, which ends faded out.
+        // (and the banner leaves after two seconds: no long wait for images either).
+        await shot(tv, 'tv-signed-in', { animations: 'allow', imageWaitMs: 500 });
+      })
+      .catch(() => process.stdout.write('  (the greeting banner was gone before it could be taken)\n'));
+
     const { context: phoneContext, phone } = await openPhone(browser);
     const end = await answerOnPhone(phone, url, host.demoUser, 'Allow', (step) => shot(phone, `phone-${step}`));
     if (end !== 'success') throw new Error(`the phone ended on ${end}`);
     await phoneContext.close();
 
     await waitForState(tv, 'signed_in');
-    await tv.locator('.screen.signed-in').waitFor({ timeout: 5_000 }).then(
-      () => shot(tv, 'tv-signed-in'),
-      () => process.stdout.write('  (the greeting was gone before it could be taken)\n'),
-    );
+    await signedInShot;
     await tv.getByTestId('home').waitFor({ timeout: WAIT_MS });
     await tv.locator('.asset-card').first().waitFor({ timeout: WAIT_MS });
-    await tv.waitForTimeout(800);
+    await tv.getByTestId('welcome-banner').waitFor({ state: 'detached', timeout: WAIT_MS });
+    await tv.waitForTimeout(300);
     await shot(tv, 'tv-home');
 
     await tv.keyboard.press('ArrowDown');

@@ -13,7 +13,7 @@ import { prefersReducedMotion } from './nav/spatial.ts';
 import { Busy } from './screens/Busy.tsx';
 import { Code } from './screens/Code.tsx';
 import { Denied, ErrorScreen, Expired } from './screens/Outcome.tsx';
-import { SignedIn } from './screens/SignedIn.tsx';
+import { SignedIn, WelcomeBanner } from './screens/SignedIn.tsx';
 import { Welcome } from './screens/Welcome.tsx';
 
 const loadHome = () => import('./home/HomeRoot.tsx');
@@ -88,7 +88,7 @@ function useViewState(bridge: DeviceBridge): Received | undefined {
   return received;
 }
 
-/** True for a short while after the flow reaches signed_in: the "Welcome, <name>" moment. */
+/** True for a short while after the flow reaches signed_in: the "Welcome, <name>" banner. */
 function useGreeting(signedIn: boolean): boolean {
   const [greeting, setGreeting] = useState(false);
   useEffect(() => {
@@ -167,12 +167,14 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
         screen = view.code ? <Code view={view} code={view.code} offsetMs={received.offsetMs} /> : <Busy title={t.requesting.title} />;
         break;
       case 'signed_in':
-        screen = greeting ? (
-          <SignedIn profile={view.profile} />
-        ) : (
-          <Suspense fallback={<Busy title={t.common.loading} />}>
-            <HomeRoot view={view} />
-          </Suspense>
+        // Home at once (its catalogue loads behind the greeting); the greeting is a banner over it.
+        screen = (
+          <>
+            <Suspense fallback={<SignedIn profile={view.profile} />}>
+              <HomeRoot view={view} />
+            </Suspense>
+            {greeting ? <WelcomeBanner profile={view.profile} /> : null}
+          </>
         );
         break;
       case 'signing_out':

@@ -81,7 +81,7 @@ export default function HomeRoot({ view }: { view: ViewState }) {
   if (route.page === 'asset') return <AssetDetail asset={route.asset} onBack={goHome} />;
 
   return (
-    <main className="screen home" data-testid="home">
+    <main className="screen home" data-testid="home" data-catalog={load.status}>
       <Menu page={route.page} profile={view.profile} onNavigate={navigate} />
       {route.page === 'settings' ? (
         <Settings view={view} />

@@ -1,9 +1,11 @@
-// The moment between phone and TV: "Welcome, Ada" before Home appears.
+// The moment between phone and TV: "Welcome, Ada". Home is there at once, with the greeting as a
+// banner over it for a moment, so nobody waits on a welcome screen to reach their shows. The full
+// screen greeting is shown only while Home's code is still loading (a Suspense fallback).
 import type { ProfileView } from '../../../host/contract.ts';
 import { Avatar } from '../components/Avatar.tsx';
 import { useI18n } from '../i18n/context.tsx';
 
-/** The signed-in greeting shown briefly before Home. */
+/** The signed-in greeting as a whole screen (while Home loads). */
 export function SignedIn({ profile }: { profile: ProfileView | undefined }) {
   const { t } = useI18n();
   const name = profile?.name ?? '';
@@ -13,5 +15,23 @@ export function SignedIn({ profile }: { profile: ProfileView | undefined }) {
       <h1 className="display">{t.signedIn.welcome(name)}</h1>
       <p className="lead">{t.signedIn.subtitle}</p>
     </main>
+  );
+}
+
+/**
+ * The greeting as a banner over Home. Not focusable and hidden from screen readers: the live region
+ * already says "Signed in. Welcome, Ada." (App.tsx).
+ */
+export function WelcomeBanner({ profile }: { profile: ProfileView | undefined }) {
+  const { t } = useI18n();
+  const name = profile?.name ?? '';
+  return (
+    <div className="welcome-banner" data-testid="welcome-banner" aria-hidden="true">
+      {profile ? <Avatar profile={profile} size={96} /> : null}
+      <div>
+        <p className="welcome-banner__title">{t.signedIn.welcome(name)}</p>
+        <p className="welcome-banner__subtitle">{t.signedIn.subtitle}</p>
+      </div>
+    </div>
   );
 }
