@@ -66,7 +66,8 @@ export const TV_PROBE = String.raw`(() => {
   };
   const watched = [
     ['qr', '[role="img"][aria-label*="QR"]'],
-    ['home', '[data-testid="home"]'],
+    // Home counts once its catalogue is on it (HomeRoot's data-catalog), not while it says Loading.
+    ['home', '[data-testid="home"][data-catalog="ready"]'],
     ['signed-in', '[data-testid="tv"][data-state="signed_in"]'],
   ];
   const present = {};
@@ -93,7 +94,7 @@ export const TV_PROBE = String.raw`(() => {
     subtree: true,
     childList: true,
     attributes: true,
-    attributeFilter: ['data-state', 'aria-label', 'data-testid'],
+    attributeFilter: ['data-state', 'aria-label', 'data-testid', 'data-catalog'],
   });
   document.addEventListener('focusin', (event) => {
     const target = event.target;
