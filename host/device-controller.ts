@@ -33,6 +33,9 @@ const assetSchema = z.object({
   duration: z.number().optional(),
   genre: z.string().optional(),
 });
+/** How long a catalogue fetched at sign-in may stand in for a fresh one. */
+const PREFETCH_FRESH_MS = 30_000;
+
 const catalogSchema = z.object({
   hero: assetSchema.optional(),
   rows: z.array(z.object({ id: z.string(), title: z.string(), assets: z.array(assetSchema) })),
@@ -52,6 +55,11 @@ export class DeviceController {
   #notice: string | undefined;
   #issued: { userCode: string; at: number } | undefined;
   #state: ViewState;
+  /**
+   * The catalogue, asked for the moment the session is signed in, while the TV is still being told:
+   * the TV's first getCatalog takes it instead of starting its own round trip.
+   */
+  #prefetched: { catalog: Promise<Catalog>; at: number } | undefined;
   readonly #unsubscribe: () => void;
 
   private constructor(options: DeviceControllerOptions, endpoints: Endpoints, displayName: string) {
@@ -138,6 +146,16 @@ export class DeviceController {
 
   /** The media catalogue: fetched with the access token, refreshing once when the server says 401. */
   async getCatalog(): Promise<Catalog> {
+    const prefetched = this.#prefetched;
+    this.#prefetched = undefined;
+    // Taken once, and only while fresh; a failed prefetch is not the answer: it is asked again.
+    if (prefetched && this.#options.ports.clock.now() - prefetched.at < PREFETCH_FRESH_MS) {
+      return prefetched.catalog.catch(() => this.#fetchCatalog());
+    }
+    return this.#fetchCatalog();
+  }
+
+  async #fetchCatalog(): Promise<Catalog> {
     const base = this.#options.resourceServer;
     if (!base) {
       if (this.#options.localCatalog) return this.#options.localCatalog();
@@ -176,6 +194,14 @@ export class DeviceController {
   }
 
   #publish(snapshot: Snapshot): void {
+    const wasSignedIn = this.#state.state === 'signed_in';
+    if (snapshot.state === 'signed_in' && !wasSignedIn) {
+      const catalog = this.#fetchCatalog();
+      catalog.catch(() => undefined); // handled when taken
+      this.#prefetched = { catalog, at: this.#options.ports.clock.now() };
+    } else if (snapshot.state !== 'signed_in') {
+      this.#prefetched = undefined;
+    }
     this.#state = this.#project(snapshot);
     for (const listener of this.#listeners) {
       try {

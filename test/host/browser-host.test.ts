@@ -186,6 +186,11 @@ describe('browser host', () => {
       if (secret) expect(events).not.toContain(secret);
     }
 
+    // The catalogue was asked for the moment the session signed in: the first call takes that one.
+    const first = await raw('/bridge/catalog');
+    expect(first.status).toBe(200);
+    expect((JSON.parse(first.body) as { rows: unknown[] }).rows.length).toBeGreaterThan(0);
+
     // The server forgets the access token while the client still thinks it valid (an operator
     // dropping sessions, a store flush): the catalogue call must get a 401, refresh once and succeed.
     // (Revoking it over RFC 7009 would not do: oidc-provider then revokes the refresh token too.)
