@@ -15,9 +15,15 @@ import { Code } from './screens/Code.tsx';
 import { Denied, ErrorScreen, Expired } from './screens/Outcome.tsx';
 import { SignedIn, WelcomeBanner } from './screens/SignedIn.tsx';
 import { Welcome } from './screens/Welcome.tsx';
+import type HomeRootType from './home/HomeRoot.tsx';
 
-const loadHome = () => import('./home/HomeRoot.tsx');
-const HomeRoot = lazy(loadHome);
+// Home's code is fetched while the viewer is busy with the phone (see the effect below). Once it is
+// here it is rendered directly: through React.lazy the first render would still suspend on a fresh
+// import() promise, and React then holds the revealed content back for its fallback throttle
+// (300 ms), which was most of the time from Allow to Home.
+let homeModule: { default: typeof HomeRootType } | undefined;
+const loadHome = () => import('./home/HomeRoot.tsx').then((module) => (homeModule = module));
+const LazyHomeRoot = lazy(loadHome);
 
 const GREETING_MS = 2200;
 const GREETING_REDUCED_MS = 1500;
@@ -170,9 +176,13 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
         // Home at once (its catalogue loads behind the greeting); the greeting is a banner over it.
         screen = (
           <>
-            <Suspense fallback={<SignedIn profile={view.profile} />}>
-              <HomeRoot view={view} />
-            </Suspense>
+            {homeModule ? (
+              <homeModule.default view={view} />
+            ) : (
+              <Suspense fallback={<SignedIn profile={view.profile} />}>
+                <LazyHomeRoot view={view} />
+              </Suspense>
+            )}
             {greeting ? <WelcomeBanner profile={view.profile} /> : null}
           </>
         );
