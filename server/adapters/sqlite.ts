@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS device_poll (
   id TEXT PRIMARY KEY,
   last_at INTEGER NOT NULL,
   interval INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL
+  expires_at INTEGER NOT NULL,
+  slowed INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 `;
 
@@ -61,6 +62,11 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
   const db = new DatabaseSync(file);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
   db.exec(SCHEMA);
+  // Files made before device_poll had its `slowed` column (the verdict of the last poll).
+  const pollColumns = db.prepare('PRAGMA table_info(device_poll)').all() as Array<{ name: string }>;
+  if (!pollColumns.some((column) => column.name === 'slowed')) {
+    db.exec('ALTER TABLE device_poll ADD COLUMN slowed INTEGER NOT NULL DEFAULT 0');
+  }
 
   const statements = {
     upsert: db.prepare(
@@ -86,9 +92,15 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
     eventsMax: db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM device_events'),
     eventsPurge: db.prepare('DELETE FROM device_events WHERE at < ?'),
     pollGet: db.prepare('SELECT last_at, interval FROM device_poll WHERE id = ?'),
-    pollPut: db.prepare(
-      `INSERT INTO device_poll (id, last_at, interval, expires_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET last_at = excluded.last_at, interval = excluded.interval`,
+    // One statement, so atomic without BEGIN/COMMIT (a transaction per poll was most of the cost
+    // of a pending poll). Every SET expression reads the row as it was before the update.
+    pollRecord: db.prepare(
+      `INSERT INTO device_poll (id, last_at, interval, expires_at, slowed) VALUES (:id, :now, :base, :expires, 0)
+       ON CONFLICT (id) DO UPDATE SET
+         slowed = (:now - last_at < interval * 1000 - :tolerance),
+         interval = interval + CASE WHEN :now - last_at < interval * 1000 - :tolerance THEN :step ELSE 0 END,
+         last_at = :now
+       RETURNING slowed, interval`,
     ),
   } satisfies Record<string, StatementSync>;
 
@@ -126,19 +138,6 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
     if (!found) return undefined;
     if (found.expires_at !== null && found.expires_at + RETENTION_MS < Date.now()) return undefined;
     return JSON.parse(found.payload) as AdapterPayload;
-  }
-
-  /** BEGIN IMMEDIATE takes the write lock up front, so a read-modify-write is atomic across processes. */
-  function transaction<T>(work: () => T): T {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      db.exec('ROLLBACK');
-      throw err;
-    }
   }
 
   function adapterFor(model: string): Adapter {
@@ -188,14 +187,15 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
       return Number(result.changes) === 1;
     },
     async recordPoll(input: PollLedgerInput): Promise<PollVerdict> {
-      return transaction(() => {
-        const row = statements.pollGet.get(input.id) as { last_at: number; interval: number } | undefined;
-        let interval = row?.interval ?? input.baseInterval;
-        const slowDown = row !== undefined && input.now - row.last_at < interval * 1000 - input.toleranceMs;
-        if (slowDown) interval += input.step;
-        statements.pollPut.run(input.id, input.now, interval, input.expiresAt);
-        return { slowDown, interval };
-      });
+      const row = statements.pollRecord.get({
+        id: input.id,
+        now: input.now,
+        base: input.baseInterval,
+        expires: input.expiresAt,
+        tolerance: input.toleranceMs,
+        step: input.step,
+      }) as { slowed: number; interval: number };
+      return { slowDown: Number(row.slowed) === 1, interval: Number(row.interval) };
     },
     async currentInterval(id, baseInterval) {
       const row = statements.pollGet.get(id) as { interval: number } | undefined;
