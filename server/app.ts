@@ -243,11 +243,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     // origin; pinning that origin to the public URL keeps a TV on 127.0.0.1 from handing phones
     // an address they cannot reach, and keeps a forged Host header out of the QR code.
     const origin = new URL(publicUrl);
-    provider.use(async (ctx, next) => {
-      Object.defineProperty(ctx.request, 'host', { value: origin.host, configurable: true });
-      Object.defineProperty(ctx.request, 'hostname', { value: origin.hostname, configurable: true });
-      Object.defineProperty(ctx.request, 'protocol', { value: origin.protocol.slice(0, -1), configurable: true });
-      await next();
+    // Defined once on the app's request prototype (Provider extends Koa), not on each request: a
+    // per-request defineProperty turned every request object into a slow dictionary-mode object.
+    Object.defineProperties(provider.request, {
+      host: { get: () => origin.host, configurable: true },
+      hostname: { get: () => origin.hostname, configurable: true },
+      protocol: { get: () => origin.protocol.slice(0, -1), configurable: true },
     });
 
     const deviceFlow = installDeviceFlow(provider, {
