@@ -136,6 +136,9 @@ export interface Rates {
   /** Poll answers that were not authorization_pending (none expected). */
   otherPollAnswers: Record<string, number>;
   failures: number;
+  /** Server CPU time (user + system) per request of each phase, when `cpu` was given. */
+  cpuMicrosPerAuthorization?: number;
+  cpuMicrosPerPoll?: number;
 }
 
 /**
@@ -144,16 +147,33 @@ export interface Rates {
  * plain RFC 8628 polls (no Prefer header) of the codes just issued, each polled exactly once so that
  * the slow_down rule never applies; any other answer is counted, not hidden.
  */
-export async function authorizeThenPoll(bases: readonly string[], options: { concurrency: number; durationMs: number }): Promise<Rates> {
+export async function authorizeThenPoll(
+  bases: readonly string[],
+  options: { concurrency: number; durationMs: number; cpu?: () => Promise<number> },
+): Promise<Rates> {
   const agent = keepAliveAgent(options.concurrency);
   const baseFor = (() => {
     let turn = 0;
     return () => bases[turn++ % bases.length]!;
   })();
   try {
-    // Warm-up: JIT, store caches, keep-alive sockets.
-    await closedLoop({ concurrency: options.concurrency, durationMs: 500, maxRequests: 2000, next: async () => (await requestDeviceCode(agent, baseFor()), true) });
+    // Warm-up of both paths (JIT, store caches, keep-alive sockets): without it the first poll
+    // phase measured mostly the compiler.
+    const warm: string[] = [];
+    await closedLoop({
+      concurrency: options.concurrency,
+      durationMs: 1000,
+      maxRequests: 2000,
+      next: async () => {
+        const answer = await requestDeviceCode(agent, baseFor());
+        if (typeof answer.body.device_code === 'string') warm.push(answer.body.device_code);
+        return true;
+      },
+    });
+    let w = 0;
+    await closedLoop({ concurrency: options.concurrency, durationMs: 1000, maxRequests: warm.length, next: async () => (await pollToken(agent, baseFor(), warm[w++]!), w < warm.length) });
 
+    const cpuAtStart = await options.cpu?.();
     const codes: string[] = [];
     let authErrors = 0;
     const auth = await closedLoop({
@@ -168,6 +188,7 @@ export async function authorizeThenPoll(bases: readonly string[], options: { con
       },
     });
 
+    const cpuAfterAuth = await options.cpu?.();
     let index = 0;
     const other: Record<string, number> = {};
     const polls = await closedLoop({
@@ -183,6 +204,11 @@ export async function authorizeThenPoll(bases: readonly string[], options: { con
         return index < codes.length;
       },
     });
+    const cpuAfterPolls = await options.cpu?.();
+    const perRequest = (from: number | undefined, to: number | undefined, count: number): number | undefined =>
+      from === undefined || to === undefined || count === 0 ? undefined : Math.round((to - from) / count);
+    const cpuAuth = perRequest(cpuAtStart, cpuAfterAuth, auth.completed);
+    const cpuPoll = perRequest(cpuAfterAuth, cpuAfterPolls, polls.completed);
     return {
       authorizationsPerSecond: ((auth.completed - authErrors) / auth.elapsedMs) * 1000,
       pollsPerSecond: polls.perSecond,
@@ -190,6 +216,8 @@ export async function authorizeThenPoll(bases: readonly string[], options: { con
       polls: polls.completed,
       otherPollAnswers: other,
       failures: auth.failed + polls.failed + authErrors,
+      ...(cpuAuth === undefined ? {} : { cpuMicrosPerAuthorization: cpuAuth }),
+      ...(cpuPoll === undefined ? {} : { cpuMicrosPerPoll: cpuPoll }),
     };
   } finally {
     agent.destroy();
@@ -208,7 +236,13 @@ export function addRates(into: Rates | undefined, rates: Rates): Rates {
     polls: into.polls + rates.polls,
     otherPollAnswers: other,
     failures: into.failures + rates.failures,
+    ...sumOptional('cpuMicrosPerAuthorization', into, rates),
+    ...sumOptional('cpuMicrosPerPoll', into, rates),
   };
+}
+
+function sumOptional(key: 'cpuMicrosPerAuthorization' | 'cpuMicrosPerPoll', a: Rates, b: Rates): Partial<Rates> {
+  return a[key] === undefined || b[key] === undefined ? {} : { [key]: a[key] + b[key] };
 }
 
 /** The per-second rates of a sum of `rounds` runs, averaged and rounded. */
@@ -217,5 +251,7 @@ export function averageRates(total: Rates, rounds: number): Rates {
     ...total,
     authorizationsPerSecond: Math.round(total.authorizationsPerSecond / rounds),
     pollsPerSecond: Math.round(total.pollsPerSecond / rounds),
+    ...(total.cpuMicrosPerAuthorization === undefined ? {} : { cpuMicrosPerAuthorization: Math.round(total.cpuMicrosPerAuthorization / rounds) }),
+    ...(total.cpuMicrosPerPoll === undefined ? {} : { cpuMicrosPerPoll: Math.round(total.cpuMicrosPerPoll / rounds) }),
   };
 }

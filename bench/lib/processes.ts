@@ -30,8 +30,8 @@ export interface ServerChild {
   /** http://127.0.0.1:<its own port>, which differs from `url` behind a shared public URL. */
   direct: string;
   demoUser?: { email: string; password: string };
-  /** The child's RSS in bytes and its held polls, asked over IPC. */
-  stats(): Promise<{ rss: number; heldPolls: number }>;
+  /** The child's RSS in bytes, its held polls and the CPU time it has used (µs), asked over IPC. */
+  stats(): Promise<{ rss: number; heldPolls: number; cpuMicros: number }>;
   stop(): Promise<void>;
 }
 
@@ -78,7 +78,7 @@ export async function startServerChild(spec: ChildSpec): Promise<ServerChild> {
           if (message.type !== 'stats') return;
           clearTimeout(timer);
           child.off('message', onMessage);
-          resolve({ rss: message.rss, heldPolls: message.heldPolls });
+          resolve({ rss: message.rss, heldPolls: message.heldPolls, cpuMicros: message.cpuMicros });
         };
         child.on('message', onMessage);
         child.send({ type: 'stats' });

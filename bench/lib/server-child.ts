@@ -25,7 +25,7 @@ export interface ChildSpec {
 /** The child's messages to its parent. */
 export type ChildMessage =
   | { type: 'ready'; url: string; port: number; demoUser?: { email: string; password: string } }
-  | { type: 'stats'; rss: number; heldPolls: number }
+  | { type: 'stats'; rss: number; heldPolls: number; cpuMicros: number }
   | { type: 'error'; message: string };
 
 interface Running {
@@ -88,7 +88,8 @@ async function main(): Promise<void> {
   }
   process.on('message', (message: { type?: string }) => {
     if (message.type === 'stats') {
-      send({ type: 'stats', rss: process.memoryUsage().rss, heldPolls: running.heldPolls() });
+      const cpu = process.cpuUsage();
+      send({ type: 'stats', rss: process.memoryUsage().rss, heldPolls: running.heldPolls(), cpuMicros: cpu.user + cpu.system });
     } else if (message.type === 'close') {
       const force = setTimeout(() => process.exit(0), 5000);
       running.close().finally(() => {
