@@ -12,14 +12,14 @@
 // confidential client with `serve --clients FILE`, so that the secret travels on every request.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { StoredSession } from '../../core/types.ts';
 import { runCli, type CliRun } from '../cli/run-cli.ts';
+import { cleanupAfterEach, within } from '../fixtures/lifecycle.ts';
 import { approve } from '../fixtures/phone.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -44,27 +44,7 @@ interface Secret {
   value: string;
 }
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** Rejects after `ms` with a message naming what was awaited. */
-function within<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what()}`)), ms);
-    }),
-  ]);
-}
+const { defer, tempDir } = cleanupAfterEach();
 
 /** A started server process: its ready line, and a stop that waits and returns everything it printed. */
 interface ServerProcess {
@@ -73,7 +53,7 @@ interface ServerProcess {
 }
 
 /**
- * Starts `script` (bin/device-login.js serve, or the confidential fixture) as a child, keeps all of its
+ * Starts `argv` (bin/device-login.js serve with its flags) as a child, keeps all of its
  * stdout and stderr, and resolves with its first stdout line.
  */
 async function startServerProcess(
@@ -87,7 +67,7 @@ async function startServerProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  cleanups.push(async () => {
+  defer(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   });
@@ -124,7 +104,7 @@ async function startServerProcess(
 
 /** Runs one device-login client command to its end (bounded) and returns its exit code. */
 async function finish(cli: CliRun, what: string, ms = 20_000): Promise<number> {
-  cleanups.push(() => {
+  defer(() => {
     if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
   });
   return within(cli.exited, ms, () => `${what} to exit; stdout: ${cli.stdout()}; stderr: ${cli.stderr()}`);

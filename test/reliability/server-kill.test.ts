@@ -7,14 +7,13 @@
 // user approved, with the device cut off by the fault proxy so that the order is fixed: the approval
 // must have been written before the crash and be honoured by the restarted server. (Neither test lets
 // the device reach the server while it is starting: see the note on the start-up gap in the first.)
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { runCli, type CliRun } from '../cli/run-cli.ts';
 import { isTokenPoll, overlappingPolls, startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy.ts';
+import { cleanupAfterEach, within } from '../fixtures/lifecycle.ts';
 import { approve } from '../fixtures/phone.ts';
 
 /** Per test: two server starts, one crash or two, one sign-in. */
@@ -27,17 +26,7 @@ interface ServeReady {
   demoUser: { email: string; password: string };
 }
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-/** A temporary directory, removed after the test. */
-async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { defer, tempDir } = cleanupAfterEach();
 
 /** Kills a child that is still running (SIGKILL) and waits until it is gone. */
 async function kill(run: CliRun): Promise<number> {
@@ -48,7 +37,7 @@ async function kill(run: CliRun): Promise<number> {
 /** Runs `device-login <args>` and registers it for cleanup. */
 function spawnCli(args: string[], env: Record<string, string>): CliRun {
   const run = runCli(args, env);
-  cleanups.push(async () => {
+  defer(async () => {
     await kill(run);
   });
   return run;
@@ -62,17 +51,6 @@ async function serve(
   const run = spawnCli(['serve', ...args], env);
   const ready = (await run.waitForJson(() => true, 20_000)) as unknown as ServeReady;
   return { run, ready };
-}
-
-/** Rejects after `ms` with a message naming what was awaited. */
-function within<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what()}`)), ms);
-    }),
-  ]);
 }
 
 /** Polls `probe` every 25 ms until it is true; throws after `timeoutMs`. */
@@ -176,7 +154,7 @@ describe('device-login serve killed with SIGKILL mid-flow', () => {
       // then hold the device back while the phone approves and the server crashes.
       const port = await freePort();
       const proxy: FaultProxy = await startFaultProxy({ target: `http://127.0.0.1:${port}` });
-      cleanups.push(() => proxy.close());
+      defer(() => proxy.close());
       const serveArgs = [
         '--port',
         String(port),
