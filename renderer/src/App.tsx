@@ -115,7 +115,11 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
   const [announcement, setAnnouncement] = useState<Announcement | undefined>();
   const [toast, setToast] = useState<string | undefined>();
   const previous = useRef<ViewState | undefined>(undefined);
-  const greeting = useGreeting(view?.state === 'signed_in');
+  const signedIn = view?.state === 'signed_in';
+  const greeting = useGreeting(signedIn);
+  // Chosen when the TV becomes signed in and kept until it signs out: switching from the lazy
+  // component to the loaded one mid-session would remount Home and lose the page it is on.
+  const HomeScreen = useMemo(() => (signedIn ? (homeModule?.default ?? LazyHomeRoot) : LazyHomeRoot), [signedIn]);
 
   const announce = useCallback((text: string, urgent = false) => {
     setAnnouncement((last) => ({ text, urgent, id: (last?.id ?? 0) + 1 }));
@@ -176,13 +180,9 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
         // Home at once (its catalogue loads behind the greeting); the greeting is a banner over it.
         screen = (
           <>
-            {homeModule ? (
-              <homeModule.default view={view} />
-            ) : (
-              <Suspense fallback={<SignedIn profile={view.profile} />}>
-                <LazyHomeRoot view={view} />
-              </Suspense>
-            )}
+            <Suspense fallback={<SignedIn profile={view.profile} />}>
+              <HomeScreen view={view} />
+            </Suspense>
             {greeting ? <WelcomeBanner profile={view.profile} /> : null}
           </>
         );
