@@ -243,12 +243,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     // origin; pinning that origin to the public URL keeps a TV on 127.0.0.1 from handing phones
     // an address they cannot reach, and keeps a forged Host header out of the QR code.
     const origin = new URL(publicUrl);
-    // Defined once on the app's request prototype (Provider extends Koa), not on each request: a
-    // per-request defineProperty turned every request object into a slow dictionary-mode object.
+    // Pinned once on the app's request prototype (Provider extends Koa) rather than redefined on
+    // every request object.
+    const protocol = origin.protocol.slice(0, -1);
     Object.defineProperties(provider.request, {
       host: { get: () => origin.host, configurable: true },
       hostname: { get: () => origin.hostname, configurable: true },
-      protocol: { get: () => origin.protocol.slice(0, -1), configurable: true },
+      protocol: { get: () => protocol, configurable: true },
     });
 
     const deviceFlow = installDeviceFlow(provider, {

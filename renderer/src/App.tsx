@@ -117,9 +117,10 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
   const previous = useRef<ViewState | undefined>(undefined);
   const signedIn = view?.state === 'signed_in';
   const greeting = useGreeting(signedIn);
-  // Chosen when the TV becomes signed in and kept until it signs out: switching from the lazy
-  // component to the loaded one mid-session would remount Home and lose the page it is on.
-  const HomeScreen = useMemo(() => (signedIn ? (homeModule?.default ?? LazyHomeRoot) : LazyHomeRoot), [signedIn]);
+  // Chosen again only when signed_in starts or ends, so it stays the same for a whole session:
+  // switching from the lazy component to the loaded one mid-session would remount Home and lose
+  // the page it is on. (`signedIn` is the dependency on purpose; the value does not read it.)
+  const HomeScreen = useMemo(() => homeModule?.default ?? LazyHomeRoot, [signedIn]);
 
   const announce = useCallback((text: string, urgent = false) => {
     setAnnouncement((last) => ({ text, urgent, id: (last?.id ?? 0) + 1 }));
