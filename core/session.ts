@@ -368,8 +368,8 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
       return new Promise((resolve) => settledWaiters.push(resolve));
     },
 
-    close() {
-      if (closed) return;
+    async close() {
+      if (closed) return storeQueue;
       closed = true;
       lifetime.abort();
       flow.abort();
@@ -378,6 +378,7 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
       const waiters = settledWaiters;
       settledWaiters = [];
       for (const resolve of waiters) resolve(lastSnapshot);
+      await storeQueue;
     },
   };
 }

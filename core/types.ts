@@ -172,6 +172,9 @@ export interface DeviceSession {
   accessToken(options?: { forceRefresh?: boolean; minValidityMs?: number }): Promise<string>;
   /** Resolves at the next settled state: signed_in, denied, expired (waiting for the user) or error. */
   settled(): Promise<Snapshot>;
-  /** Abort everything in flight; the session is unusable afterwards. */
-  close(): void;
+  /**
+   * Abort everything in flight; the session is unusable afterwards. Resolves once the token-store
+   * writes already queued have finished, so that a caller may remove the store's directory then.
+   */
+  close(): Promise<void>;
 }

@@ -183,9 +183,10 @@ async function start(): Promise<void> {
     closed = true;
     scanner?.stop();
     unsubscribe();
-    controller.close();
     for (const channel of Object.values(INVOKE_CHANNELS)) ipcMain.removeHandler(channel);
-    void (target.close?.() ?? Promise.resolve())
+    void controller
+      .close()
+      .then(() => target.close?.())
       .catch((err: unknown) => logger.warn('the embedded server did not close cleanly', { error: String(err) }))
       .finally(() => app.quit());
   });

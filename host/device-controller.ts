@@ -187,10 +187,11 @@ export class DeviceController {
     return this.#session.accessToken();
   }
 
-  close(): void {
+  /** Resolves once the session's pending token-store writes are done. */
+  close(): Promise<void> {
     this.#unsubscribe();
     this.#listeners.clear();
-    this.#session.close();
+    return this.#session.close();
   }
 
   #publish(snapshot: Snapshot): void {

@@ -155,7 +155,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } finally {
     view?.stop();
     // Closing keeps the pending code in the store: a rerun resumes it (see `login --help`).
-    session.close();
+    await session.close();
   }
 }
 

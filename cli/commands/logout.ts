@@ -34,6 +34,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     say(false, `Not signed in to ${ctx.provider.displayName}; the pending sign-in was forgotten.`);
     return EXIT.ok;
   } finally {
-    session.close();
+    await session.close();
   }
 }

@@ -36,6 +36,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(`device-login: ${ctx.logger.scrub(error.message)}\n`);
     return EXIT.error;
   } finally {
-    session.close();
+    await session.close();
   }
 }

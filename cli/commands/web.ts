@@ -128,7 +128,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return reportError(err, io);
   } finally {
     await host?.close();
-    controller?.close();
+    await controller?.close();
     await server?.close();
   }
 }

@@ -156,7 +156,7 @@ async function faultedFlow(name: string, schedule: Parameters<FaultProxy['setSch
     ]);
     return { snapshots, final, proxy, errors };
   } finally {
-    session.close();
+    await session.close();
     await proxy.close();
   }
 }
