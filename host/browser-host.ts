@@ -43,8 +43,8 @@ const MAX_BODY_BYTES = 4096;
 export async function startBrowserHost(options: BrowserHostOptions): Promise<RunningBrowserHost> {
   const { controller, logger } = options;
   const streams = new Set<ServerResponse>();
-  let origin = '';
   let allowedHosts = new Set<string>();
+  let allowedOrigins = new Set<string>();
 
   const unsubscribe = controller.onState((state) => {
     const frame = sseFrame(state);
@@ -72,7 +72,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
     }
     const path = pathOf(req);
     if (req.method === 'POST') {
-      if (req.headers.origin !== origin) {
+      // Same origin only: the origins are the allowed hosts over http, whichever loopback name was typed.
+      if (!allowedOrigins.has(req.headers.origin ?? '')) {
         return sendJson(res, 403, { error: { code: 'forbidden', message: 'Cross-origin request refused.' } });
       }
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
@@ -157,8 +158,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
   });
   const address = server.address() as AddressInfo;
   const hostName = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  origin = `http://${hostName}:${address.port}`;
+  const origin = `http://${hostName}:${address.port}`;
   allowedHosts = new Set([`${hostName}:${address.port}`, `localhost:${address.port}`]);
+  allowedOrigins = new Set([...allowedHosts].map((host) => `http://${host}`));
 
   return {
     origin,

@@ -124,6 +124,14 @@ describe('browser host', () => {
     expect(controller.getState().state).toBe('idle');
   });
 
+  it('takes a press from the TV opened at localhost as from 127.0.0.1, but not from another port', async () => {
+    const port = new URL(host.origin).port;
+    const local = { host: `localhost:${port}`, origin: `http://localhost:${port}` };
+    expect((await post('/bridge/cancel', {}, local)).status).toBe(202);
+    const otherPort = { host: `localhost:${port}`, origin: `http://localhost:${Number(port) === 1 ? 2 : 1}` };
+    expect((await post('/bridge/cancel', {}, otherPort)).status).toBe(403);
+  });
+
   it('refuses a POST that is not JSON (a plain form cannot reach the bridge)', async () => {
     const res = await raw('/bridge/sign-in', {
       method: 'POST',
