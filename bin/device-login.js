@@ -1,23 +1,25 @@
 #!/usr/bin/env node
 // Entry point of `npx device-login`. The CLI is TypeScript run unbuilt through Node's type stripping,
-// so a fresh clone works right after `npm install` with no build step.
-import { spawnSync } from 'node:child_process';
+// so a fresh clone works right after `npm install` with no build step. On a Node.js that is too old or
+// lacks type stripping, it starts again on one that can (bin/runtime.js says how it chooses).
 import { fileURLToPath } from 'node:url';
+import { chooseRuntime, missingPackage, ROOT, runInChild } from './runtime.js';
 
-const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 12)) {
-  console.error(`device-login needs Node.js 22.12 or newer; this is ${process.version}.`);
-  process.exit(2);
+const args = process.argv.slice(2);
+const here = fileURLToPath(import.meta.url);
+const choice = chooseRuntime(here, args);
+
+if (!choice.asIs) {
+  runInChild(here, args);
+} else {
+  let main;
+  try {
+    ({ main } = await import('../cli/main.ts'));
+  } catch (err) {
+    const name = missingPackage(err);
+    if (!name) throw err;
+    console.error(`device-login: the package ${name} is not installed: run \`npm install\` in ${ROOT} first.`);
+    process.exit(2);
+  }
+  process.exitCode = await main(args);
 }
-
-if (!process.features.typescript) {
-  // Node 22.12 to 22.17 have type stripping and node:sqlite behind flags: run again with them on.
-  const flags = ['--experimental-strip-types', '--experimental-sqlite', '--disable-warning=ExperimentalWarning'];
-  const child = spawnSync(process.execPath, [...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
-  process.exit(child.status ?? 1);
-}
-
-const { main } = await import('../cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
