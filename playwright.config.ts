@@ -2,6 +2,7 @@
 // start servers and windows, and the machines have two cores). Browser tests use Debian's chromium
 // (no Playwright browser download); Electron tests launch Electron's own binary when it is installed.
 import { defineConfig } from '@playwright/test';
+import { chromiumPath } from './scripts/system-parts.ts';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -18,7 +19,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      executablePath: chromiumPath(),
       args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     },
   },

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
+import { CHROMIUM, chromiumPath, missingReason, REDIS, type SystemPart } from '../scripts/system-parts.ts';
 import { ROOT } from './lib/processes.ts';
 import { printTable } from './lib/stats.ts';
 import type { BenchOptions, BenchResult } from './types.ts';
@@ -23,9 +24,16 @@ const BENCHMARKS: Record<string, () => Promise<Bench>> = {
   'scale-out': async () => (await import('./scale-out.ts')).run,
 };
 
+/** The parts of the machine outside npm that a benchmark needs: without one it is skipped, saying why. */
+const NEEDS: Record<string, SystemPart[]> = {
+  'time-to-code': [CHROMIUM],
+  'approval-to-home': [CHROMIUM],
+  'scale-out': [REDIS],
+};
+
 function chromiumVersion(): string | undefined {
   try {
-    return execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync(chromiumPath(), ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return undefined;
   }
@@ -53,8 +61,15 @@ async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   const results: Record<string, unknown> = {};
   const failures: Record<string, string> = {};
+  const skipped: Record<string, string> = {};
   const timings: Record<string, number> = {};
   for (const name of selected) {
+    const missing = (NEEDS[name] ?? []).find((part) => !part.find());
+    if (missing) {
+      skipped[name] = missingReason(missing);
+      process.stderr.write(`bench: ${name} skipped: ${skipped[name]}\n`);
+      continue;
+    }
     const t0 = performance.now();
     process.stderr.write(`bench: ${name}${quick ? ' (quick)' : ''}...\n`);
     try {
@@ -78,12 +93,14 @@ async function main(argv: string[]): Promise<number> {
   };
   const out = {
     ...results,
-    meta: { date: new Date().toISOString(), quick, benchmarks: selected, secondsPerBenchmark: timings, totalSeconds, machine, ...(Object.keys(failures).length ? { failures } : {}) },
+    meta: { date: new Date().toISOString(), quick, benchmarks: selected, secondsPerBenchmark: timings, totalSeconds, machine, ...(Object.keys(failures).length ? { failures } : {}), ...(Object.keys(skipped).length ? { skipped } : {}) },
   };
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);
-  process.stdout.write(`\nbench: ${selected.length} benchmark(s) in ${totalSeconds} s; figures in bench/results/latest.json\n`);
+  const ran = selected.length - Object.keys(skipped).length;
+  const skips = Object.keys(skipped).length ? `; skipped for a missing part: ${Object.keys(skipped).join(', ')}` : '';
+  process.stdout.write(`\nbench: ${ran} benchmark(s) in ${totalSeconds} s${skips}; figures in bench/results/latest.json\n`);
   return Object.keys(failures).length ? 1 : 0;
 }
 

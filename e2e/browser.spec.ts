@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { StoredSession } from '../core/types.ts';
+import { CHROMIUM, missingReason } from '../scripts/system-parts.ts';
 import { AuthServer, WebHost } from './support/processes.ts';
 import { answerOnPhone, bridgeState, openPhone, openTv, scanTv, screen, shownUserCode } from './support/screens.ts';
 
@@ -17,6 +18,9 @@ interface Run {
   phone: Page;
   contexts: BrowserContext[];
 }
+
+// Without Chromium every test here is skipped, saying which part is missing and how to install it.
+test.skip(!CHROMIUM.find(), missingReason(CHROMIUM));
 
 let runs: Array<{ dispose(): Promise<void> }> = [];
 let contexts: BrowserContext[] = [];

@@ -8,7 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CHROMIUM } from '../../scripts/system-parts.ts';
+import { describeWith } from '../fixtures/needs.ts';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '../..');
@@ -18,6 +20,7 @@ let report: Record<string, unknown>;
 let log: string;
 
 beforeAll(async () => {
+  if (!CHROMIUM.find()) return; // the phone is a real Chromium: the suite below is skipped, saying why
   home = await mkdtemp(join(tmpdir(), 'electron-main-'));
   await run(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
     cwd: root,
@@ -41,7 +44,7 @@ afterAll(async () => {
   if (home) await rm(home, { recursive: true, force: true });
 });
 
-describe('the Electron main process (stub Electron, real everything else)', () => {
+describeWith([CHROMIUM], 'the Electron main process (stub Electron, real everything else)', () => {
   it('opens a sandboxed, context-isolated TV at 1280x720 with the preload, and a phone at 390x844 without one', () => {
     const locked = { contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false };
     expect(report.windows).toBe(2);

@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViewState } from '../../host/contract.ts';
 import { createPhoneScanner, decodeQr, type Bitmap } from '../../electron/qr-scan.ts';
 import { phoneMayNavigate, phoneOrigins } from '../../electron/security.ts';
+import { CHROMIUM, chromiumPath } from '../../scripts/system-parts.ts';
+import { describeWith } from '../fixtures/needs.ts';
 import { decodePng, toBgra } from './png.ts';
 
 const VERIFY = 'http://127.0.0.1:8787/device';
@@ -34,7 +36,7 @@ function awaiting(userCode: string, qrText = `${VERIFY}?user_code=${userCode}`):
     },
     provider: { name: 'device-login (embedded)', issuer: 'http://127.0.0.1:8787' },
     language: 'en',
-    sentAt: now,
+    hostNow: now,
   };
 }
 
@@ -46,6 +48,7 @@ let browser: Browser;
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
 beforeAll(async () => {
+  if (!CHROMIUM.find()) return; // the suites below are skipped, saying why
   dir = await mkdtemp(join(tmpdir(), 'tv-renderer-'));
   await build({
     configFile: join(import.meta.dirname, '../../renderer/vite.config.ts'),
@@ -63,7 +66,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
 }, 120_000);
@@ -83,7 +86,7 @@ async function captureTv(view: ViewState): Promise<Bitmap> {
       const done = () => Promise.resolve();
       Object.defineProperty(globalThis, 'deviceLogin', {
         value: {
-          getState: () => Promise.resolve({ ...state, sentAt: Date.now() }),
+          getState: () => Promise.resolve({ ...state, hostNow: Date.now() }),
           onState: () => () => undefined,
           signIn: done,
           cancel: done,
@@ -121,7 +124,7 @@ const quietLogger = () => {
   return { lines, info: (m: string) => void lines.push(`info ${m}`), warn: (m: string) => void lines.push(`warn ${m}`) };
 };
 
-describe('decoding the QR code from a capture of the TV window', () => {
+describeWith([CHROMIUM], 'decoding the QR code from a capture of the TV window', () => {
   it('reads verification_uri_complete from a 1280x720 BGRA capture of the real TV screen', async () => {
     const view = awaiting('WDJBMJHT');
     const bitmap = await captureTv(view);
@@ -136,14 +139,14 @@ describe('decoding the QR code from a capture of the TV window', () => {
   });
 
   it('finds no QR code on the Welcome screen or in an empty picture', async () => {
-    const idle: ViewState = { state: 'idle', provider: { name: 'x' }, language: 'en', sentAt: Date.now() };
+    const idle: ViewState = { state: 'idle', provider: { name: 'x' }, language: 'en', hostNow: Date.now() };
     expect(decodeQr(await captureTv(idle))).toBeUndefined();
     expect(decodeQr(blank())).toBeUndefined();
     expect(decodeQr({ data: new Uint8Array(8), width: 1280, height: 720, order: 'rgba' })).toBeUndefined();
   });
 });
 
-describe('the phone scanner', () => {
+describeWith([CHROMIUM], 'the phone scanner', () => {
   it('opens the scanned URL on the phone once per code, and again for a new code', async () => {
     const first = awaiting('WDJBMJHT');
     const second = awaiting('PQRSTVWX');
@@ -170,7 +173,7 @@ describe('the phone scanner', () => {
       scanner.update(first);
       await until(() => opened.length === 1, 5000);
       const capturesAfterScan = captures;
-      scanner.update({ ...first, sentAt: Date.now() }); // same code again: nothing new to scan
+      scanner.update({ ...first, hostNow: Date.now() }); // same code again: nothing new to scan
       await new Promise((r) => setTimeout(r, 200));
       expect(captures).toBe(capturesAfterScan);
 
@@ -252,7 +255,7 @@ describe('the phone scanner', () => {
     try {
       scanner.update(awaiting('WDJBMJHT'));
       await until(() => captures >= 2, 3000);
-      scanner.update({ state: 'signed_in', provider: { name: 'x' }, language: 'en', sentAt: Date.now() });
+      scanner.update({ state: 'signed_in', provider: { name: 'x' }, language: 'en', hostNow: Date.now() });
       const stoppedAt = captures;
       await new Promise((r) => setTimeout(r, 200));
       expect(captures).toBeLessThanOrEqual(stoppedAt + 1); // at most the one already in flight

@@ -8,7 +8,9 @@ import { chromium, type Browser } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Logger } from '../../core/ports.ts';
+import { CHROMIUM, chromiumPath } from '../../scripts/system-parts.ts';
 import { startServer, type RunningServer } from '../../server/app.ts';
+import { describeWith } from '../fixtures/needs.ts';
 import { Phone, type PhonePage } from '../fixtures/phone.ts';
 import { startPagesServer } from './pages-harness.ts';
 
@@ -237,11 +239,11 @@ describe('verification pages', () => {
   });
 });
 
-describe('phone layout in Chromium', () => {
+describeWith([CHROMIUM], 'phone layout in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
+      executablePath: chromiumPath(),
       args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
   });

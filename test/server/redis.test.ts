@@ -1,15 +1,15 @@
 // Several instances on one Redis: shared state, and an approval on one instance wakes the poll
-// held by another (pub/sub). Skipped only where redis-server is not installed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// held by another (pub/sub). Skipped, with the reason, only where redis-server is not installed.
+import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { startServer, type RunningServer } from '../../server/app.ts';
 import { approve } from '../fixtures/phone.ts';
-import { redisAvailable, startRedis, type RedisProcess } from '../fixtures/redis.ts';
+import { REDIS } from '../../scripts/system-parts.ts';
+import { describeWith } from '../fixtures/needs.ts';
+import { startRedis, type RedisProcess } from '../fixtures/redis.ts';
 import { pollToken, requestDeviceCode, tempDataDir, userinfo } from './device-helpers.ts';
 
-const title = redisAvailable ? 'two instances on one Redis' : 'two instances on one Redis (SKIPPED: redis-server is not installed)';
-
-describe.skipIf(!redisAvailable)(title, () => {
+describeWith([REDIS], 'two instances on one Redis', () => {
   let redis: RedisProcess;
   let data: ReturnType<typeof tempDataDir>;
   let a: RunningServer;
