@@ -1,6 +1,6 @@
 // Authorization server metadata: OpenID Connect Discovery 1.0, falling back to RFC 8414.
 import { DeviceLoginError } from './errors.ts';
-import { originOf, parseBody } from './normalise.ts';
+import { LONG_POLL_MEMBER, originOf, parseBody, readLongPollMaxWait } from './normalise.ts';
 import type { HttpClient } from './ports.ts';
 import type { Endpoints } from './types.ts';
 
@@ -104,5 +104,7 @@ export async function discoverEndpoints(
   if (revocation) endpoints.revocationEndpoint = revocation;
   const jwks = httpUrl(metadata.jwks_uri);
   if (jwks) endpoints.jwksUri = jwks;
+  const longPollMaxWait = readLongPollMaxWait(metadata[LONG_POLL_MEMBER]);
+  if (longPollMaxWait !== undefined) endpoints.longPollMaxWait = longPollMaxWait;
   return endpoints;
 }

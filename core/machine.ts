@@ -20,7 +20,10 @@ import type {
 export interface MachineConfig {
   /** Expired codes replaced without asking the user (RFC 8628 §3.5 wants user interaction). */
   maxAutoRenewals: number;
-  /** `Prefer: wait=N` sent on polls (RFC 7240); 0 = plain polling. */
+  /**
+   * The most seconds a poll asks the server to hold it (`Prefer: wait=N`, RFC 7240), and only where
+   * the server announces long polling (DeviceAuthorization.longPollMaxWait); 0 = never.
+   */
   longPollSeconds: number;
   backoff: BackoffSettings;
 }
@@ -220,6 +223,7 @@ export function snapshotOf(state: MachineState): Snapshot {
     snap.verificationUri = auth.verificationUri;
     if (auth.verificationUriComplete) snap.verificationUriComplete = auth.verificationUriComplete;
     snap.expiresAt = auth.expiresAt;
+    if (auth.issuedAt !== undefined) snap.issuedAt = auth.issuedAt;
     snap.interval = auth.interval;
     if (auth.message) snap.message = auth.message;
   }
@@ -292,43 +296,52 @@ function onRestored(state: MachineState, now: number, stored?: StoredSession): T
   }
   const pending = stored?.pending;
   if (pending && pending.expiresAt > now) {
-    // Resume the same code at the same interval; wait one interval, as the last poll may have just gone out.
-    const flowId = state.flowId + 1;
-    const at = nextPollAt(now, pending.interval);
-    return {
-      state: {
-        ...withoutFlow(state),
-        flow: 'awaiting_user',
-        flowId,
-        authorization: pending,
-        nextPollAt: at,
-        scheduledFrom: now,
-        autoRenewalsLeft: state.config.maxAutoRenewals,
-      },
-      effects: [{ type: 'schedule_poll', atMs: Math.min(at, pending.expiresAt) }],
+    // Resume the same code at the same interval, paced as a fresh one (see firstPoll).
+    const resumed: MachineState = {
+      ...withoutFlow(state),
+      flow: 'awaiting_user',
+      flowId: state.flowId + 1,
+      authorization: pending,
+      autoRenewalsLeft: state.config.maxAutoRenewals,
     };
+    return firstPoll(resumed, now, pending);
   }
   if (pending) return { state: withoutFlow(state), effects: [{ type: 'clear_store' }] };
   return same(state);
 }
 
 function onAuthorization(state: MachineState, now: number, authorization: DeviceAuthorization): Transition {
-  const at = nextPollAt(now, authorization.interval);
+  const awaiting: MachineState = {
+    ...state,
+    flow: 'awaiting_user',
+    network: 'online',
+    authorization,
+    pollInFlight: false,
+    failures: 0,
+  };
+  const first = firstPoll(awaiting, now, authorization);
+  return { state: first.state, effects: [{ type: 'persist', value: storedPending(authorization) }, ...first.effects] };
+}
+
+/** Seconds a poll of this code may ask the server to hold it: 0 unless the server announced long polling. */
+function longPollWait(config: MachineConfig, auth: DeviceAuthorization): number {
+  return Math.max(0, Math.min(config.longPollSeconds, auth.longPollMaxWait ?? 0));
+}
+
+/**
+ * The first poll of a code (new or resumed after a restart). Where the server announced long polling
+ * it goes at once with `Prefer: wait`: the server holds it and answers the moment the user decides
+ * (and does not count a held poll as early). Elsewhere RFC 8628 pacing: after one interval, which
+ * for a resumed code also covers a poll the last run may have sent just before it stopped.
+ */
+function firstPoll(state: MachineState, now: number, auth: DeviceAuthorization): Transition {
+  if (longPollWait(state.config, auth) > 0) {
+    return onPollDue({ ...state, nextPollAt: now, scheduledFrom: now }, now);
+  }
+  const at = nextPollAt(now, auth.interval);
   return {
-    state: {
-      ...state,
-      flow: 'awaiting_user',
-      network: 'online',
-      authorization,
-      pollInFlight: false,
-      nextPollAt: at,
-      scheduledFrom: now,
-      failures: 0,
-    },
-    effects: [
-      { type: 'persist', value: storedPending(authorization) },
-      { type: 'schedule_poll', atMs: Math.min(at, authorization.expiresAt) },
-    ],
+    state: { ...state, nextPollAt: at, scheduledFrom: now },
+    effects: [{ type: 'schedule_poll', atMs: Math.min(at, auth.expiresAt) }],
   };
 }
 
@@ -346,7 +359,7 @@ function onPollDue(state: MachineState, now: number): Transition {
     return { state, effects: [{ type: 'schedule_poll', atMs: Math.min(at, auth.expiresAt) }] };
   // A held poll must not outlive the code.
   const remaining = Math.floor((auth.expiresAt - now) / 1000);
-  const waitSeconds = Math.max(0, Math.min(state.config.longPollSeconds, remaining));
+  const waitSeconds = Math.max(0, Math.min(longPollWait(state.config, auth), remaining));
   return {
     state: { ...state, pollInFlight: true, pollStartedAt: now },
     effects: [{ type: 'poll', flowId: state.flowId, deviceCode: auth.deviceCode, waitSeconds }],

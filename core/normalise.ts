@@ -299,6 +299,7 @@ export function normaliseDeviceAuthorizationResponse(
     verificationUri: verificationUri!,
     expiresAt: expiryAfter(ctx, expiresIn),
     interval,
+    issuedAt: ctx.now,
   };
 
   // A complete URI on another origin would put a QR code for a foreign site on screen: a phishing
@@ -315,7 +316,22 @@ export function normaliseDeviceAuthorizationResponse(
   }
   const message = readString(fields.message); // Microsoft Entra: a sentence to show.
   if (message !== undefined) out.message = message;
+  const longPollMaxWait = readLongPollMaxWait(fields[LONG_POLL_MEMBER]);
+  if (longPollMaxWait !== undefined) out.longPollMaxWait = longPollMaxWait;
   return out;
+}
+
+/**
+ * The member by which a server announces that it holds device-code polls asking `Prefer: wait=N`
+ * (RFC 7240): in its metadata and in its device authorization responses, the most seconds it holds
+ * one. Our embedded server sends it; a client long-polls only where it is announced.
+ */
+export const LONG_POLL_MEMBER = 'device_authorization_long_poll_max_wait';
+
+/** A long-poll announcement's seconds: a whole number of at least 1, else none (plain polling). */
+export function readLongPollMaxWait(value: unknown): number | undefined {
+  const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  return Number.isInteger(seconds) && seconds >= 1 ? seconds : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -122,7 +122,11 @@ export function createProtocol(options: ProtocolOptions): Protocol {
         ...(client.audience ? { audience: client.audience } : {}),
       };
       const res = await post(url, form, signal);
-      return normaliseDeviceAuthorizationResponse(res, context(url));
+      const authorization = normaliseDeviceAuthorizationResponse(res, context(url));
+      // The response's own announcement wins; else the metadata's, so that the code carries it.
+      if (authorization.longPollMaxWait === undefined && endpoints.longPollMaxWait !== undefined)
+        authorization.longPollMaxWait = endpoints.longPollMaxWait;
+      return authorization;
     },
 
     async pollDeviceAuthorizationGrant(deviceCode, pollOptions = {}): Promise<PollOutcome> {

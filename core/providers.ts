@@ -88,6 +88,8 @@ function withExplicit(endpoints: Endpoints, explicit: ProviderSettings['endpoint
     baseUrlOf(value, ENDPOINT_FLAGS[key]);
     out[key] = value;
   }
+  // The metadata's long-poll announcement speaks for its own token endpoint, not for another one.
+  if (out.tokenEndpoint !== endpoints.tokenEndpoint) delete out.longPollMaxWait;
   return out;
 }
 

@@ -29,7 +29,7 @@ export interface DeviceSessionOptions {
   storeKey: string;
   /** Expired codes replaced without asking the user (default 2). */
   maxAutoRenewals?: number;
-  /** `Prefer: wait=N` on polls (default 25; 0 = plain RFC 8628 polling). */
+  /** Most seconds of `Prefer: wait=N` on polls, where the server announces long polling (default 25; 0 = never). */
   longPollSeconds?: number;
   /** Backoff after transport failures, timeouts and 5xx (default 1 s doubling to 30 s, with jitter). */
   backoff?: { initialMs?: number; maxMs?: number };

@@ -25,6 +25,11 @@ export interface Endpoints {
   userinfoEndpoint?: string;
   revocationEndpoint?: string;
   jwksUri?: string;
+  /**
+   * Seconds the server will hold a device-code poll that asks `Prefer: wait=N`, as its metadata
+   * announces (`device_authorization_long_poll_max_wait`); absent: plain RFC 8628 polling.
+   */
+  longPollMaxWait?: number;
 }
 
 /** Who the client is and what it asks for. */
@@ -52,6 +57,13 @@ export interface DeviceAuthorization {
   interval: number;
   /** A sentence the provider wants shown (Microsoft Entra's `message`). */
   message?: string;
+  /** Epoch milliseconds at which the code was issued (absent in codes persisted by older versions). */
+  issuedAt?: number;
+  /**
+   * Seconds the server says it will hold a poll that asks `Prefer: wait=N` (its announcement of long
+   * polling, in this response or its metadata). Kept with the code, so a resumed code polls the same way.
+   */
+  longPollMaxWait?: number;
 }
 
 /** A token response, with absolute expiry. Never logged, never sent to the renderer. */
@@ -140,6 +152,8 @@ export interface Snapshot {
   verificationUriComplete?: string;
   /** Epoch ms at which the shown code expires. */
   expiresAt?: number;
+  /** Epoch ms at which the shown code was issued, when known. */
+  issuedAt?: number;
   /** Current polling interval in seconds. */
   interval?: number;
   message?: string;

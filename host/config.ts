@@ -15,7 +15,7 @@ export interface DeviceLoginConfig {
   client: ClientSettings;
   /** The token file. */
   storePath: string;
-  /** `Prefer: wait=N` on polls; 0 turns long polling off. */
+  /** Most seconds of `Prefer: wait=N` on polls, only where the server announces long polling; 0 turns it off. */
   longPollSeconds: number;
   /** How many expired codes are replaced without asking. */
   maxAutoRenewals: number;

@@ -2,13 +2,15 @@
 // `interval` in the device authorization response, slow_down with a growing per-code interval kept
 // in the shared store, reuse of an exchanged code answered with invalid_grant WITHOUT revoking the
 // tokens it issued (and an atomic consume, so overlapping polls cannot both exchange one code), and
-// opt-in long polling with `Prefer: wait=N` (RFC 7240).
+// opt-in long polling with `Prefer: wait=N` (RFC 7240), announced in the metadata and the device
+// authorization response (`device_authorization_long_poll_max_wait`) so that clients use it only here.
 import type { ServerResponse } from 'node:http';
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import * as stockHelpers from 'oidc-provider/lib/helpers/grants.js';
 import { grantType as DEVICE_CODE_GRANT, handler as stockDeviceCodeHandler, parameters as deviceCodeParameters } from 'oidc-provider/lib/actions/grants/device_code.js';
 
+import { LONG_POLL_MEMBER } from '../core/normalise.ts';
 import type { OidcStore } from './adapters/store.ts';
 
 export interface DeviceFlowOptions {
@@ -99,6 +101,20 @@ export function installDeviceFlow(provider: Provider, options: DeviceFlowOptions
     return found;
   }
 
+  /**
+   * True for a poll that asks to be held for at least the code's interval. Such a poll is not judged
+   * by the slow_down ledger (and not recorded in it): it cannot come back pending sooner than a plain
+   * poll kept to the interval would, so a long-polling client may send it at once, as its first poll,
+   * right after a held poll, or on resuming a code after a restart while its last held poll was still
+   * open. Without this, the ledger, which counts from a poll's arrival, would punish those.
+   */
+  async function heldAtLeastAnInterval(code: DeviceCodeLike, wait: number): Promise<boolean> {
+    if (wait <= 0) return false;
+    const holdMs = Math.min(wait * 1000, (code.exp ?? 0) * 1000 - Date.now());
+    const interval = await store.currentInterval(code.jti, options.interval);
+    return holdMs >= interval * 1000;
+  }
+
   async function deviceCodeGrant(ctx: KoaContextWithOIDC): Promise<void> {
     const params = ctx.oidc.params as { device_code?: unknown };
     if (typeof params.device_code !== 'string' || params.device_code === '') {
@@ -109,7 +125,8 @@ export function installDeviceFlow(provider: Provider, options: DeviceFlowOptions
 
     if (code.consumed) throw new errors.InvalidGrant('device code already consumed');
 
-    if (!code.isExpired) {
+    const wait = closing ? 0 : parsePreferWait(ctx.get('prefer'), options.longPollCapSeconds);
+    if (!code.isExpired && !(await heldAtLeastAnInterval(code, wait))) {
       const now = Date.now();
       const verdict = await store.recordPoll({
         id: code.jti,
@@ -125,7 +142,6 @@ export function installDeviceFlow(provider: Provider, options: DeviceFlowOptions
       }
     }
 
-    const wait = closing ? 0 : parsePreferWait(ctx.get('prefer'), options.longPollCapSeconds);
     const pending = !code.accountId && !code.error && !code.isExpired && !code.consumed;
     if (wait > 0 && pending) {
       // Only a poll we actually held says the preference was applied (RFC 7240 §3).
@@ -148,7 +164,9 @@ export function installDeviceFlow(provider: Provider, options: DeviceFlowOptions
   provider.registerGrantType(DEVICE_CODE_GRANT, deviceCodeGrant, [...deviceCodeParameters]);
 
   // Adds `interval` where oidc-provider leaves it out: the device authorization response (RFC 8628
-  // §3.2) and, as GitHub does, slow_down errors, so a client learns the grown interval.
+  // §3.2) and, as GitHub does, slow_down errors, so a client learns the grown interval. Announces
+  // long polling (the most seconds a poll is held) in the metadata and the device authorization
+  // response: clients that see it poll at once with `Prefer: wait`; others keep plain RFC 8628 pacing.
   provider.use(async (ctx, next) => {
     await next();
     const body = ctx.body as Record<string, unknown> | undefined;
@@ -156,6 +174,9 @@ export function installDeviceFlow(provider: Provider, options: DeviceFlowOptions
     const route = (ctx as Partial<KoaContextWithOIDC>).oidc?.route;
     if (route === 'device_authorization' && ctx.status === 200 && typeof body.device_code === 'string') {
       body.interval = options.interval;
+      body[LONG_POLL_MEMBER] = options.longPollCapSeconds;
+    } else if (route === 'discovery' && ctx.status === 200) {
+      body[LONG_POLL_MEMBER] = options.longPollCapSeconds;
     } else if (route === 'token' && body.error === 'slow_down' && typeof ctx.state.deviceLoginInterval === 'number') {
       body.interval = ctx.state.deviceLoginInterval;
     }

@@ -110,6 +110,17 @@ describe('discoverEndpoints', () => {
     expect(asked).toEqual(['/.well-known/openid-configuration']);
   });
 
+  it('reads the long-poll announcement of the metadata, and leaves it out where there is none or it is broken', async () => {
+    const { base } = await metadataServer((b) => ({
+      '/.well-known/openid-configuration': { ...meta(b), device_authorization_long_poll_max_wait: 30 },
+    }));
+    expect((await discoverEndpoints(base, http)).longPollMaxWait).toBe(30);
+    const broken = await metadataServer((b) => ({
+      '/.well-known/openid-configuration': { ...meta(b), device_authorization_long_poll_max_wait: 'forever' },
+    }));
+    expect(await discoverEndpoints(broken.base, http)).not.toHaveProperty('longPollMaxWait');
+  });
+
   it('falls back to RFC 8414 with the path inserted after the host for an issuer with a path', async () => {
     const { base, asked } = await metadataServer((b) => ({
       '/.well-known/oauth-authorization-server/tenant/a': meta(`${b}/tenant/a`),

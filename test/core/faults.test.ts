@@ -37,7 +37,7 @@ class FlowServer {
   fault: Fault;
   /** Polls answered with tokens from this number on. */
   approveAt: number;
-  /** When set, `Prefer: wait=N` polls are held until then (long polling). */
+  /** When set, `Prefer: wait=N` polls are held until then (long polling), as the code announces. */
   holdPolls = false;
   private held = new Set<ServerResponse>();
 
@@ -104,6 +104,7 @@ class FlowServer {
       verification_uri_complete: `${this.url}/activate?user_code=FALT-CODE`,
       expires_in: 60,
       interval: INTERVAL_SECONDS,
+      ...(this.holdPolls ? { device_authorization_long_poll_max_wait: 30 } : {}),
     });
   }
 

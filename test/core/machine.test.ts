@@ -194,21 +194,12 @@ describe('poll timing (RFC 8628 §3.5)', () => {
     }
   });
 
-  it('a poll asks the server to hold it for longPollSeconds, or not at all when 0', () => {
-    const long = transition(awaiting({}, { longPollSeconds: 25 }), { type: 'poll_due', now: T0 + 5_000 });
-    expect(long.effects).toEqual([
-      { type: 'poll', flowId: 1, deviceCode: 'device-code-secret-1', waitSeconds: 25 },
-    ]);
-    const plain = transition(awaiting({}, { longPollSeconds: 0 }), { type: 'poll_due', now: T0 + 5_000 });
-    expect(plain.effects).toEqual([
-      { type: 'poll', flowId: 1, deviceCode: 'device-code-secret-1', waitSeconds: 0 },
-    ]);
-  });
-
   it('a held poll never asks to be held past the expiry of the code', () => {
-    const state = awaiting({ expiresAt: T0 + 15_000 });
-    const result = transition(state, { type: 'poll_due', now: T0 + 5_000 });
-    expect(result.effects).toEqual([
+    const { effects } = reduce(initialState({ longPollSeconds: 25 }), [
+      { type: 'sign_in', now: T0 },
+      { type: 'authorization_received', flowId: 1, now: T0 + 5_000, authorization: authorization({ expiresAt: T0 + 15_000, longPollMaxWait: 30 }) },
+    ]);
+    expect(effects.filter((e) => e.type === 'poll')).toEqual([
       { type: 'poll', flowId: 1, deviceCode: 'device-code-secret-1', waitSeconds: 10 },
     ]);
   });
@@ -610,6 +601,88 @@ describe('cancel, new code and stale results', () => {
   });
 });
 
+describe('long polling only where the server announces it', () => {
+  const received = (auth: Partial<DeviceAuthorization>, config: Partial<MachineConfig>) =>
+    reduce(initialState(config), [
+      { type: 'sign_in', now: T0 },
+      { type: 'authorization_received', flowId: 1, now: T0, authorization: authorization(auth) },
+    ]);
+  const polls = (effects: Effect[]) => effects.filter((e) => e.type === 'poll');
+
+  it('without an announcement the first poll waits one interval and never asks to be held', () => {
+    const { state, effects } = received({}, { longPollSeconds: 25 });
+    expect(polls(effects)).toEqual([]);
+    expect(scheduledAt(effects)).toBe(T0 + 5_000);
+    expect(transition(state, { type: 'poll_due', now: T0 + 4_999 }).effects).toEqual([
+      { type: 'schedule_poll', atMs: T0 + 5_000 },
+    ]);
+    expect(transition(state, { type: 'poll_due', now: T0 + 5_000 }).effects).toEqual([
+      { type: 'poll', flowId: 1, deviceCode: 'device-code-secret-1', waitSeconds: 0 },
+    ]);
+  });
+
+  it('with the announcement the first poll goes out with the code, asking the smaller of longPollSeconds and the announced wait', () => {
+    const capped = received({ longPollMaxWait: 30 }, { longPollSeconds: 25 });
+    expect(capped.effects.slice(-2)).toEqual([
+      { type: 'persist', value: { version: 1, pending: authorization({ longPollMaxWait: 30 }) } },
+      { type: 'poll', flowId: 1, deviceCode: 'device-code-secret-1', waitSeconds: 25 },
+    ]);
+    expect(capped.state).toMatchObject({ pollInFlight: true, pollStartedAt: T0 });
+    const announced = received({ longPollMaxWait: 10 }, { longPollSeconds: 25 });
+    expect(polls(announced.effects)).toEqual([
+      { type: 'poll', flowId: 1, deviceCode: 'device-code-secret-1', waitSeconds: 10 },
+    ]);
+  });
+
+  it('longPollSeconds 0 (--no-long-poll) keeps RFC pacing even where the server announces long polling', () => {
+    const { state, effects } = received({ longPollMaxWait: 30 }, { longPollSeconds: 0 });
+    expect(polls(effects)).toEqual([]);
+    expect(scheduledAt(effects)).toBe(T0 + 5_000);
+    expect(polls(transition(state, { type: 'poll_due', now: T0 + 5_000 }).effects)).toEqual([
+      { type: 'poll', flowId: 1, deviceCode: 'device-code-secret-1', waitSeconds: 0 },
+    ]);
+  });
+
+  it('after a held poll that ended pending the next goes out at once, asking to be held again', () => {
+    const { state } = received({ longPollMaxWait: 30 }, { longPollSeconds: 25 });
+    const answered = outcome(state, T0 + 25_000, { kind: 'pending', held: true });
+    expect(scheduledAt(answered.effects)).toBe(T0 + 25_000);
+    expect(polls(transition(answered.state, { type: 'poll_due', now: T0 + 25_000 }).effects)).toEqual([
+      { type: 'poll', flowId: 1, deviceCode: 'device-code-secret-1', waitSeconds: 25 },
+    ]);
+  });
+
+  it('a held poll that ended pending before one interval (the server let go early) waits the interval', () => {
+    const { state } = received({ longPollMaxWait: 30 }, { longPollSeconds: 25 });
+    const answered = outcome(state, T0 + 2_000, { kind: 'pending', held: true });
+    expect(scheduledAt(answered.effects)).toBe(T0 + 7_000);
+  });
+
+  it('a resumed code follows the same rule: announced, at once with Prefer; else after one interval without', () => {
+    const announced = transition(initialState({ longPollSeconds: 25 }), {
+      type: 'restored',
+      now: T0,
+      stored: { version: 1, pending: authorization({ longPollMaxWait: 30 }) },
+    });
+    expect(announced.effects).toEqual([
+      { type: 'poll', flowId: 1, deviceCode: 'device-code-secret-1', waitSeconds: 25 },
+    ]);
+    const plain = reduce(initialState({ longPollSeconds: 25 }), [
+      { type: 'restored', now: T0, stored: { version: 1, pending: authorization() } },
+      { type: 'poll_due', now: T0 + 5_000 },
+    ]);
+    expect(plain.effects).toEqual([
+      { type: 'schedule_poll', atMs: T0 + 5_000 },
+      { type: 'poll', flowId: 1, deviceCode: 'device-code-secret-1', waitSeconds: 0 },
+    ]);
+  });
+
+  it('the snapshot carries when the code was issued, so a restarted host still knows it', () => {
+    const { state } = received({ issuedAt: T0 - 60_000 }, {});
+    expect(snapshotOf(state)).toMatchObject({ issuedAt: T0 - 60_000, expiresAt: T0 + TEN_MINUTES });
+  });
+});
+
 describe('restart and resume', () => {
   it.each([
     ['a signed-in session', { version: 1, tokens: TOKENS, profile: { sub: 'u1' } }, 'signed_in', []],
@@ -645,7 +718,7 @@ describe('restart and resume', () => {
       type: 'poll',
       flowId: 1,
       deviceCode: 'device-code-secret-1',
-      waitSeconds: 25,
+      waitSeconds: 0,
     });
     expect(snapshotOf(state)).toMatchObject({ userCode: 'WDJB-MJHT', interval: 15 });
   });

@@ -297,7 +297,18 @@ describe('device authorization responses', () => {
       verificationUriComplete: 'https://auth.example.test/device?user_code=WDJB-MJHT',
       expiresAt: NOW + 900_000,
       interval: 3,
+      issuedAt: NOW,
     });
+  });
+
+  it('reads the long-poll announcement (device_authorization_long_poll_max_wait) and ignores a broken one', () => {
+    const read = (value: unknown) =>
+      normaliseDeviceAuthorizationResponse(json(200, { ...good, device_authorization_long_poll_max_wait: value }), ctx)
+        .longPollMaxWait;
+    expect(read(30)).toBe(30);
+    expect(read('20')).toBe(20);
+    for (const broken of [0, -5, 2.5, 'soon', true, null]) expect(read(broken)).toBeUndefined();
+    expect(normaliseDeviceAuthorizationResponse(json(200, good), ctx).longPollMaxWait).toBeUndefined();
   });
 
   it('accepts Google verification_url, defaults the interval to 5 and keeps Entra message', () => {

@@ -147,6 +147,25 @@ describe('device authorization request', () => {
     expect(seen[0]!.form).toEqual({ client_id: 'tv' });
   });
 
+  it("carries the metadata's long-poll announcement onto the code, unless the response states its own", async () => {
+    const plain = await serve(() => ({ body: deviceAnswer }));
+    const fromMetadata = await createProtocol({
+      endpoints: { ...endpointsAt(plain.base), longPollMaxWait: 30 },
+      client: { clientId: 'tv' },
+      ports,
+    }).initiateDeviceAuthorization();
+    expect(fromMetadata.longPollMaxWait).toBe(30);
+    const own = await serve(() => ({ body: { ...deviceAnswer, device_authorization_long_poll_max_wait: 12 } }));
+    const fromResponse = await createProtocol({
+      endpoints: { ...endpointsAt(own.base), longPollMaxWait: 30 },
+      client: { clientId: 'tv' },
+      ports,
+    }).initiateDeviceAuthorization();
+    expect(fromResponse.longPollMaxWait).toBe(12);
+    const none = await createProtocol({ endpoints: endpointsAt(plain.base), client: { clientId: 'tv' }, ports }).initiateDeviceAuthorization();
+    expect(none.longPollMaxWait).toBeUndefined();
+  });
+
   it('throws network when the server cannot be reached', async () => {
     const { base } = await serve(() => ({}));
     await new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));

@@ -140,10 +140,12 @@ class ScriptedProtocol implements Protocol {
   private readonly clock: FakeClock;
   private readonly expiresInMs: number;
   private readonly interval: number;
-  constructor(clock: FakeClock, expiresInMs = 600_000, interval = 5) {
+  private readonly longPollMaxWait: number | undefined;
+  constructor(clock: FakeClock, expiresInMs = 600_000, interval = 5, longPollMaxWait?: number) {
     this.clock = clock;
     this.expiresInMs = expiresInMs;
     this.interval = interval;
+    this.longPollMaxWait = longPollMaxWait;
   }
 
   async initiateDeviceAuthorization(signal?: AbortSignal): Promise<DeviceAuthorization> {
@@ -157,6 +159,7 @@ class ScriptedProtocol implements Protocol {
       verificationUriComplete: `https://idp.example/activate?user_code=USER-000${this.codes}`,
       expiresAt: this.clock.now() + this.expiresInMs,
       interval: this.interval,
+      ...(this.longPollMaxWait === undefined ? {} : { longPollMaxWait: this.longPollMaxWait }),
     };
   }
 
@@ -226,12 +229,12 @@ afterEach(() => {
 
 function rig(
   options: Partial<DeviceSessionOptions> = {},
-  protocolArgs: { expiresInMs?: number; interval?: number } = {},
+  protocolArgs: { expiresInMs?: number; interval?: number; longPollMaxWait?: number } = {},
 ): Rig {
   const clock = new FakeClock();
   const store = new MemoryStore();
   const logger = new RecordingLogger();
-  const protocol = new ScriptedProtocol(clock, protocolArgs.expiresInMs, protocolArgs.interval);
+  const protocol = new ScriptedProtocol(clock, protocolArgs.expiresInMs, protocolArgs.interval, protocolArgs.longPollMaxWait);
   const ports: Ports = {
     http: { request: () => Promise.reject(new Error('no HTTP in this test')) },
     clock,
@@ -302,9 +305,9 @@ describe('device session runner', () => {
     expect(r.protocol.polls.map((p) => p.startedAt - T0)).toEqual([5_000, 10_000, 15_000]);
   });
 
-  it('sends longPollSeconds as waitSeconds (25 by default) and never polls concurrently during a held poll', async () => {
+  it('where the server announces long polling, polls at once with longPollSeconds as waitSeconds (25 by default) and never concurrently', async () => {
     // No longPollSeconds given: the session's default applies.
-    const r = rig({ longPollSeconds: undefined });
+    const r = rig({ longPollSeconds: undefined }, { longPollMaxWait: 30 });
     const session = r.session;
     r.protocol.pollScript.push(
       { holdMs: 25_000, then: { kind: 'pending', held: true } },
@@ -315,9 +318,37 @@ describe('device session runner', () => {
     expect(session.snapshot().state).toBe('signed_in');
     expect(r.protocol.polls.map((p) => p.waitSeconds)).toEqual([25, 25]);
     expect(r.protocol.maxInFlight).toBe(1);
-    // The second poll starts not while the first is held, but the moment its answer comes: the held
-    // poll lasted longer than the interval, so the interval (counted from when it was sent) is over.
-    expect(r.protocol.polls.map((p) => p.startedAt - T0)).toEqual([5_000, 30_000]);
+    // The first poll goes out with the code; the second not while the first is held, but the moment
+    // its answer comes: the held poll lasted longer than the interval, so the interval is over.
+    expect(r.protocol.polls.map((p) => p.startedAt - T0)).toEqual([0, 25_000]);
+  });
+
+  it('where the server does not announce long polling, never asks a poll to be held and polls first after one interval', async () => {
+    const r = rig({ longPollSeconds: undefined });
+    r.protocol.pollScript.push({ kind: 'pending' }, { kind: 'tokens', tokens: TOKENS });
+    r.session.signIn();
+    await r.clock.advance(30_000);
+    expect(r.session.snapshot().state).toBe('signed_in');
+    expect(r.protocol.polls.map((p) => p.waitSeconds)).toEqual([0, 0]);
+    expect(r.protocol.polls.map((p) => p.startedAt - T0)).toEqual([5_000, 10_000]);
+  });
+
+  it('a code resumed after a restart keeps the announcement: it polls at once, asking to be held', async () => {
+    const first = rig({ longPollSeconds: 25 }, { longPollMaxWait: 20 });
+    first.protocol.pollScript.push({ holdMs: 600_000, then: { kind: 'pending', held: true } });
+    first.session.signIn();
+    await first.clock.advance(3_000);
+    await first.session.close();
+    const stored = first.store.get();
+    expect(stored?.pending?.longPollMaxWait).toBe(20);
+
+    const second = rig({ longPollSeconds: 25 });
+    second.clock.t = first.clock.now();
+    await second.store.save(KEY, stored!);
+    second.protocol.pollScript.push({ holdMs: 20_000, then: { kind: 'pending', held: true } });
+    await second.session.restore();
+    await second.clock.advance(0);
+    expect(second.protocol.polls.map((p) => ({ at: p.startedAt - first.clock.now(), wait: p.waitSeconds }))).toEqual([{ at: 0, wait: 20 }]);
   });
 
   it('honours the interval, slow_down (+5 s for every later poll), Retry-After and backoff in its timing', async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startServer, type RunningServer } from '../../server/app.ts';
 import { approve, deny, Phone } from '../fixtures/phone.ts';
-import { pollToken, requestDeviceCode, revoke, sleep, tempDataDir, userinfo } from './device-helpers.ts';
+import { DEVICE_GRANT, pollToken, requestDeviceCode, revoke, sleep, tempDataDir, userinfo } from './device-helpers.ts';
 
 let server: RunningServer;
 let data: ReturnType<typeof tempDataDir>;
@@ -159,6 +159,41 @@ describe('long polling (Prefer: wait=N)', () => {
     const answer = await held;
     expect(answer.headers.get('preference-applied')).toBe('wait=30');
     expect(answer.status).toBe(200);
+  });
+});
+
+describe('the long-polling announcement (device_authorization_long_poll_max_wait)', () => {
+  it('is in the metadata and in every device authorization response: the most seconds a poll is held', async () => {
+    const metadata = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(metadata.device_authorization_long_poll_max_wait).toBe(30);
+    const da = (await requestDeviceCode(server.url)) as unknown as Record<string, unknown>;
+    expect(da.device_authorization_long_poll_max_wait).toBe(30);
+  });
+
+  it('a poll that asks to be held at least one interval is never early: not after a plain poll, nor after a held poll the device dropped (a restart)', async () => {
+    const da = await requestDeviceCode(server.url);
+    expect((await pollToken(server.url, da.device_code)).body.error).toBe('authorization_pending');
+    // At once after a plain poll: a plain poll now would be slow_down (see above); this one is held instead.
+    const held = await pollToken(server.url, da.device_code, { wait: 1 });
+    expect(held.body.error).toBe('authorization_pending');
+    expect(held.headers.get('preference-applied')).toBe('wait=1');
+    // A held poll cut short by the device going away, and the restarted device polling at once.
+    const gone = new AbortController();
+    const dropped = fetch(`${server.url}/token`, {
+      method: 'POST',
+      headers: { accept: 'application/json', prefer: 'wait=20' },
+      body: new URLSearchParams({ client_id: 'tv-demo', grant_type: DEVICE_GRANT, device_code: da.device_code }),
+      signal: gone.signal,
+    }).catch(() => undefined);
+    await sleep(150);
+    gone.abort();
+    await dropped;
+    const resumed = pollToken(server.url, da.device_code, { wait: 20 });
+    await sleep(200);
+    await approve(da.verification_uri_complete, creds);
+    const answer = await resumed;
+    expect(answer.status).toBe(200);
+    expect(answer.body.access_token).toEqual(expect.any(String));
   });
 });
 
