@@ -17,7 +17,7 @@ export interface CodeView {
   qrText: string;
   /** Epoch ms (host clock). */
   expiresAt: number;
-  /** Epoch ms at which the code was issued, for the countdown ring. */
+  /** Epoch ms (host clock) at which the code was issued, for the countdown ring. */
   issuedAt: number;
   /** Polling interval in seconds. */
   interval: number;
@@ -46,8 +46,13 @@ export interface ViewState {
   autoRenewalsLeft?: number;
   /** Set after sign-out when the grant could not be revoked at the provider. */
   notice?: string;
-  /** Host clock (epoch ms) when this state was sent: the renderer corrects its countdown by it. */
-  sentAt: number;
+  /**
+   * The host's clock (epoch ms) at the moment this message was sent: stamped on every answer and
+   * every push, never when the state was built (a state built minutes before a reload or a
+   * reconnect would otherwise set the renderer's clock back by those minutes). The renderer measures
+   * its offset to the host clock from it, and counts down to `code.expiresAt` on that clock.
+   */
+  hostNow: number;
 }
 
 /** One title of the media catalogue (GET /api/catalog on the embedded server). */

@@ -54,7 +54,8 @@ export class DeviceController {
   #language: Language;
   #notice: string | undefined;
   #issued: { userCode: string; at: number } | undefined;
-  #state: ViewState;
+  /** The projection of the session; `hostNow` is added per message, at the moment it is sent. */
+  #state: Omit<ViewState, 'hostNow'>;
   /**
    * The catalogue, asked for the moment the session is signed in, while the TV is still being told:
    * the TV's first getCatalog takes it instead of starting its own round trip.
@@ -103,9 +104,9 @@ export class DeviceController {
     return controller;
   }
 
-  /** The current ViewState (no tokens). */
+  /** The current ViewState (no tokens), stamped with the host clock now: call it when sending. */
   getState(): ViewState {
-    return this.#state;
+    return { ...this.#state, hostNow: this.#options.ports.clock.now() };
   }
 
   /** Called on every change; returns an unsubscribe function. */
@@ -204,22 +205,23 @@ export class DeviceController {
       this.#prefetched = undefined;
     }
     this.#state = this.#project(snapshot);
+    // Listeners send at once (server-sent events, IPC), so this is the moment of sending.
+    const view = this.getState();
     for (const listener of this.#listeners) {
       try {
-        listener(this.#state);
+        listener(view);
       } catch (err) {
         this.#options.ports.logger.warn('a state listener failed', { error: toDeviceLoginError(err).message });
       }
     }
   }
 
-  #project(snapshot: Snapshot): ViewState {
+  #project(snapshot: Snapshot): Omit<ViewState, 'hostNow'> {
     const now = this.#options.ports.clock.now();
-    const view: ViewState = {
+    const view: Omit<ViewState, 'hostNow'> = {
       state: snapshot.state,
       provider: { name: this.providerName, ...(this.endpoints.issuer ? { issuer: this.endpoints.issuer } : {}) },
       language: this.#language,
-      sentAt: now,
     };
     if (snapshot.state === 'awaiting_user' && snapshot.network) view.network = snapshot.network;
     const code = this.#codeView(snapshot, now);
@@ -242,8 +244,9 @@ export class DeviceController {
   #codeView(snapshot: Snapshot, now: number): CodeView | undefined {
     const { userCode, verificationUri, expiresAt, interval } = snapshot;
     if (!userCode || !verificationUri || expiresAt === undefined) return undefined;
-    // The session does not know when a restored code was first shown; the first sight of it is close enough.
-    if (this.#issued?.userCode !== userCode) this.#issued = { userCode, at: now };
+    // The code carries when it was issued, also after a restart; a code persisted by an older
+    // version does not, and the first sight of it is close enough for the ring.
+    if (this.#issued?.userCode !== userCode) this.#issued = { userCode, at: snapshot.issuedAt ?? now };
     return {
       userCode,
       verificationUri,

@@ -72,9 +72,9 @@ function useViewState(bridge: DeviceBridge): Received | undefined {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const accept = (view: ViewState) => {
       if (!alive) return;
-      const offsetMs = clockOffsetMs(view.sentAt, Date.now());
+      const offsetMs = clockOffsetMs(view.hostNow, Date.now());
       // The first GET can answer after a newer pushed state: keep whichever the host sent last.
-      setReceived((previous) => (previous && previous.view.sentAt > view.sentAt ? previous : { view, offsetMs }));
+      setReceived((previous) => (previous && previous.view.hostNow > view.hostNow ? previous : { view, offsetMs }));
     };
     const unsubscribe = bridge.onState(accept);
     let attempt = 0;

@@ -51,7 +51,7 @@ function exampleState(name: PreviewName, language: Language, codeIndex: number):
   const base = {
     provider: { name: 'Device Login demo server', issuer: 'https://login.example.com/' },
     language,
-    sentAt: now,
+    hostNow: now,
   };
   const state = (name.split('-')[0] ?? 'idle') as FlowState;
   switch (name) {
@@ -145,7 +145,7 @@ export function createPreviewBridge(name: PreviewName, language: Language): Devi
   const later = (next: PreviewName, ms: number) => setTimeout(() => emit(next), ms);
 
   return {
-    getState: () => Promise.resolve(current),
+    getState: () => Promise.resolve({ ...current, hostNow: Date.now() }),
     onState(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -168,7 +168,7 @@ export function createPreviewBridge(name: PreviewName, language: Language): Devi
     },
     getCatalog: () => new Promise((resolve) => setTimeout(() => resolve(exampleCatalog()), 250)),
     async setLanguage(next) {
-      current = { ...current, language: next, sentAt: Date.now() };
+      current = { ...current, language: next, hostNow: Date.now() };
       for (const listener of listeners) listener(current);
     },
   };

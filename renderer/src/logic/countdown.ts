@@ -1,10 +1,12 @@
-// Time left on a code, measured on the host's clock. The host stamps every ViewState with `sentAt`;
-// the difference to our clock at receipt corrects for a TV whose clock is off (no NTP yet after a
-// cold boot is common), so the ring reaches zero when the server's code really expires.
+// Time left on a code, measured on the host's clock. The host stamps every message with its clock
+// at the moment of sending (`hostNow`, not when the state was built, so a reload or a reconnect
+// minutes into a code does not set the countdown back); the difference to our clock at receipt
+// corrects for a TV whose clock is off (no NTP yet after a cold boot is common), so the ring
+// reaches zero when the server's code really expires.
 
-/** The host clock minus ours, in ms, from a state's `sentAt` and the local time it arrived. */
-export function clockOffsetMs(sentAt: number, receivedAt: number): number {
-  return sentAt - receivedAt;
+/** The host clock minus ours, in ms, from a message's `hostNow` and the local time it arrived. */
+export function clockOffsetMs(hostNow: number, receivedAt: number): number {
+  return hostNow - receivedAt;
 }
 
 /** The code's lifetime as the countdown ring needs it. */
