@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ViewState } from '../../host/contract.ts';
 import { createPhoneScanner, decodeQr, type Bitmap } from '../../electron/qr-scan.ts';
 import { phoneMayNavigate, phoneOrigins } from '../../electron/security.ts';
