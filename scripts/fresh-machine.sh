@@ -56,6 +56,15 @@ rm -rf "$tmp"
 cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
 cp /etc/ssl/certs/ca-certificates.crt "$ROOTFS/etc/ssl/certs/ca-certificates.crt"
 [ -f /root/.npmrc ] && grep -Ev '^\s*(cache|prefix)\s*=' /root/.npmrc >"$ROOTFS/root/.npmrc" || true
+global_npmrc="$(npm config get globalconfig 2>/dev/null || true)"
+if [ -n "$global_npmrc" ] && [ -f "$global_npmrc" ]; then
+  mkdir -p "$ROOTFS/usr/local/etc" && cp "$global_npmrc" "$ROOTFS/usr/local/etc/npmrc"
+fi
+# ... and the variables that point programs at that CA bundle, where the machine sets them.
+machine_env=()
+for var in NODE_EXTRA_CA_CERTS SSL_CERT_FILE SSL_CERT_DIR CURL_CA_BUNDLE GIT_SSL_CAINFO; do
+  [ -n "${!var:-}" ] && machine_env+=("$var=${!var}")
+done
 
 say "a fresh clone of $(git -C "$REPO" rev-parse --short HEAD) ($(git -C "$REPO" log -1 --format=%s | cut -c1-70))"
 git clone --quiet --no-local "$REPO" "$ROOTFS/root/device-login"
@@ -68,7 +77,7 @@ mountpoint -q "$ROOTFS/dev/shm" || mount -t tmpfs tmpfs "$ROOTFS/dev/shm"
 # A login shell in the chroot with a clean environment: HOME=/root, PATH with /usr/local/bin first.
 inside() {
   chroot "$ROOTFS" /usr/bin/env -i HOME=/root USER=root LANG=C.UTF-8 TERM=dumb \
-    PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin CI="${CI:-}" \
+    PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin CI="${CI:-}" "${machine_env[@]}" \
     /bin/bash -c "cd /root/device-login && $1"
 }
 
