@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 
+import { MemoryPollLedger } from './poll-ledger.ts';
 import { DeviceCodeEvents, GRANTABLE, isDecided, type OidcStore, type PollLedgerInput, type PollVerdict } from './store.ts';
 
 /**
@@ -42,13 +43,6 @@ CREATE TABLE IF NOT EXISTS device_events (
   id TEXT NOT NULL,
   at INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS device_poll (
-  id TEXT PRIMARY KEY,
-  last_at INTEGER NOT NULL,
-  interval INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL,
-  slowed INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
 `;
 
 interface Row {
@@ -60,15 +54,14 @@ interface Row {
 export function openSqliteStore(file: string): OidcStore & { readonly database: DatabaseSync } {
   mkdirSync(dirname(file), { recursive: true });
   const db = new DatabaseSync(file);
-  // Checkpoints every 10,000 pages (about 40 MB of WAL) instead of SQLite's 1,000: every pending
-  // poll writes the slow_down ledger, and frequent checkpoints were a large share of a poll's cost.
+  // Checkpoints every 10,000 pages (about 40 MB of WAL) instead of SQLite's 1,000: frequent
+  // checkpoints were a large share of the cost of a write.
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = 10000;');
   db.exec(SCHEMA);
-  // Files made before device_poll had its `slowed` column (the verdict of the last poll).
-  const pollColumns = db.prepare('PRAGMA table_info(device_poll)').all() as Array<{ name: string }>;
-  if (!pollColumns.some((column) => column.name === 'slowed')) {
-    db.exec('ALTER TABLE device_poll ADD COLUMN slowed INTEGER NOT NULL DEFAULT 0');
-  }
+  // Files written by earlier versions also hold a device_poll table (the slow_down ledger, now kept
+  // in memory: server/adapters/poll-ledger.ts). Nothing reads it; it is not dropped, so that an older
+  // process still draining on the same file keeps working, and its rows are swept as they expire.
+  const legacyPollTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'device_poll'").get() !== undefined;
 
   const statements = {
     upsert: db.prepare(
@@ -88,25 +81,15 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
     destroy: db.prepare('DELETE FROM oidc WHERE model = ? AND id = ?'),
     revokeByGrantId: db.prepare('DELETE FROM oidc WHERE model = ? AND grant_id = ?'),
     purge: db.prepare('DELETE FROM oidc WHERE expires_at IS NOT NULL AND expires_at < ?'),
-    purgePolls: db.prepare('DELETE FROM device_poll WHERE expires_at < ?'),
     eventInsert: db.prepare('INSERT INTO device_events (id, at) VALUES (?, ?)'),
     eventsSince: db.prepare('SELECT seq, id FROM device_events WHERE seq > ? ORDER BY seq LIMIT 10000'),
     eventsMax: db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM device_events'),
     eventsPurge: db.prepare('DELETE FROM device_events WHERE at < ?'),
-    pollGet: db.prepare('SELECT last_at, interval FROM device_poll WHERE id = ?'),
-    // One statement, so atomic without BEGIN/COMMIT (a transaction per poll was most of the cost
-    // of a pending poll). Every SET expression reads the row as it was before the update.
-    pollRecord: db.prepare(
-      `INSERT INTO device_poll (id, last_at, interval, expires_at, slowed) VALUES (:id, :now, :base, :expires, 0)
-       ON CONFLICT (id) DO UPDATE SET
-         slowed = (:now - last_at < interval * 1000 - :tolerance),
-         interval = interval + CASE WHEN :now - last_at < interval * 1000 - :tolerance THEN :step ELSE 0 END,
-         last_at = :now
-       RETURNING slowed, interval`,
-    ),
-  } satisfies Record<string, StatementSync>;
+    legacyPollPurge: legacyPollTable ? db.prepare('DELETE FROM device_poll WHERE expires_at < ?') : undefined,
+  } satisfies Record<string, StatementSync | undefined>;
 
   const events = new DeviceCodeEvents();
+  const ledger = new MemoryPollLedger();
   let lastPurge = 0;
   let closed = false;
 
@@ -131,8 +114,8 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
     if (now - lastPurge < PURGE_EVERY_MS) return;
     lastPurge = now;
     statements.purge.run(now - RETENTION_MS);
-    statements.purgePolls.run(now);
     statements.eventsPurge.run(now - WAKE_EVENT_TTL_MS);
+    statements.legacyPollPurge?.run(now);
   }
 
   function parse(row: unknown): AdapterPayload | undefined {
@@ -189,19 +172,10 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
       return Number(result.changes) === 1;
     },
     async recordPoll(input: PollLedgerInput): Promise<PollVerdict> {
-      const row = statements.pollRecord.get({
-        id: input.id,
-        now: input.now,
-        base: input.baseInterval,
-        expires: input.expiresAt,
-        tolerance: input.toleranceMs,
-        step: input.step,
-      }) as { slowed: number; interval: number };
-      return { slowDown: Number(row.slowed) === 1, interval: Number(row.interval) };
+      return ledger.recordPoll(input);
     },
     async currentInterval(id, baseInterval) {
-      const row = statements.pollGet.get(id) as { interval: number } | undefined;
-      return row?.interval ?? baseInterval;
+      return ledger.currentInterval(id, baseInterval);
     },
     notifyDeviceCode(id) {
       notify(id);

@@ -1,6 +1,8 @@
 // What the server needs from its persistence beyond oidc-provider's Adapter: an atomic "consume
 // once", the per-code poll ledger behind slow_down, and a wake-up channel for held long polls.
-// SQLite (one host) and Redis (several instances) both implement it.
+// SQLite (one host) and Redis (several instances) both implement it. The ledger is shared where
+// instances are (Redis) and kept in each process's memory on SQLite (server/adapters/poll-ledger.ts
+// says why losing it is harmless).
 import type { Adapter } from 'oidc-provider';
 
 /** The verdict of the poll ledger on one device poll. */
@@ -37,7 +39,10 @@ export interface OidcStore {
    * Atomic across processes, so overlapping polls can never both exchange one device code.
    */
   consumeOnce(model: string, id: string): Promise<boolean>;
-  /** Records one device poll and says whether it was too early. Atomic across instances. */
+  /**
+   * Records one device poll and says whether it was too early. Atomic: two overlapping polls of one
+   * code never both pass. Shared by every instance on Redis; per process on SQLite.
+   */
   recordPoll(input: PollLedgerInput): Promise<PollVerdict>;
   /** The current interval of a code (base interval when it never polled early). */
   currentInterval(id: string, baseInterval: number): Promise<number>;
