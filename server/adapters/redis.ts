@@ -25,6 +25,9 @@ if current < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return 1
 `;
 
+// The slow_down ledger stays in Redis, shared: a device whose polls a load balancer spreads over
+// the instances must not be judged by each instance's share of them (compare the per-process
+// ledger of the SQLite store, server/adapters/poll-ledger.ts).
 const RECORD_POLL = `
 local last = redis.call('HGET', KEYS[1], 'last')
 local interval = tonumber(redis.call('HGET', KEYS[1], 'interval') or ARGV[2])
@@ -37,6 +40,13 @@ redis.call('HSET', KEYS[1], 'last', ARGV[1], 'interval', interval)
 redis.call('PEXPIREAT', KEYS[1], ARGV[5])
 return { slow, interval }
 `;
+
+/** The Lua scripts above, registered with defineCommand (on the client and on its pipelines). */
+interface ScriptCommands {
+  dlConsumeOnce(key: string, now: string): Promise<unknown>;
+  dlExtendTtl(key: string, ttlMs: string): unknown;
+  dlRecordPoll(key: string, now: string, base: string, step: string, toleranceMs: string, expiresAt: string): Promise<unknown>;
+}
 
 export interface RedisStoreOptions {
   /** redis://[:password@]host:port[/db] */
@@ -64,6 +74,13 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<OidcSt
     subscriber.disconnect();
     throw new DeviceLoginError('configuration', `Cannot reach Redis at ${redactUrl(options.url)}.`, { cause });
   }
+
+  // The scripts are sent once and then run by their SHA (EVALSHA); EVAL would ship and hash the
+  // script text on every poll.
+  const scripts = client as Redis & ScriptCommands;
+  client.defineCommand('dlConsumeOnce', { numberOfKeys: 1, lua: CONSUME_ONCE });
+  client.defineCommand('dlExtendTtl', { numberOfKeys: 1, lua: EXTEND_TTL });
+  client.defineCommand('dlRecordPoll', { numberOfKeys: 1, lua: RECORD_POLL });
 
   const events = new DeviceCodeEvents();
   // Device code ids are bearer secrets: the channel and the local map carry only their hash.
@@ -106,7 +123,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<OidcSt
           multi.sadd(g, k);
           // The grant index must live as long as its longest member (PEXPIRE GT would never set a
           // TTL on the fresh, TTL-less set, so the comparison is done here).
-          if (ttlMs !== undefined) multi.eval(EXTEND_TTL, 1, g, String(ttlMs));
+          if (ttlMs !== undefined) (multi as typeof multi & ScriptCommands).dlExtendTtl(g, String(ttlMs));
           else multi.persist(g);
         }
         if (payload.userCode) {
@@ -132,7 +149,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<OidcSt
         return id ? load(key(model, id)) : undefined;
       },
       async consume(id) {
-        await client.eval(CONSUME_ONCE, 1, key(model, id), String(Math.floor(Date.now() / 1000)));
+        await scripts.dlConsumeOnce(key(model, id), String(Math.floor(Date.now() / 1000)));
         if (model === 'DeviceCode') notify(id);
       },
       async destroy(id) {
@@ -154,13 +171,11 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<OidcSt
     client,
     adapterFor,
     async consumeOnce(model, id) {
-      const won = await client.eval(CONSUME_ONCE, 1, key(model, id), String(Math.floor(Date.now() / 1000)));
+      const won = await scripts.dlConsumeOnce(key(model, id), String(Math.floor(Date.now() / 1000)));
       return Number(won) === 1;
     },
     async recordPoll(input: PollLedgerInput): Promise<PollVerdict> {
-      const result = (await client.eval(
-        RECORD_POLL,
-        1,
+      const result = (await scripts.dlRecordPoll(
         `${prefix}poll:${input.id}`,
         String(input.now),
         String(input.baseInterval),
