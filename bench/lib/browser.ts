@@ -42,7 +42,8 @@ export interface ProbeEntry {
  * `dom:<name>` then `painted:<name>` (or `dropped:<name>`) when a watched element appears (qr, home,
  * signed-in), `gone:<name>` when it leaves, `shown:<screen>` when a screen's fade-in ends,
  * `state:<flow state>` when the TV's data-state changes, `sse:<flow state>` when a state event
- * arrives from the host (before the app sees it), `focus:sign-in` when the Welcome screen's Sign in
+ * arrives from the host (before the app sees it), `get:<flow state>` when GET /bridge/state is
+ * answered (its body read; the time is when the body is in), `focus:sign-in` when the Welcome screen's Sign in
  * button gets focus, and `key:<key>` on keydown. `window.__benchSignInFocused` (a Playwright
  * binding, when exposed) is called on that focus so the benchmark can press OK at once.
  */
@@ -111,6 +112,22 @@ export const TV_PROBE = String.raw`(() => {
     }
   }, true);
   window.addEventListener('keydown', (event) => record('key:' + event.key), true);
+  // The state as GET /bridge/state answers it (the page's first state comes that way), read from a
+  // clone so the app's own reading is untouched.
+  const nativeFetch = window.fetch;
+  if (nativeFetch) {
+    window.fetch = function (input, init) {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      const answer = nativeFetch.call(this, input, init);
+      if (/\/bridge\/state$/.test(url)) {
+        answer.then((response) => response.clone().json()).then(
+          (body) => record('get:' + body.state),
+          () => record('get:unreadable'),
+        );
+      }
+      return answer;
+    };
+  }
   // State events as they arrive, before the app's own listener sees them.
   const Native = window.EventSource;
   if (Native) {

@@ -33,7 +33,7 @@ export function summarise(values: readonly number[]): Summary {
   };
 }
 
-/** One line of a benchmark's table: a figure, its target (if any), and whether it met it. */
+/** One line of a benchmark's table: a figure, its target (if any), and whether it met it (printed "met" / "MISSED"). */
 export interface Row {
   figure: string;
   value: string;
@@ -45,7 +45,7 @@ export interface Row {
 /** Prints a benchmark's table to stdout. */
 export function printTable(title: string, rows: readonly Row[]): void {
   const header: Row = { figure: 'figure', value: 'value', target: 'target' };
-  const verdict = (row: Row): string => (row.pass === undefined ? '' : row.pass ? 'pass' : 'MISS');
+  const verdict = (row: Row): string => (row.pass === undefined ? '' : row.pass ? 'met' : 'MISSED');
   const widths = [
     Math.max(header.figure.length, ...rows.map((r) => r.figure.length)),
     Math.max(header.value.length, ...rows.map((r) => r.value.length)),
