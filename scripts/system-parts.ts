@@ -76,7 +76,7 @@ export function installWithApt(parts: readonly SystemPart[], log: (line: string)
   if (parts.length === 0) return [];
   const packages = parts.map((part) => part.aptPackage);
   log(
-    `installing ${packages.join(' and ')} with apt-get (Debian packages, about ${parts.includes(CHROMIUM) ? '350' : '10'} MB), for ${parts
+    `installing ${packages.join(' and ')} with apt-get (Debian packages: ${parts.includes(CHROMIUM) ? 'about 200 MB to download, up to 700 MB on disk on a minimal system' : 'about 2 MB'}), for ${parts
       .map((part) => part.usedBy)
       .join('; and ')}`,
   );
