@@ -72,25 +72,55 @@ function createStateStream(onState: (state: ViewState) => void) {
   };
 }
 
-/** The DeviceBridge of the browser host (BRIDGE_ROUTES on the page's own origin). */
-export function createHttpBridge(): DeviceBridge {
+async function fetchState(): Promise<ViewState> {
+  return readJson<ViewState>(await fetch(BRIDGE_ROUTES.state, { headers: { accept: 'application/json' } }), 'the state request');
+}
+
+/** How the page was opened: `signIn` when it should ask for a code at once (the `?signin` deep link). */
+export interface HttpBridgeOptions {
+  signIn?: boolean;
+}
+
+/**
+ * The DeviceBridge of the browser host (BRIDGE_ROUTES on the page's own origin). The first state is
+ * asked for, and the state stream opened, as soon as the bridge is made, while the page's script is
+ * still starting, instead of after React's first render: the latest state from the stream is handed
+ * to each new listener. With `signIn`, the sign-in is posted first, so that the code is being
+ * requested while the page starts and the first state is not the Welcome screen.
+ */
+export function createHttpBridge(options: HttpBridgeOptions = {}): DeviceBridge {
   const listeners = new Set<(state: ViewState) => void>();
   let closeStream: (() => void) | undefined;
+  let latest: ViewState | undefined;
+  const openStream = () => {
+    closeStream ??= createStateStream((state) => {
+      latest = state;
+      for (const each of listeners) each(state);
+    });
+  };
+  const started = options.signIn ? post(BRIDGE_ROUTES.signIn, 'sign in').catch(() => undefined) : Promise.resolve();
+  // Taken by the first getState(); a failure is that call's failure, and later calls fetch afresh.
+  let first: Promise<ViewState> | undefined = started.then(fetchState);
+  first.catch(() => undefined); // handled when taken
+  void started.then(openStream);
 
   return {
-    async getState() {
-      return readJson<ViewState>(await fetch(BRIDGE_ROUTES.state, { headers: { accept: 'application/json' } }), 'the state request');
+    getState() {
+      const early = first;
+      first = undefined;
+      return early ?? fetchState();
     },
     onState(listener) {
       listeners.add(listener);
-      closeStream ??= createStateStream((state) => {
-        for (const each of listeners) each(state);
-      });
+      openStream();
+      const known = latest;
+      if (known) queueMicrotask(() => listeners.has(listener) && listener(known));
       return () => {
         listeners.delete(listener);
         if (listeners.size === 0) {
           closeStream?.();
           closeStream = undefined;
+          latest = undefined;
         }
       };
     },

@@ -15,6 +15,16 @@ declare global {
 
 let bridge: DeviceBridge | undefined;
 
+/**
+ * `/tv/?signin`: the TV was opened to sign in (a "Sign in" deep link, or the host page starting the
+ * TV for that), so the code is asked for on load instead of after OK on the Welcome screen. A TV
+ * that is already signed in or showing a code is left as it is (the device ignores the request).
+ */
+export function signInRequested(params: URLSearchParams): boolean {
+  const value = params.get('signin');
+  return value !== null && value !== '0' && value !== 'false';
+}
+
 /** True when the page's origin serves the browser host's bridge (a ViewState as JSON). */
 async function browserHostAnswers(): Promise<boolean> {
   try {
@@ -37,7 +47,7 @@ export function getBridge(): DeviceBridge {
   const params = new URLSearchParams(window.location.search);
   const preview = params.get('preview');
   if (preview === null) {
-    bridge = createHttpBridge();
+    bridge = createHttpBridge({ signIn: signInRequested(params) });
     return bridge;
   }
   const language: Language = params.get('lang') === 'zh-TW' ? 'zh-TW' : 'en';

@@ -1,16 +1,20 @@
 // Welcome: one big "Sign in", the language, and who the TV signs in with.
+import { useEffect } from 'react';
 import type { ViewState } from '../../../host/contract.ts';
 import { useActions } from '../actions.tsx';
 import { LanguagePicker } from '../components/LanguagePicker.tsx';
 import { useI18n } from '../i18n/context.tsx';
+import { warmCodeScreenWhenIdle } from '../logic/warm-code-screen.ts';
 import { useFocusOnArrival } from '../nav/arrival.ts';
 import { FocusButton } from '../nav/focusable.tsx';
 
 /** The idle screen. */
 export function Welcome({ view }: { view: ViewState }) {
-  const { t } = useI18n();
+  const { language, t } = useI18n();
   const { signIn } = useActions();
   useFocusOnArrival('welcome-sign-in');
+  // The code screen is next: its one-time work is done while the viewer decides.
+  useEffect(() => warmCodeScreenWhenIdle(language), [language]);
   return (
     <main className="screen welcome">
       <div className="welcome__art" aria-hidden="true">
