@@ -1,5 +1,9 @@
 // The words of the verification pages, in English and Traditional Chinese (Taiwan), and how a
 // request picks its language: ?lang= (remembered in a cookie), then the cookie, then Accept-Language.
+// Only Traditional Chinese tags (zh-TW, zh-HK, zh-MO, zh-Hant-*) get Chinese. Simplified Chinese
+// (zh-CN, zh-SG, zh-Hans-*, and a bare zh, which browsers in mainland China send) falls through to the
+// next language the browser lists, else English: handing someone a script they did not ask for, without
+// saying so, reads as a mistake. The switcher says 繁體中文, so anyone who prefers it can choose it.
 import type { Context } from 'koa';
 
 export type Lang = 'en' | 'zh-TW';
@@ -17,13 +21,15 @@ const en = {
   continue: 'Continue',
   wrongCode: "That code isn't right. Check the code on your TV and try again.",
   noCode: 'Enter the code shown on your TV.',
+  noEmail: 'Enter your email address.',
+  noPassword: 'Enter your password.',
   formExpired: 'This page timed out. Enter the code again.',
   genericError: 'Something went wrong. Enter the code again.',
   tooManyTitle: 'Too many attempts',
   tooMany: (minutes: number) => `Too many attempts, try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
   confirmTitle: 'Does this code match the one on your TV?',
   confirmClient: (_client: string) => 'is asking to sign in to your account.',
-  confirmAsks: 'It will be able to:',
+  consentAsks: 'It will be able to:',
   startedFrom: (ip: string) => `Started from IP address ${ip}`,
   warningTitle: 'Only continue if you started this yourself',
   warning:
@@ -58,7 +64,8 @@ const en = {
     email: 'See your email address',
     offline_access: 'Stay signed in on this device',
   } as Record<string, string>,
-  switchTo: '中文',
+  // The script, not just the language: a reader of Simplified Chinese knows what the link gives.
+  switchTo: '繁體中文',
 };
 
 type Messages = typeof en;
@@ -74,13 +81,15 @@ const zhTW: Messages = {
   continue: '繼續',
   wrongCode: '代碼不正確。請核對電視上的代碼後再試一次。',
   noCode: '請輸入電視上顯示的代碼。',
+  noEmail: '請輸入您的電子郵件地址。',
+  noPassword: '請輸入您的密碼。',
   formExpired: '此頁面已逾時，請重新輸入代碼。',
   genericError: '發生錯誤，請重新輸入代碼。',
   tooManyTitle: '嘗試次數過多',
   tooMany: (minutes: number) => `嘗試次數過多，請在 ${minutes} 分鐘後再試。`,
   confirmTitle: '這組代碼與電視上的相同嗎？',
   confirmClient: (_client: string) => '要求登入您的帳戶。',
-  confirmAsks: '它將能夠：',
+  consentAsks: '它將能夠：',
   startedFrom: (ip: string) => `從 IP 位址 ${ip} 發起`,
   warningTitle: '只有在您親自發起時才繼續',
   warning: '只有當您正在眼前的裝置上登入時才繼續。如果有人傳給您這組代碼或連結，請停止：對方可能會盜用您的帳戶。',
@@ -126,13 +135,19 @@ export function messages(lang: Lang): Messages {
 
 export type { Messages };
 
-/** Maps a language tag to one we have ('zh', 'zh-Hant', 'zh-TW', 'zh-HK' -> zh-TW), or undefined. */
+/**
+ * Maps a language tag to one we have, or undefined: 'zh-TW', 'zh-HK', 'zh-MO', 'zh-Hant(-*)' ->
+ * zh-TW; Simplified Chinese ('zh', 'zh-CN', 'zh-SG', 'zh-Hans(-*)') -> undefined (see the top).
+ */
 export function matchLang(tag: string | undefined): Lang | undefined {
   if (!tag) return undefined;
   const t = tag.trim().toLowerCase();
   if (t === 'en' || t.startsWith('en-')) return 'en';
-  if (t === 'zh' || t.startsWith('zh-')) return 'zh-TW';
-  return undefined;
+  const [primary, second] = t.split('-');
+  if (primary !== 'zh' || !second) return undefined;
+  if (second === 'hant') return 'zh-TW';
+  if (second === 'hans') return undefined;
+  return ['tw', 'hk', 'mo'].includes(second) ? 'zh-TW' : undefined;
 }
 
 /** Picks the language of a request; a ?lang= choice is remembered in a cookie. */

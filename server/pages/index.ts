@@ -1,5 +1,8 @@
 // The phone side of the device flow: oidc-provider's device-flow hooks (enter code, confirm,
 // success, errors), our interaction routes (sign in, consent), and the defences around them.
+// Consent stays explicit for every device sign-in, even for a phone already signed in and a client
+// already allowed: it is where the person sees the code and the device once more and decides, which
+// is the defence against a code sent by someone else (RFC 8628 §5.4).
 import { randomBytes } from 'node:crypto';
 
 import type Koa from 'koa';
@@ -9,12 +12,16 @@ import type { Accounts } from '../accounts.ts';
 import { messages, pickLang, type Lang, type Messages } from './i18n.ts';
 import { esc } from './layout.ts';
 import { checkCsrf, createAttemptLimiter, csrfToken, readForm, securityHeaders, type AttemptLimiter, type AttemptLimiterOptions } from './security.ts';
-import { confirmPage, consentPage, endPage, enterCodePage, loginPage, type EndKind } from './views.ts';
+import { confirmPage, consentPage, endPage, enterCodePage, loginPage, type DeviceRequest, type EndKind } from './views.ts';
 
 // oidc-provider ships no types; these are the parts of it the pages use.
 interface ClientLike {
   clientId: string;
   clientName?: string;
+}
+interface DeviceCodeLike {
+  userCode?: string;
+  deviceInfo?: { ip?: string; ua?: string };
 }
 interface GrantLike {
   addOIDCScope(scope: string): void;
@@ -39,6 +46,8 @@ export interface ProviderLike {
   interactionResult(req: unknown, res: unknown, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<string>;
   Client: { find(id: string): Promise<ClientLike | undefined> };
   Grant: { new (init: { accountId: string; clientId: string }): GrantLike; find(id: string): Promise<GrantLike | undefined> };
+  /** The device code of a device-flow interaction, for its user code and where it started. */
+  DeviceCode?: { find(id: string, options?: { ignoreSessionBinding?: boolean }): Promise<DeviceCodeLike | undefined> };
 }
 
 /** What an oidc-provider hook's ctx carries (ctx.oidc), as far as the pages read it. */
@@ -46,7 +55,6 @@ interface OidcCtx {
   oidc?: {
     provider?: ProviderLike;
     client?: ClientLike;
-    entities?: { DeviceCode?: { scope?: string; params?: { scope?: unknown } } };
     route?: string;
   };
 }
@@ -145,9 +153,9 @@ export function deviceFlowHooks(_deps: DeviceFlowHookDeps = {}) {
           const wait = limiter.blockedFor(limiterKeys(ctx));
           if (wait > 0) return renderTooMany(ctx, l, m, wait);
         }
-        return render(ctx, enterCodePage({ ...base, code: readable(err.userCode), error: m.wrongCode }));
+        return render(ctx, enterCodePage({ ...base, code: readable(err.userCode), error: m.wrongCode, invalid: true }));
       }
-      if (err.name === 'NoCodeError') return render(ctx, enterCodePage({ ...base, error: m.noCode }));
+      if (err.name === 'NoCodeError') return render(ctx, enterCodePage({ ...base, error: m.noCode, invalid: true }));
       const desc = `${err.error_description ?? ''} ${err.message ?? ''}`;
       if (/xsrf|device form details/.test(desc)) {
         // A forged or replayed form: refuse it (nothing was changed) and offer a fresh one.
@@ -156,14 +164,10 @@ export function deviceFlowHooks(_deps: DeviceFlowHookDeps = {}) {
       return render(ctx, enterCodePage({ ...base, error: m.genericError }));
     },
 
-    /** "Does this code match the one on your TV?" */
+    /** "Does this code match the one on your TV?" (what it may do is asked on consent). */
     async userCodeConfirmSource(ctx: Context, form: string, client: ClientLike, deviceInfo: { ip?: string; ua?: string } | undefined, userCode: string) {
       const { lang: l, m } = lang(ctx);
       const action = formAction(form);
-      // Until approval the requested scope lives in the device code's params.
-      const code = (ctx as OidcCtx).oidc?.entities?.DeviceCode;
-      const requested = code?.params?.scope;
-      const scope = typeof requested === 'string' ? requested : code?.scope;
       render(
         ctx,
         confirmPage({
@@ -171,10 +175,7 @@ export function deviceFlowHooks(_deps: DeviceFlowHookDeps = {}) {
           m,
           action,
           xsrf: formXsrf(form),
-          userCode,
-          clientName: clientLabel(client),
-          ...(scope ? { scope } : {}),
-          ...(deviceInfo?.ip ? { deviceHint: m.startedFrom(deviceInfo.ip) } : {}),
+          ...deviceRequest(m, userCode, clientLabel(client), deviceInfo),
           switchHref: switchHref(ctx, l, pathOf(action), { user_code: userCode }),
         }),
       );
@@ -186,6 +187,11 @@ export function deviceFlowHooks(_deps: DeviceFlowHookDeps = {}) {
       render(ctx, endPage({ lang: l, m, kind: 'success' }));
     },
   };
+}
+
+/** What confirm and consent both show of a device flow: the grouped code, the client, where it started. */
+function deviceRequest(m: Messages, userCode: string, clientName: string, deviceInfo: { ip?: string } | undefined): DeviceRequest {
+  return { userCode, clientName, ...(deviceInfo?.ip ? { deviceHint: m.startedFrom(deviceInfo.ip) } : {}) };
 }
 
 function renderTooMany(ctx: Context, l: Lang, m: Messages, waitMs: number): void {
@@ -334,9 +340,12 @@ async function handleInteraction(
     }
     if (details.prompt.name === 'consent') {
       const account = details.session?.accountId ? accounts.get(details.session.accountId) : undefined;
+      // The interaction names its device code; the code holds the user code and where it started.
+      const code = details.deviceCode ? await provider.DeviceCode?.find(details.deviceCode, { ignoreSessionBinding: true }) : undefined;
+      const device = code?.userCode ? { device: deviceRequest(m, readable(code.userCode) ?? code.userCode, clientName, code.deviceInfo) } : {};
       return render(
         ctx,
-        consentPage({ lang: l, m, ...sw, action: `${base}/consent`, csrf: csrfToken(ctx, uid), clientName, email: account?.email ?? '', ...(scope ? { scope } : {}) }),
+        consentPage({ lang: l, m, ...sw, action: `${base}/consent`, csrf: csrfToken(ctx, uid), clientName, email: account?.email ?? '', ...(scope ? { scope } : {}), ...device }),
       );
     }
     return render(ctx, endPage({ lang: l, m, kind: 'error', detail: `Unsupported step: ${esc(details.prompt.name)}`, ...startHref }), 400);
@@ -352,6 +361,10 @@ async function handleInteraction(
 
   if (step === 'login') {
     const email = form.get('email') ?? '';
+    const login = { lang: l, m, ...sw, action: `${base}/login`, csrf: csrfToken(ctx, uid), clientName, email };
+    // An empty field is a slip, not a guess: said plainly, tied to the field, and not counted.
+    if (!email.trim()) return render(ctx, loginPage({ ...login, error: m.noEmail, invalid: ['email'] }), 400);
+    if (!form.get('password')) return render(ctx, loginPage({ ...login, error: m.noPassword, invalid: ['password'] }), 400);
     // Keyed by address and by the email typed (known or not, so the lock reveals nothing about
     // which accounts exist). Someone can pause sign-in for a victim's email for a few minutes;
     // that is the price of stopping password guessing without CAPTCHAs.
@@ -360,12 +373,12 @@ async function handleInteraction(
     if (wait > 0) {
       const minutes = Math.max(1, Math.ceil(wait / 60_000));
       ctx.set('Retry-After', String(Math.ceil(wait / 1000)));
-      return render(ctx, loginPage({ lang: l, m, ...sw, action: `${base}/login`, csrf: csrfToken(ctx, uid), clientName, email, error: m.tooMany(minutes) }), 429);
+      return render(ctx, loginPage({ ...login, error: m.tooMany(minutes) }), 429);
     }
     const sub = await accounts.verify(email, form.get('password') ?? '');
     if (!sub) {
       loginLimiter.recordFailure(keys);
-      return render(ctx, loginPage({ lang: l, m, ...sw, action: `${base}/login`, csrf: csrfToken(ctx, uid), clientName, email, error: m.loginFailed }), 401);
+      return render(ctx, loginPage({ ...login, error: m.loginFailed, invalid: ['email', 'password'] }), 401);
     }
     const returnTo = await provider.interactionResult(ctx.req, ctx.res, { login: { accountId: sub } }, { mergeWithLastSubmission: false });
     ctx.status = 303;

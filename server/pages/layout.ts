@@ -37,6 +37,7 @@ h1{overflow-wrap:anywhere}
 label{display:block;font-weight:600;margin:16px 0 6px}
 input[type=text],input[type=email],input[type=password]{display:block;width:100%;min-height:52px;padding:12px 14px;font:inherit;font-size:18px;color:var(--ink);background:#fff;border:1.5px solid var(--line);border-radius:12px;outline:none;-webkit-appearance:none;appearance:none}
 input:focus{border-color:var(--brand);box-shadow:0 0 0 4px rgba(67,56,202,.15)}
+input[aria-invalid=true]{border-color:var(--bad)}
 input.code{text-transform:uppercase;letter-spacing:.18em;text-align:center;font-family:ui-monospace,"SF Mono",Menlo,Consolas,monospace;font-size:22px}
 input.code::placeholder{letter-spacing:.18em;color:#b6bccb}
 .btn{display:flex;align-items:center;justify-content:center;width:100%;min-height:52px;margin-top:12px;padding:12px 16px;border:0;border-radius:14px;font:inherit;font-size:17px;font-weight:650;cursor:pointer;text-decoration:none;text-align:center}

@@ -1,4 +1,9 @@
 // The verification pages themselves: each function renders one page from plain data.
+// The permissions are listed once, on consent, where the person decides; the code and the device
+// that asks are on both confirm and consent (one function draws them), so that what is being allowed
+// can be checked against the TV at the moment of deciding (RFC 8628 §5.4).
+// A field with an error is marked aria-invalid and described by the message (#error), and the page
+// loads with the field focused: without scripts, autofocus is how focus lands where the fix is typed.
 import type { Lang, Messages } from './i18n.ts';
 import { codeGroups, esc, ICONS, layout } from './layout.ts';
 
@@ -9,19 +14,48 @@ export interface ViewBase {
   switchHref?: string;
 }
 
+/** The device flow being decided on: its code, the client that asks, and where it started. */
+export interface DeviceRequest {
+  userCode: string;
+  clientName: string;
+  deviceHint?: string;
+}
+
+const ERROR_ID = 'error';
+
 function scopeList(m: Messages, scope: string | undefined): string {
   const items = [...new Set((scope ?? '').split(/\s+/).filter(Boolean))]
     .map((s) => m.scopes[s] ?? s)
     .map((text) => `<li>${esc(text)}</li>`);
-  return items.length ? `<ul class="scopes">${items.join('')}</ul>` : '';
+  return items.length ? `<p class="lead">${esc(m.consentAsks)}</p><ul class="scopes">${items.join('')}</ul>` : '';
 }
 
 function errorBox(text: string | undefined): string {
-  return text ? `<p class="msg error" role="alert" data-testid="error">${esc(text)}</p>` : '';
+  return text ? `<p class="msg error" id="${ERROR_ID}" role="alert" data-testid="error">${esc(text)}</p>` : '';
+}
+
+/**
+ * The attributes that tie a field to the error message: invalid and described by it when the error is
+ * the field's; only described by it when the error is the form's (a lock-out, a timed-out page).
+ */
+function errorAttrs(error: string | undefined, fields: ReadonlyArray<string> | undefined, field: string): string {
+  if (!error) return '';
+  if (!fields?.length) return ` aria-describedby="${ERROR_ID}"`;
+  return fields.includes(field) ? ` aria-invalid="true" aria-describedby="${ERROR_ID}"` : '';
+}
+
+/** The grouped code and the client card: the same on confirm and consent. */
+function requestCard(m: Messages, r: DeviceRequest, note?: string): string {
+  const groups = codeGroups(r.userCode)
+    .map((g) => `<span>${esc(g)}</span>`)
+    .join('');
+  const lines = [note, r.deviceHint].filter(Boolean).map((text) => `<small>${esc(text)}</small>`).join('');
+  return `<div class="usercode" data-testid="user-code" aria-label="${esc(r.userCode)}">${groups}</div>
+<div class="client"><span class="tv">${ICONS.tv}</span><span><strong data-testid="client-name">${esc(r.clientName)}</strong>${lines}</span></div>`;
 }
 
 /** Enter code: the form posts back to oidc-provider's code verification route with its xsrf token. */
-export function enterCodePage(v: ViewBase & { action: string; xsrf: string; code?: string; error?: string }): string {
+export function enterCodePage(v: ViewBase & { action: string; xsrf: string; code?: string; error?: string; invalid?: boolean }): string {
   const { m } = v;
   const body = `<div class="icon">${ICONS.tv}</div>
 <h1>${esc(m.enterTitle)}</h1>
@@ -30,24 +64,17 @@ ${errorBox(v.error)}
 <form method="post" action="${esc(v.action)}" novalidate>
 <input type="hidden" name="xsrf" value="${esc(v.xsrf)}">
 <label for="user_code">${esc(m.code)}</label>
-<input class="code" id="user_code" name="user_code" type="text" value="${esc(v.code ?? '')}" placeholder="${esc(m.codePlaceholder)}" autocomplete="one-time-code" autocapitalize="characters" autocorrect="off" spellcheck="false" maxlength="32" required${v.code ? '' : ' autofocus'}>
+<input class="code" id="user_code" name="user_code" type="text" value="${esc(v.code ?? '')}" placeholder="${esc(m.codePlaceholder)}" autocomplete="one-time-code" autocapitalize="characters" autocorrect="off" spellcheck="false" maxlength="32" required${errorAttrs(v.error, v.invalid ? ['code'] : [], 'code')} autofocus>
 <div class="actions"><button class="btn primary" type="submit">${esc(m.continue)}</button></div>
 </form>`;
   return layout({ ...v, title: m.enterTitle, body, page: 'enter-code' });
 }
 
-/** Confirm: the code grouped for reading, who asks, what for, and the RFC 8628 §5.4 warning. */
-export function confirmPage(
-  v: ViewBase & { action: string; xsrf: string; userCode: string; clientName: string; scope?: string; deviceHint?: string },
-): string {
+/** Confirm: the code grouped for reading, who asks and from where, and the RFC 8628 §5.4 warning. */
+export function confirmPage(v: ViewBase & DeviceRequest & { action: string; xsrf: string }): string {
   const { m } = v;
-  const groups = codeGroups(v.userCode)
-    .map((g) => `<span>${esc(g)}</span>`)
-    .join('');
   const body = `<h1>${esc(m.confirmTitle)}</h1>
-<div class="usercode" data-testid="user-code" aria-label="${esc(v.userCode)}">${groups}</div>
-<div class="client"><span class="tv">${ICONS.tv}</span><span><strong data-testid="client-name">${esc(v.clientName)}</strong><small>${esc(m.confirmClient(v.clientName))}</small>${v.deviceHint ? `<small>${esc(v.deviceHint)}</small>` : ''}</span></div>
-${v.scope ? `<p class="lead">${esc(m.confirmAsks)}</p>${scopeList(m, v.scope)}` : ''}
+${requestCard(m, v, m.confirmClient(v.clientName))}
 <div class="warning" role="note"><strong>${esc(m.warningTitle)}</strong>${esc(m.warning)}</div>
 <form method="post" action="${esc(v.action)}">
 <input type="hidden" name="xsrf" value="${esc(v.xsrf)}">
@@ -61,30 +88,35 @@ ${v.scope ? `<p class="lead">${esc(m.confirmAsks)}</p>${scopeList(m, v.scope)}` 
   return layout({ ...v, title: m.confirmTitle, body, page: 'confirm' });
 }
 
-/** Sign in: email and password; the error never says which of the two was wrong. */
-export function loginPage(v: ViewBase & { action: string; csrf: string; clientName: string; email?: string; error?: string }): string {
+/**
+ * Sign in: email and password; a failed sign-in never says which of the two was wrong, so it marks
+ * both. Focus goes to the first empty field (the password is never sent back).
+ */
+export function loginPage(
+  v: ViewBase & { action: string; csrf: string; clientName: string; email?: string; error?: string; invalid?: ReadonlyArray<'email' | 'password'> },
+): string {
   const { m } = v;
   const body = `<div class="icon">${ICONS.user}</div>
 <h1>${esc(m.loginTitle)}</h1>
 <p class="lead">${esc(m.loginLead(v.clientName))}</p>
 ${errorBox(v.error)}
-<form method="post" action="${esc(v.action)}">
+<form method="post" action="${esc(v.action)}" novalidate>
 <input type="hidden" name="csrf" value="${esc(v.csrf)}">
 <label for="email">${esc(m.email)}</label>
-<input id="email" name="email" type="email" value="${esc(v.email ?? '')}" autocomplete="username" inputmode="email" autocapitalize="none" spellcheck="false" required${v.email ? '' : ' autofocus'}>
+<input id="email" name="email" type="email" value="${esc(v.email ?? '')}" autocomplete="username" inputmode="email" autocapitalize="none" spellcheck="false" required${errorAttrs(v.error, v.invalid, 'email')}${v.email ? '' : ' autofocus'}>
 <label for="password">${esc(m.password)}</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required${v.email ? ' autofocus' : ''}>
+<input id="password" name="password" type="password" autocomplete="current-password" required${errorAttrs(v.error, v.invalid, 'password')}${v.email ? ' autofocus' : ''}>
 <div class="actions"><button class="btn primary" type="submit">${esc(m.signIn)}</button></div>
 </form>`;
   return layout({ ...v, title: m.loginTitle, body, page: 'login' });
 }
 
-/** Consent: the scopes in plain words, Allow or Deny. */
-export function consentPage(v: ViewBase & { action: string; csrf: string; clientName: string; email: string; scope?: string }): string {
+/** Consent: for a device, its code and where it started again; the scopes in plain words; Allow or Deny. */
+export function consentPage(v: ViewBase & { action: string; csrf: string; clientName: string; email: string; scope?: string; device?: DeviceRequest }): string {
   const { m } = v;
-  const body = `<div class="icon">${ICONS.shield}</div>
-<h1>${esc(m.consentTitle)}</h1>
+  const body = `${v.device ? '' : `<div class="icon">${ICONS.shield}</div>\n`}<h1>${esc(m.consentTitle)}</h1>
 <p class="lead">${esc(m.consentLead(v.clientName, v.email))}</p>
+${v.device ? requestCard(m, v.device) : ''}
 ${scopeList(m, v.scope)}
 <form method="post" action="${esc(v.action)}">
 <input type="hidden" name="csrf" value="${esc(v.csrf)}">

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Logger } from '../../core/ports.ts';
@@ -59,7 +59,7 @@ function text(page: PhonePage): string {
 }
 
 describe('verification pages', () => {
-  it('verification_uri_complete lands on confirm with the grouped code, the client name, the scopes and the §5.4 warning', async () => {
+  it('verification_uri_complete lands on confirm with the grouped code, the client name, where it started and the §5.4 warning', async () => {
     const auth = await authorize();
     const page = await new Phone().get(auth.verification_uri_complete);
     expect(page.page).toBe('confirm');
@@ -67,10 +67,39 @@ describe('verification pages', () => {
     const [a, b] = auth.user_code.split('-');
     expect(page.html).toMatch(new RegExp(`data-testid="user-code"[^>]*><span>${a}</span><span>${b}</span>`));
     expect(text(page)).toContain('device-login TV');
-    expect(text(page)).toContain('See your email address');
-    expect(text(page)).toContain('Stay signed in on this device');
+    expect(text(page)).toContain('Started from IP address 127.0.0.1');
     expect(text(page)).toMatch(/Only continue if you started this yourself/);
     expect(page.buttons).toEqual(['Continue', 'Deny']);
+  });
+
+  it('the permissions are listed once, on consent, and the code and the device are on both confirm and consent', async () => {
+    const permissions = ['Know who you are', 'See your name and profile picture', 'See your email address', 'Stay signed in on this device'];
+    const count = (page: PhonePage, needle: string) => text(page).split(needle).length - 1;
+    const auth = await authorize();
+    const [a, b] = auth.user_code.split('-');
+    const phone = new Phone();
+    const confirm = await phone.get(auth.verification_uri_complete);
+    expect(confirm.page).toBe('confirm');
+    const consent = await phone.confirmAndSignIn(confirm, demo);
+    expect(consent.page).toBe('consent');
+    for (const page of [confirm, consent]) {
+      expect(page.html, page.page).toMatch(new RegExp(`data-testid="user-code"[^>]*><span>${a}</span><span>${b}</span>`));
+      expect(page.html, page.page).toContain('<strong data-testid="client-name">device-login TV</strong>');
+      expect(text(page), page.page).toContain('Started from IP address 127.0.0.1');
+    }
+    for (const permission of permissions) {
+      expect(count(confirm, permission), permission).toBe(0);
+      expect(count(consent, permission), permission).toBe(1);
+    }
+    expect(confirm.html).not.toContain('class="scopes"');
+    expect(consent.buttons).toEqual(['Allow', 'Deny']);
+
+    // A phone already signed in skips sign-in, never consent: the second TV is decided on the same way.
+    const second = await authorize();
+    const again = await phone.submit(await phone.get(second.verification_uri_complete), { button: 'Continue' });
+    expect(again.page).toBe('consent');
+    expect(again.html).toContain(`<span>${second.user_code.split('-')[0]}</span><span>${second.user_code.split('-')[1]}</span>`);
+    expect(count(again, 'See your email address')).toBe(1);
   });
 
   it('approving on the phone signs the TV in', async () => {
@@ -124,6 +153,24 @@ describe('verification pages', () => {
     expect(page.page).toBe('enter-code');
     expect(page.error).toBe("That code isn't right. Check the code on your TV and try again.");
     expect(page.forms[0]?.fields.user_code).toBe('BBBB-CCCC');
+  });
+
+  it('an empty email or password is said plainly, tied to its field, and not sent to the password check', async () => {
+    const auth = await authorize();
+    const phone = new Phone();
+    const login = await phone.submit(await phone.get(auth.verification_uri_complete), { button: 'Continue' });
+    expect(login.page).toBe('login');
+    const noEmail = await phone.submit(login, { fields: { email: ' ', password: 'whatever' } });
+    expect(noEmail.status).toBe(400);
+    expect(noEmail.error).toBe('Enter your email address.');
+    expect(noEmail.html).toMatch(/<input id="email"[^>]* aria-invalid="true" aria-describedby="error"/);
+    expect(noEmail.html).not.toMatch(/<input id="password"[^>]* aria-invalid/);
+    const noPassword = await phone.submit(noEmail, { fields: { email: demo.email, password: '' } });
+    expect(noPassword.status).toBe(400);
+    expect(noPassword.error).toBe('Enter your password.');
+    expect(noPassword.html).toMatch(/<input id="password"[^>]* aria-invalid="true" aria-describedby="error"/);
+    expect(noPassword.html).not.toMatch(/<input id="email"[^>]* aria-invalid/);
+    expect((await phone.signIn(noPassword, demo)).page).toBe('consent');
   });
 
   it('a code used once cannot be used again from another phone', async () => {
@@ -217,6 +264,18 @@ describe('verification pages', () => {
     expect((await en.get(`${server.url}/device?lang=en`)).labels).toEqual(['Code']);
   });
 
+  it('Traditional Chinese tags get Traditional Chinese; Simplified Chinese falls through to the next language, else English', async () => {
+    const langOf = async (acceptLanguage: string) => {
+      const page = await new Phone({ acceptLanguage }).get(`${server.url}/device`);
+      return /<html lang="([^"]+)">/.exec(page.html)?.[1];
+    };
+    for (const tag of ['zh-TW', 'zh-HK', 'zh-MO', 'zh-Hant', 'zh-Hant-HK', 'zh-CN,zh-TW;q=0.8']) expect(await langOf(tag), tag).toBe('zh-Hant-TW');
+    for (const tag of ['zh-CN', 'zh-Hans', 'zh-Hans-CN', 'zh-SG', 'zh', 'zh-CN,zh;q=0.9', 'zh-CN,zh;q=0.9,en;q=0.8']) expect(await langOf(tag), tag).toBe('en');
+    // The English page offers Chinese by its script, so a Simplified Chinese reader knows what it gives.
+    const page = await new Phone({ acceptLanguage: 'zh-CN' }).get(`${server.url}/device`);
+    expect(page.html).toMatch(/<a class="lang" href="\/device\?lang=zh-TW" hreflang="zh-TW" data-testid="lang-switch">繁體中文<\/a>/);
+  });
+
   it('an expired code shows the expired page', async () => {
     // A 1-second code lifetime needs the test harness: the product server refuses lifetimes under 10 s.
     const harness = await startPagesServer({ codeTtl: 1 });
@@ -294,4 +353,113 @@ describeWith([CHROMIUM], 'phone layout in Chromium', () => {
     }
     expect(cspErrors).toEqual([]);
   });
+
+  it('a field with an error has the focus, is invalid and is described by the message: wrong or empty code, empty email, empty or wrong password', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    const seen: Array<{ step: string; error: string | null; focused: string; fields: AxField[]; problems: string[] }> = [];
+    /** Taps `button` and waits for the next document (every submit here is a full page load). */
+    const submit = async (button: string) => {
+      await page.evaluate("document.body.dataset.before = 'yes'");
+      await page.getByRole('button', { name: button, exact: true }).click();
+      await page.waitForSelector('body[data-page]:not([data-before])', { timeout: 5_000 }).catch(() => {
+        throw new Error(`tapping ${button} after the ${lastStep()} page loaded no new page`);
+      });
+    };
+    const lastStep = () => seen.at(-1)?.step ?? 'the first';
+    const record = async (step: string) => {
+      // Autofocus runs at the first rendering update after load: give it that long.
+      await page.waitForFunction("document.activeElement && document.activeElement !== document.body", undefined, { timeout: 2_000 }).catch(() => undefined);
+      seen.push({
+        step,
+        error: await page.evaluate<string | null>("document.querySelector('[data-testid=error]')?.textContent ?? null"),
+        focused: await page.evaluate<string>("document.activeElement?.id || document.activeElement?.tagName || ''"),
+        fields: await axFields(cdp),
+        problems: await ariaProblems(page),
+      });
+    };
+    const field = (step: string, name: string) => seen.find((s) => s.step === step)?.fields.find((f) => f.name === name);
+
+    await page.goto(`${server.url}/device`);
+    await page.getByLabel('Code').fill('BCDF-GHJK');
+    await submit('Continue');
+    await record('wrong code');
+    await page.getByLabel('Code').fill('');
+    await submit('Continue');
+    await record('empty code');
+    const auth = await authorize();
+    await page.getByLabel('Code').fill(auth.user_code);
+    await submit('Continue');
+    await submit('Continue');
+    await record('login');
+    await submit('Sign in');
+    await record('empty email');
+    await page.getByLabel('Email').fill(demo.email);
+    await submit('Sign in');
+    await record('empty password');
+    await page.getByLabel('Password').fill(`${demo.password}x`);
+    await submit('Sign in');
+    await record('wrong password');
+    await page.getByLabel('Password').fill(demo.password);
+    await submit('Sign in');
+    expect(await page.getAttribute('body', 'data-page')).toBe('consent');
+    await context.close();
+
+    const wrongCode = "That code isn't right. Check the code on your TV and try again.";
+    const loginFailed = 'Login failed: the email or password is incorrect.';
+    expect(seen.map((s) => [s.step, s.error, s.focused])).toEqual([
+      ['wrong code', wrongCode, 'user_code'],
+      ['empty code', 'Enter the code shown on your TV.', 'user_code'],
+      ['login', null, 'email'],
+      ['empty email', 'Enter your email address.', 'email'],
+      ['empty password', 'Enter your password.', 'password'],
+      ['wrong password', loginFailed, 'password'],
+    ]);
+    // What Chromium's accessibility tree tells a screen reader about each field.
+    expect(field('wrong code', 'Code')).toEqual({ name: 'Code', invalid: true, description: wrongCode });
+    expect(field('empty code', 'Code')).toEqual({ name: 'Code', invalid: true, description: 'Enter the code shown on your TV.' });
+    expect(field('login', 'Email')).toEqual({ name: 'Email', invalid: false, description: '' });
+    expect(field('empty email', 'Email')).toEqual({ name: 'Email', invalid: true, description: 'Enter your email address.' });
+    expect(field('empty email', 'Password')).toEqual({ name: 'Password', invalid: false, description: '' });
+    expect(field('empty password', 'Password')).toEqual({ name: 'Password', invalid: true, description: 'Enter your password.' });
+    expect(field('empty password', 'Email')).toEqual({ name: 'Email', invalid: false, description: '' });
+    expect(field('wrong password', 'Email')).toEqual({ name: 'Email', invalid: true, description: loginFailed });
+    expect(field('wrong password', 'Password')).toEqual({ name: 'Password', invalid: true, description: loginFailed });
+    for (const s of seen) expect(s.problems, s.step).toEqual([]);
+  });
 });
+
+interface AxField {
+  name: string;
+  invalid: boolean;
+  description: string;
+}
+
+/** The text fields of the page as Chromium's accessibility tree exposes them (name, invalid, description). */
+async function axFields(cdp: { send(method: 'Accessibility.getFullAXTree'): Promise<unknown> }): Promise<AxField[]> {
+  type Value = { value?: unknown };
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
+    nodes: Array<{ ignored?: boolean; role?: Value; name?: Value; description?: Value; properties?: Array<{ name: string; value: Value }> }>;
+  };
+  return nodes
+    .filter((n) => !n.ignored && n.role?.value === 'textbox')
+    .map((n) => ({
+      name: String(n.name?.value ?? ''),
+      invalid: String(n.properties?.find((p) => p.name === 'invalid')?.value.value ?? 'false') !== 'false',
+      description: String(n.description?.value ?? ''),
+    }));
+}
+
+/** Axe-like checks on the page: ids unique, aria-describedby pointing at elements that exist, every field labelled. */
+async function ariaProblems(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`(() => {
+    const problems = [];
+    const ids = [...document.querySelectorAll('[id]')].map((el) => el.id);
+    for (const id of new Set(ids)) if (ids.filter((x) => x === id).length > 1) problems.push('duplicate id ' + id);
+    for (const el of document.querySelectorAll('[aria-describedby]'))
+      for (const id of el.getAttribute('aria-describedby').split(/\\s+/)) if (!document.getElementById(id)) problems.push(el.id + ' described by missing #' + id);
+    for (const el of document.querySelectorAll('input:not([type=hidden])')) if (!el.labels || el.labels.length === 0) problems.push(el.id + ' has no label');
+    return problems;
+  })()`);
+}
