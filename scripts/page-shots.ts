@@ -1,21 +1,29 @@
 // Screenshots of every verification page at phone size (390x844), English and zh-TW, with a check
 // for horizontal scroll at 360 px and for tap targets under 44 px. Not part of `npm test`.
 // Run: node scripts/page-shots.ts [outDir]   (default /tmp/pages-shots)
+// With --docs, it also retakes the README's phone screenshots of these pages (docs/screenshots/phone-
+// {enter-code,confirm,login,consent,confirm-zh-TW}.png) on the same Pixel 7 as scripts/screenshots.ts,
+// without the TV and the whole flow that script drives, so that a change to the pages alone can
+// refresh them.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { chromium, type Page } from '@playwright/test';
+import { chromium, devices, type Browser, type Page } from '@playwright/test';
 
 import { startServer } from '../server/app.ts';
+import { chromiumPath } from './system-parts.ts';
 
-const outDir = process.argv[2] ?? '/tmp/pages-shots';
+const args = process.argv.slice(2);
+const docs = args.includes('--docs');
+const outDir = args.find((a) => !a.startsWith('--')) ?? '/tmp/pages-shots';
+const docsDir = join(import.meta.dirname, '..', 'docs', 'screenshots');
 mkdirSync(outDir, { recursive: true });
 const dataDir = mkdtempSync(join(tmpdir(), 'dl-shots-'));
 const quiet = { info() {}, warn() {}, debug() {}, error(message: string) { process.stderr.write(`${message}\n`); } };
 const server = await startServer({ port: 0, dataDir, codeTtl: 10, logger: quiet as never });
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: chromiumPath(),
   args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
 const problems: string[] = [];
@@ -115,9 +123,46 @@ async function lockout(): Promise<void> {
   await context.close();
 }
 
+/** The README's phone shots of these pages, as scripts/screenshots.ts takes them (viewport, Pixel 7). */
+async function docsShots(b: Browser): Promise<void> {
+  const { defaultBrowserType: _ignored, ...pixel } = devices['Pixel 7'];
+  const shot = async (page: Page, name: string) => {
+    await page.screenshot({ path: join(docsDir, `${name}.png`), animations: 'disabled', caret: 'hide' });
+    process.stdout.write(`  docs/screenshots/${name}.png\n`);
+  };
+  const en = await b.newContext({ ...pixel, locale: 'en-US' });
+  const page = await en.newPage();
+  const typed = await authorize();
+  await page.goto(typed.verification_uri);
+  await page.getByLabel('Code').fill(typed.user_code);
+  await shot(page, 'phone-enter-code');
+  const scanned = await authorize();
+  await page.goto(scanned.verification_uri_complete);
+  await page.waitForSelector('body[data-page=confirm]');
+  await shot(page, 'phone-confirm');
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
+  await page.waitForSelector('body[data-page=login]');
+  await shot(page, 'phone-login');
+  await page.getByLabel('Email').fill(server.demoUser!.email);
+  await page.getByLabel('Password').fill(server.demoUser!.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForSelector('body[data-page=consent]');
+  await shot(page, 'phone-consent');
+  await en.close();
+
+  const zh = await b.newContext({ ...pixel, locale: 'zh-TW' });
+  const zhPage = await zh.newPage();
+  await zhPage.goto((await authorize()).verification_uri_complete);
+  await zhPage.waitForSelector('body[data-page=confirm]');
+  await shot(zhPage, 'phone-confirm-zh-TW');
+  await zh.close();
+}
+
 try {
   await walk('en');
   await walk('zh-TW');
+  // Before the lock-out, which locks this address out of code entry for ten minutes.
+  if (docs) await docsShots(browser);
   await lockout();
 } finally {
   await browser.close();
