@@ -105,12 +105,15 @@ ${ENV_NOTE}`,
   },
   web: {
     summary: 'the browser host: the TV app in a browser (/tv), and / with the TV and a phone frame side by side',
-    usage: 'device-login web [--port N] [provider flags as for login]',
+    usage: 'device-login web [--port N] [--lan | --public-url URL] [provider flags as for login]',
     options: [
       { name: 'port', type: 'string', value: 'N', help: 'port of the browser host (default 8788; 0 picks a free port)' },
-      { name: 'host', type: 'string', value: 'H', help: 'interface to listen on (default 127.0.0.1)' },
+      { name: 'host', type: 'string', value: 'H', help: 'interface of the browser host (default 127.0.0.1)' },
+      { name: 'lan', type: 'boolean', help: 'for a real phone: the sign-in pages on this machine\'s LAN address, which the QR code then carries' },
+      { name: 'public-url', type: 'string', value: 'URL', help: 'the address phones use: a tunnel or reverse proxy to the embedded server\'s port' },
       { name: 'server-port', type: 'string', value: 'N', help: 'port of the embedded server (default 8787; 0 picks one)' },
       { name: 'data', type: 'string', value: 'DIR', help: 'data directory of the embedded server (default ./.data)' },
+      { name: 'no-demo-user', type: 'boolean', help: 'embedded server: do not create the demo account (add accounts with device-login users add)' },
       { name: 'interval', type: 'string', value: 'S', help: 'embedded server: seconds between polls (default 5)' },
       { name: 'code-ttl', type: 'string', value: 'S', help: 'embedded server: lifetime of a code in seconds (default 600)' },
       ...PROVIDER_OPTIONS,
@@ -123,8 +126,14 @@ ${ENV_NOTE}`,
       HELP,
     ],
     notes: `Without --issuer, --provider or explicit endpoints, the embedded server is started in-process, so it
-works offline. The first line on stdout is JSON: {"url" (the TV page), "hostUrl", and with the embedded
-server "issuer", "clientId", "demoUser" {email, password}}. Logs go to stderr. Ctrl-C stops it.
+works offline. The first line on stdout is JSON: {"url" (the TV page), "hostUrl" (the TV beside a phone),
+and with the embedded server "issuer", "clientId", "demoUser" {email, password}, "verificationUri"}.
+The lines for people (the address to open, the demo account) and the logs go to stderr. Ctrl-C stops it.
+
+A real phone: --lan serves the embedded server's sign-in pages on this machine's LAN address and puts
+that address in the QR code; the phone must be on the same network. --public-url URL does the same for
+a tunnel or reverse proxy that forwards URL to the embedded server's port (--server-port); add --lan
+when the proxy is on another machine. The TV itself (--port) stays on --host, 127.0.0.1 by default.
 
 ${ENV_NOTE}`,
   },

@@ -20,9 +20,21 @@ export interface BrowserHostOptions {
   assetsDir?: string;
   /** Whether the phone frame may embed the verification page (only the embedded server allows it). */
   phoneCanEmbed: boolean;
+  /** What the side-by-side page tells the person beside the two screens (served in /host/config.json). */
+  sidePage?: SidePageInfo;
   port?: number;
   host?: string;
   logger: Logger;
+}
+
+/**
+ * For the person at the side-by-side page: the embedded server's demo account, and how a real phone
+ * gets in: the address it must reach, or the flag that gives one. The password is the one the terminal
+ * printed; JSON without CORS and the Host check keep other sites' pages from reading it.
+ */
+export interface SidePageInfo {
+  demoUser?: { email: string; password: string };
+  realPhone?: { url: string } | { hint: string };
 }
 
 export interface RunningBrowserHost {
@@ -139,7 +151,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
       case '/':
         return sendFile(res, join(options.hostPageDir, 'index.html'));
       case '/host/config.json':
-        return sendJson(res, 200, { phoneCanEmbed: options.phoneCanEmbed });
+        return sendJson(res, 200, { phoneCanEmbed: options.phoneCanEmbed, ...options.sidePage });
     }
     if (path.startsWith('/tv/')) return sendStatic(res, options.rendererDir, path.slice('/tv/'.length));
     if (path.startsWith('/host/')) return sendStatic(res, options.hostPageDir, path.slice('/host/'.length));

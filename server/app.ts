@@ -48,6 +48,8 @@ export interface ServerOptions {
   frameAncestors?: string[];
   /** Clients besides the pre-registered `tv-demo`. */
   clients?: ClientMetadata[];
+  /** The command-line flag that sets `port`, named when the port is taken (`web` calls it --server-port). */
+  portFlag?: string;
   logger?: Logger;
 }
 
@@ -125,12 +127,17 @@ function answerStarting(_req: IncomingMessage, res: ServerResponse): void {
   res.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: 'The server is starting; try again in a moment.' }));
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
+/** The error for a port already taken, naming the flag that picks another (a command may have several ports). */
+export function portInUseError(port: number, host: string, flag: string, cause?: unknown): DeviceLoginError {
+  return new DeviceLoginError('configuration', `Port ${port} on ${host} is already in use. Pick another with ${flag} (0 picks a free one).`, { cause });
+}
+
+function listen(server: Server, port: number, host: string, portFlag: string): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
       if (err.code === 'EADDRINUSE') {
-        reject(new DeviceLoginError('configuration', `Port ${port} on ${host} is already in use. Pick another with --port (0 picks a free one).`, { cause: err }));
+        reject(portInUseError(port, host, portFlag, err));
       } else if (err.code === 'EACCES') {
         reject(new DeviceLoginError('configuration', `Not allowed to listen on port ${port} on ${host}. Use a port above 1023.`, { cause: err }));
       } else if (err.code === 'EADDRNOTAVAIL') {
@@ -168,7 +175,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let lanIp: string | undefined;
   if (options.lan && !options.publicUrl) {
     lanIp = lanAddress();
-    if (!lanIp) throw new DeviceLoginError('configuration', 'No LAN address found on this machine; pass --public-url instead of --lan.');
+    if (!lanIp) {
+      throw new DeviceLoginError(
+        'configuration',
+        'No LAN address found on this machine: it has no network interface besides loopback. Connect it to the network your phone is on, or pass --public-url (a tunnel or reverse proxy) instead of --lan.',
+      );
+    }
   }
   const fixedPublicUrl = options.publicUrl ? normalisePublicUrl(options.publicUrl) : undefined;
   const dataDir = prepareDataDir(options.dataDir ?? SERVER_DEFAULTS.dataDir);
@@ -178,7 +190,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // land on a socket that accepts and never answers (its poll would hang for the whole client timeout).
   let handle: RequestListener = answerStarting;
   const server = createServer((req, res) => handle(req, res));
-  const port = await listen(server, requestedPort, host);
+  const port = await listen(server, requestedPort, host, options.portFlag ?? '--port');
   // Shutdown runs these last-in first-out: held polls are answered, then the listener stops (in-flight
   // requests finish; idle keep-alive sockets are swept as they go idle), then the stores close.
   const cleanups: Array<() => Promise<void> | void> = [

@@ -1,5 +1,9 @@
 // `device-login web`: the browser host. Serves the TV app at /tv and, at /, the TV beside a phone frame.
 // Without a configured provider it starts the embedded server in-process, so it works offline.
+// `--lan` and `--public-url` are serve's (server/app.ts does both); only the embedded server goes
+// beyond loopback, because the TV host answers presses of the remote and must stay this machine's.
+// stdout's first line is the JSON of the contract, for scripts; what a person needs (where to go, the
+// demo account, what a phone must reach) goes to stderr as plain lines, like the logs.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +18,9 @@ import { createAxiosHttpClient } from '../../host/http.ts';
 import { createStreamLogger } from '../../host/logger.ts';
 import { redactingStore } from '../../host/redacting-store.ts';
 import { createFileTokenStore } from '../../host/token-store.ts';
-import { startServer, type RunningServer } from '../../server/app.ts';
+import { portInUseError, startServer, type RunningServer } from '../../server/app.ts';
 import { ASSETS_DIR, catalogFor } from '../../server/catalog.ts';
+import { isLoopbackHost } from '../../server/defaults.ts';
 import { commandHelp, parseCommandArgs, type Flags } from '../args.ts';
 import { EXIT, type CliIO } from '../io.ts';
 import { reportError } from '../main.ts';
@@ -52,17 +57,28 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     logger.redact(config.client.clientSecret);
     const port = wholeNumberFlag(flags.port, '--port', 8788);
     const serverPort = wholeNumberFlag(flags['server-port'], '--server-port', 8787);
-
-    await ensureRendererBuilt(io, flags['rebuild'] === true);
-
     const external = Boolean(
       config.provider.issuer || config.provider.provider || config.provider.endpoints?.deviceAuthorizationEndpoint,
     );
+    const lan = flags.lan === true;
+    const publicUrl = typeof flags['public-url'] === 'string' ? flags['public-url'] : undefined;
+    if (external && (lan || publicUrl !== undefined)) {
+      throw new DeviceLoginError(
+        'usage',
+        `${lan ? '--lan' : '--public-url'} places the embedded server; with a provider configured, the QR code carries the provider's own address. Leave it out.`,
+      );
+    }
+
+    await ensureRendererBuilt(io, flags['rebuild'] === true);
     // The phone frame is another origin: the embedded server is told which one may frame its pages.
     const frameAncestors: string[] = [];
     if (!external) {
       server = await startServer({
         port: serverPort,
+        portFlag: '--server-port',
+        ...(lan ? { lan } : {}),
+        ...(publicUrl !== undefined ? { publicUrl } : {}),
+        ...(flags['no-demo-user'] === true ? { demoUser: false } : {}),
         ...(typeof flags.data === 'string' ? { dataDir: flags.data } : {}),
         ...(flags.interval !== undefined ? { interval: wholeNumberFlag(flags.interval, '--interval', 5, 3600) } : {}),
         ...(flags['code-ttl'] !== undefined ? { codeTtl: wholeNumberFlag(flags['code-ttl'], '--code-ttl', 600, 86_400) } : {}),
@@ -92,27 +108,43 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       maxAutoRenewals: config.maxAutoRenewals,
       longPollSeconds: config.longPollSeconds,
     });
+    const hostInterface = typeof flags.host === 'string' ? flags.host : '127.0.0.1';
+    const phoneUrl = server && (lan || publicUrl !== undefined) ? server.url : undefined;
     host = await startBrowserHost({
       controller,
       rendererDir: RENDERER_DIR,
       hostPageDir: HOST_PAGE_DIR,
       assetsDir: ASSETS_DIR,
-      phoneCanEmbed: Boolean(server),
+      // The frame could open a phone page on 127.0.0.1 only: a LAN or public address is another site
+      // than this page's, whose (SameSite=Lax) cookies a framed page does not get, so every form there
+      // would fail its CSRF check. The page then offers the address, for a new tab or a real phone.
+      phoneCanEmbed: Boolean(server) && !phoneUrl,
+      sidePage: {
+        ...(server?.demoUser ? { demoUser: server.demoUser } : {}),
+        ...(server ? { realPhone: phoneUrl ? { url: phoneUrl } : { hint: '--lan' } } : {}),
+      },
       port,
-      host: typeof flags.host === 'string' ? flags.host : '127.0.0.1',
+      host: hostInterface,
       logger,
+    }).catch((err: unknown) => {
+      const code = (err as { code?: string })?.code;
+      throw code === 'EADDRINUSE' ? portInUseError(port, hostInterface, '--port', err) : err;
     });
     origin = host.origin;
     frameAncestors.push(host.origin);
 
+    // People's lines first: in a terminal, where both streams meet, the first address read is the page
+    // to open. Scripts read stdout, whose first line is the JSON all the same.
+    io.stderr.write(readyLines({ hostUrl: `${host.origin}/`, tvUrl: host.tvUrl, server, phoneUrl, lan }));
     io.stdout.write(
       `${JSON.stringify({
         url: host.tvUrl,
         hostUrl: `${host.origin}/`,
-        ...(server ? { issuer: server.issuer, clientId: server.clientId, demoUser: server.demoUser ?? null } : {}),
+        ...(server
+          ? { issuer: server.issuer, clientId: server.clientId, demoUser: server.demoUser ?? null, verificationUri: `${server.url}/device` }
+          : {}),
       })}\n`,
     );
-    io.stderr.write(`device-login: the TV is at ${host.tvUrl}; TV and phone side by side at ${host.origin}/\n`);
 
     await new Promise<void>((resolve) => {
       if (!io.signal) return;
@@ -121,10 +153,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     });
     return EXIT.ok;
   } catch (err) {
-    if (isAddressInUse(err)) {
-      io.stderr.write(`device-login: ${(err as Error).message}: choose another --port / --server-port.\n`);
-      return EXIT.usage;
-    }
     return reportError(err, io);
   } finally {
     await host?.close();
@@ -141,8 +169,33 @@ function wholeNumberFlag(value: string | boolean | undefined, flag: string, fall
   return Number(value);
 }
 
-function isAddressInUse(err: unknown): boolean {
-  return (err as { code?: string })?.code === 'EADDRINUSE';
+/**
+ * The lines for a person once everything listens: the page to open first, the demo account on lines
+ * of its own (copied by hand onto a phone), and which address a real phone must reach.
+ */
+function readyLines(ready: {
+  hostUrl: string;
+  tvUrl: string;
+  server: RunningServer | undefined;
+  phoneUrl: string | undefined;
+  lan: boolean;
+}): string {
+  const lines = ['', `  Open ${ready.hostUrl} in your browser: the TV and a phone side by side (the TV alone: ${ready.tvUrl}).`];
+  const demo = ready.server?.demoUser;
+  if (demo) {
+    lines.push('', '  Sign in on the phone with the demo account:', `    email     ${demo.email}`, `    password  ${demo.password}`);
+  }
+  if (ready.phoneUrl) {
+    lines.push(
+      '',
+      `  Your own phone: scan the QR code on the TV; it leads to ${ready.phoneUrl}, which the phone must reach${ready.lan ? ' (the same Wi-Fi or network as this computer)' : ''}.`,
+      `  The sign-in server is open to every device that can reach it: its pages, tokens and the account API${demo ? ', and the demo account above' : ''}.`,
+    );
+    if (isLoopbackHost(new URL(ready.hostUrl).hostname)) lines.push(`  The TV (${new URL(ready.hostUrl).host}) still answers this computer only.`);
+  } else if (ready.server) {
+    lines.push('', '  Your own phone: start with --lan (npm start -- --lan) so that the QR code carries this computer\'s network address.');
+  }
+  return `${lines.join('\n')}\n\n  (The JSON line on stdout is for scripts.)\n`;
 }
 
 /** Builds the TV renderer with Vite when its output is missing or older than its sources. */
