@@ -1,8 +1,10 @@
 // Screenshots of every screen of a real flow, for the README: `device-login web` runs as a child
 // process, the TV (1280x720) is driven with remote keys, the phone (Pixel 7) taps through the real
 // verification pages after decoding the QR code off the TV. Not part of `npm test` or `npm run e2e`:
-//   node scripts/screenshots.ts [outDir]      (default docs/screenshots)
-import { mkdir, stat } from 'node:fs/promises';
+//   node scripts/screenshots.ts [outDir [flow ...]]   (default docs/screenshots, every flow; flows:
+//   main, side-by-side, expired, reconnecting, chinese)
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { constants, crc32, deflateSync, inflateSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { AuthServer, WebHost } from '../e2e/support/processes.ts';
@@ -23,9 +25,42 @@ async function shot(page: Page, name: string, options: { animations?: 'disabled'
   const path = join(OUT, `${name}.png`);
   // Animations are finished before the shot, except where one is held mid-way on purpose.
   await page.screenshot({ path, animations: options.animations ?? 'disabled', caret: 'hide' });
+  await writeFile(path, recompressPng(await readFile(path)));
   const { size } = await stat(path);
   saved.push({ name, bytes: size });
   process.stdout.write(`  ${name}.png  ${Math.round(size / 1024)} kB\n`);
+}
+
+/**
+ * The same PNG, its pixel data deflated again at level 9: Chromium compresses screenshots for speed,
+ * and the README's images are some 8% smaller this way, every pixel unchanged.
+ */
+function recompressPng(png: Buffer): Buffer {
+  const chunks: Array<{ type: string; data: Buffer }> = [];
+  const idat: Buffer[] = [];
+  for (let offset = 8; offset < png.length; ) {
+    const length = png.readUInt32BE(offset);
+    const type = png.toString('latin1', offset + 4, offset + 8);
+    const data = png.subarray(offset + 8, offset + 8 + length);
+    if (type === 'IDAT') {
+      if (!idat.length) chunks.push({ type, data: Buffer.alloc(0) }); // where the pixel data goes
+      idat.push(data);
+    } else {
+      chunks.push({ type, data });
+    }
+    offset += 12 + length;
+  }
+  const pixels = deflateSync(inflateSync(Buffer.concat(idat)), { level: 9, memLevel: 9, strategy: constants.Z_DEFAULT_STRATEGY });
+  const out = [png.subarray(0, 8)];
+  for (const { type, data } of chunks) {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), type === 'IDAT' ? pixels : data]);
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(body.length - 4);
+    const tail = Buffer.alloc(4);
+    tail.writeUInt32BE(crc32(body));
+    out.push(head, body, tail);
+  }
+  return Buffer.concat(out);
 }
 
 async function waitForState(tv: Page, state: string, timeout = WAIT_MS): Promise<void> {
@@ -51,7 +86,7 @@ async function scanned(tv: Page): Promise<string> {
   throw new Error('no QR code could be read off the TV');
 }
 
-/** Sign in, Home, an Asset, Settings, sign out; then Deny. Plus the side-by-side page. */
+/** Sign in, Home, an Asset, Settings, sign out; then Deny. */
 async function mainFlow(browser: Browser): Promise<void> {
   const host = await WebHost.start(['--interval', '1']);
   try {
@@ -75,17 +110,6 @@ async function mainFlow(browser: Browser): Promise<void> {
     await typed.phone.getByLabel('Code').fill(code.length === 8 ? `${code.slice(0, 4)}-${code.slice(4)}` : code);
     await shot(typed.phone, 'phone-enter-code');
     await typed.context.close();
-
-    // The side-by-side page at /: the TV and, in the phone frame, the verification page of this code.
-    const side = await browser.newContext({ viewport: { width: 1600, height: 900 } });
-    const sidePage = await side.newPage();
-    await sidePage.goto(host.ready.hostUrl);
-    await sidePage.locator('#phone:not([hidden])').waitFor({ timeout: WAIT_MS });
-    await sidePage.frameLocator('#phone').locator('body[data-page]').waitFor({ timeout: WAIT_MS });
-    await sidePage.frameLocator('#tv').locator('[data-testid="tv"][data-state="awaiting_user"]').waitFor({ timeout: WAIT_MS });
-    await sidePage.waitForTimeout(1000);
-    await shot(sidePage, 'browser-tv-and-phone');
-    await side.close();
 
     // Home with the greeting banner over it. The banner is on screen for about two seconds, while
     // the phone is still busy with its own pages: watch for it from now on, and hold its animation
@@ -169,6 +193,38 @@ async function mainFlow(browser: Browser): Promise<void> {
   }
 }
 
+/**
+ * The side-by-side page at / (what `npm start` says to open), with a code on the TV: the phone frame on
+ * its verification page; and with --lan, the address a real phone must reach instead of the frame.
+ */
+async function sideBySideFlow(browser: Browser): Promise<void> {
+  for (const [name, flags] of [['browser-tv-and-phone', []], ['browser-tv-and-phone-lan', ['--lan']]] as const) {
+    const host = await WebHost.start(['--interval', '1', ...flags]);
+    try {
+      const side = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+      const page = await side.newPage();
+      await page.goto(host.ready.hostUrl);
+      const tv = page.frameLocator('#tv');
+      await tv.getByRole('button', { name: 'Sign in' }).click({ timeout: WAIT_MS });
+      await tv.locator('[data-testid="tv"][data-state="awaiting_user"]').waitFor({ timeout: WAIT_MS });
+      await tv.getByRole('img', { name: /QR/ }).waitFor({ timeout: WAIT_MS });
+      if (flags.length) {
+        await page.locator('#phone-link:not([hidden])').waitFor({ timeout: WAIT_MS });
+      } else {
+        await page.locator('#phone:not([hidden])').waitFor({ timeout: WAIT_MS });
+        await page.frameLocator('#phone').locator('body[data-page]').waitFor({ timeout: WAIT_MS });
+      }
+      // Keyboard focus back in the TV frame, so that the remote's focus ring shows as on a TV.
+      await page.locator('#tv').focus();
+      await page.waitForTimeout(1000);
+      await shot(page, name);
+      await side.close();
+    } finally {
+      await host.dispose();
+    }
+  }
+}
+
 /** A code nobody uses: the TV's Expired screen, and the phone opening it too late. */
 async function expiredFlow(browser: Browser): Promise<void> {
   const host = await WebHost.start(['--interval', '1', '--code-ttl', '10', '--max-auto-renewals', '0']);
@@ -249,7 +305,21 @@ async function chineseFlow(browser: Browser): Promise<void> {
   }
 }
 
+const FLOWS: Record<string, (browser: Browser) => Promise<void>> = {
+  main: mainFlow,
+  'side-by-side': sideBySideFlow,
+  expired: expiredFlow,
+  reconnecting: reconnectingFlow,
+  chinese: chineseFlow,
+};
+const ONLY = process.argv.slice(3);
+
 async function main(): Promise<number> {
+  const unknown = ONLY.filter((name) => !(name in FLOWS));
+  if (unknown.length) {
+    process.stderr.write(`unknown flow ${unknown.join(', ')}; the flows are ${Object.keys(FLOWS).join(', ')}\n`);
+    return 2;
+  }
   await mkdir(OUT, { recursive: true });
   process.stdout.write(`screenshots into ${OUT}\n`);
   const browser = await chromium.launch({
@@ -257,10 +327,7 @@ async function main(): Promise<number> {
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   try {
-    await mainFlow(browser);
-    await expiredFlow(browser);
-    await reconnectingFlow(browser);
-    await chineseFlow(browser);
+    for (const [name, flow] of Object.entries(FLOWS)) if (!ONLY.length || ONLY.includes(name)) await flow(browser);
   } finally {
     await browser.close();
   }
