@@ -51,8 +51,10 @@
 // stopped repainting every frame, and five TVs then doubled the long-poll figures), so six idle TVs
 // are quiet enough. Runs that do not finish within 40 s are counted as failed, not waited for.
 //
-// Run counts: per mode and moment, 10 runs (about 4 minutes); with --quick 5 (about 2 minutes),
-// after one cold sign-in per TV page at 6 s (its first Home render is cold), reported apart.
+// Run counts: per mode and moment, 10 runs; with --quick 5, after one cold sign-in per TV page at
+// 6 s (its first Home render is cold), reported apart. The one-at-a-time steps set the pace: with
+// --quick, 224 s on the two shared cores at a load average of 13-16 (setups took 1.7 s p50);
+// expected well under that on a quiet machine.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 

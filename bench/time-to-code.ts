@@ -32,7 +32,7 @@
 // the bridge, so every run requests a new one, against a warm host (one warm-up run first, not
 // counted), except (b). A run that does not finish within 20 s is counted as failed, not waited for.
 // Runs: 30 deep-link cold pages (each followed by a warm one), 5 host starts, 20 Welcome + OK and
-// 10 pending (about 2 minutes); with --quick 15, 3, 8 and 5 (about 50 s).
+// 10 pending (about 2 minutes); with --quick 12, 2, 6 and 4 (about 45 s on a quiet machine).
 import type { Browser, Page } from '@playwright/test';
 
 import { keepAliveAgent, requestDeviceCode } from './lib/http-load.ts';
@@ -199,10 +199,10 @@ async function pendingRun(browser: Browser, web: WebChild): Promise<Milestones> 
 
 /** Runs the time-to-code benchmark. */
 export async function run(options: BenchOptions): Promise<BenchResult> {
-  const deepRuns = options.quick ? 15 : 30;
-  const hostStarts = options.quick ? 3 : 5;
-  const welcomeRuns = options.quick ? 8 : 20;
-  const pendingRuns = options.quick ? 5 : 10;
+  const deepRuns = options.quick ? 12 : 30;
+  const hostStarts = options.quick ? 2 : 5;
+  const welcomeRuns = options.quick ? 6 : 20;
+  const pendingRuns = options.quick ? 4 : 10;
   const started = performance.now();
   const agent = keepAliveAgent(1);
   let browser: Browser | undefined;
