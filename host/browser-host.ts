@@ -56,6 +56,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
   const { controller, logger } = options;
   const streams = new Set<ServerResponse>();
   let allowedHosts = new Set<string>();
+  let canonicalHost = '';
   let allowedOrigins = new Set<string>();
 
   const unsubscribe = controller.onState((state) => {
@@ -83,6 +84,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
       return sendJson(res, 421, { error: { code: 'misdirected', message: 'Unknown Host header.' } });
     }
     const path = pathOf(req);
+    // A page opened under another loopback name (localhost) moves to the address the host listens on:
+    // the phone frame and the QR code use 127.0.0.1, and a page on another name would be another site
+    // to them (its cookies refused in the frame). Calls of the bridge are answered under either name.
+    if ((req.method === 'GET' || req.method === 'HEAD') && req.headers.host !== canonicalHost && !path.startsWith('/bridge/')) {
+      res.writeHead(307, { location: `http://${canonicalHost}${req.url ?? '/'}` });
+      return void res.end();
+    }
     if (req.method === 'POST') {
       // Same origin only: the origins are the allowed hosts over http, whichever loopback name was typed.
       if (!allowedOrigins.has(req.headers.origin ?? '')) {
@@ -171,7 +179,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
   const address = server.address() as AddressInfo;
   const hostName = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `http://${hostName}:${address.port}`;
-  allowedHosts = new Set([`${hostName}:${address.port}`, `localhost:${address.port}`]);
+  canonicalHost = `${hostName}:${address.port}`;
+  allowedHosts = new Set([canonicalHost, `localhost:${address.port}`]);
   allowedOrigins = new Set([...allowedHosts].map((host) => `http://${host}`));
 
   return {

@@ -61,13 +61,13 @@ afterAll(async () => {
 function raw(
   path: string,
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; location?: string }> {
   const url = new URL(path, host.origin);
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
       let body = '';
       res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, ...(res.headers.location ? { location: res.headers.location } : {}) }));
     });
     req.on('error', reject);
     req.end(options.body);
@@ -130,6 +130,14 @@ describe('browser host', () => {
     expect((await post('/bridge/cancel', {}, local)).status).toBe(202);
     const otherPort = { host: `localhost:${port}`, origin: `http://localhost:${Number(port) === 1 ? 2 : 1}` };
     expect((await post('/bridge/cancel', {}, otherPort)).status).toBe(403);
+  });
+
+  it('moves a page opened at localhost to the address it listens on, so that the phone frame and the QR agree', async () => {
+    const port = new URL(host.origin).port;
+    const res = await raw('/tv/?signin', { headers: { host: `localhost:${port}` } });
+    expect(res.status).toBe(307);
+    expect(res.location).toBe(`${host.origin}/tv/?signin`);
+    expect((await raw('/bridge/state', { headers: { host: `localhost:${port}` } })).status).toBe(200);
   });
 
   it('refuses a POST that is not JSON (a plain form cannot reach the bridge)', async () => {
