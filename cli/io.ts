@@ -1,10 +1,14 @@
 // The world a CLI command sees: injectable so that commands can be run in-process by tests and by `web`.
 
-/** A writable stream as the CLI uses it: TTY-ness and width decide between live and plain output. */
+/** A writable stream as the CLI uses it: TTY-ness and size decide between live and plain output. */
 export interface CliOutput {
   write(chunk: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  rows?: number;
+  /** A terminal says when it was resized (Node's tty.WriteStream emits 'resize' on SIGWINCH). */
+  on?(event: 'resize', listener: () => void): unknown;
+  off?(event: 'resize', listener: () => void): unknown;
 }
 
 /** What every `cli/commands/<name>.ts` receives: `export async function run(argv: string[], io: CliIO): Promise<number>`. */

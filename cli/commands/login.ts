@@ -1,10 +1,11 @@
 // `device-login login`: the device flow in a terminal. Human output on stderr (so stdout stays clean
-// for scripts), or JSON Lines on stdout with --json (DESIGN.md, command-line contract).
+// for scripts), or JSON Lines on stdout with --json (DESIGN.md, command-line contract). The screen is
+// fitted to the terminal and redrawn when it is resized (cli/render.ts).
 import { toDeviceLoginError } from '../../core/errors.ts';
 import type { Snapshot } from '../../core/types.ts';
 import { commandHelp, parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIO } from '../io.ts';
-import { awaitingBlock, describeProfile, statusLine, type RenderStyle } from '../render.ts';
+import { awaitingBlock, describeProfile, statusLine, type RenderStyle, type TerminalSize } from '../render.ts';
 import { createClientContext, type ClientContext } from '../setup.ts';
 
 /** One JSON line of `login --json`: only what DESIGN.md names, never a token or a device code. */
@@ -169,7 +170,10 @@ interface HumanView {
   resume(): void;
 }
 
-/** Human output on stderr: the code block once per code, then a live status line (TTY) or plain lines. */
+/**
+ * Human output on stderr: the code screen once per code, fitted to the terminal and drawn again when
+ * the terminal is resized, then a live status line (TTY); plain lines otherwise.
+ */
 function createHumanView(
   io: CliIO,
   options: { displayName: string; qr: boolean; tty: boolean; style: RenderStyle },
@@ -181,20 +185,36 @@ function createHumanView(
   let shownCode: string | undefined;
   let liveLine = false;
   let lastNetwork: string | undefined;
+  let listening = false;
 
+  // A terminal that does not say its size is taken for the classic 80×24.
+  const size = (): TerminalSize | undefined =>
+    options.tty ? { columns: stderr.columns || 80, rows: stderr.rows || 24 } : undefined;
+  const drawScreen = (snapshot: Snapshot) => stderr.write(awaitingBlock(snapshot, { ...options, size: size() }));
   const clearLive = () => {
     if (liveLine) stderr.write('\r\x1b[2K');
     liveLine = false;
   };
   const drawLive = () => {
     if (!current || current.state !== 'awaiting_user') return;
-    stderr.write(`\r\x1b[2K${statusLine(current, Date.now(), tick, options.style)}`);
+    stderr.write(`\r\x1b[2K${statusLine(current, Date.now(), tick, options.style, size()?.columns)}`);
     liveLine = true;
     tick += 1;
+  };
+  // After a resize the terminal may have rewrapped the lines drawn for the old width, or cut them: no
+  // count of rows to go back over is right in every terminal, so the screen is cleared and drawn anew.
+  const onResize = () => {
+    if (!current || current.state !== 'awaiting_user' || shownCode === undefined) return;
+    stderr.write('\x1b[H\x1b[2J');
+    liveLine = false;
+    drawScreen(current);
+    drawLive();
   };
   const stopTicker = () => {
     if (ticker) clearInterval(ticker);
     ticker = undefined;
+    if (listening) stderr.off?.('resize', onResize);
+    listening = false;
     clearLive();
   };
 
@@ -214,7 +234,7 @@ function createHumanView(
         clearLive();
         shownCode = snapshot.userCode;
         lastNetwork = undefined;
-        stderr.write(awaitingBlock(snapshot, options));
+        drawScreen(snapshot);
         if (!options.tty && snapshot.expiresAt) {
           stderr.write(`Waiting for approval (the code is valid until ${new Date(snapshot.expiresAt).toISOString()})...\n`);
         }
@@ -223,6 +243,10 @@ function createHumanView(
         drawLive();
         // A ticker only while a code is on screen; unref so that it never keeps the process alive.
         ticker ??= setInterval(drawLive, 1000).unref();
+        if (!listening && stderr.on) {
+          stderr.on('resize', onResize);
+          listening = true;
+        }
       } else if (snapshot.network !== lastNetwork) {
         if (snapshot.network === 'retrying') stderr.write('Cannot reach the server; reconnecting...\n');
         else if (lastNetwork === 'retrying') stderr.write('Reconnected; waiting for approval...\n');
