@@ -2,7 +2,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
-import { getBridge, signInRequested } from './bridge/index.ts';
+import { getBridge } from './bridge/index.ts';
+import { signInRequested } from './logic/sign-in-link.ts';
 import { warmCodeScreenWhenIdle } from './logic/warm-code-screen.ts';
 import { startBackKey } from './nav/back.ts';
 import { startSpatialNavigation } from './nav/spatial.ts';

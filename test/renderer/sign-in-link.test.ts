@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signInRequested } from '../../renderer/src/bridge/index.ts';
+import { signInRequested } from '../../renderer/src/logic/sign-in-link.ts';
 
 describe('the /tv/?signin deep link', () => {
   it('asks for a code on load when ?signin is present, with or without a value', () => {

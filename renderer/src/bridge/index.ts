@@ -5,6 +5,7 @@
 import { BRIDGE_ROUTES, type DeviceBridge, type Language } from '../../../host/contract.ts';
 import { createDeferredBridge } from './deferred.ts';
 import { createHttpBridge } from './http.ts';
+import { signInRequested } from '../logic/sign-in-link.ts';
 
 declare global {
   interface Window {
@@ -14,16 +15,6 @@ declare global {
 }
 
 let bridge: DeviceBridge | undefined;
-
-/**
- * `/tv/?signin`: the TV was opened to sign in (a "Sign in" deep link, or the host page starting the
- * TV for that), so the code is asked for on load instead of after OK on the Welcome screen. A TV
- * that is already signed in or showing a code is left as it is (the device ignores the request).
- */
-export function signInRequested(params: URLSearchParams): boolean {
-  const value = params.get('signin');
-  return value !== null && value !== '0' && value !== 'false';
-}
 
 /** True when the page's origin serves the browser host's bridge (a ViewState as JSON). */
 async function browserHostAnswers(): Promise<boolean> {
