@@ -57,6 +57,11 @@ Environment:
 ${ENVIRONMENT_VARIABLES.map((v) => `  ${v.name.padEnd(44)} ${v.flag}`).join('\n')}
   DEVICE_LOGIN_LONG_POLL_SECONDS=0 is the same as --no-long-poll.`;
 
+// Why status, token and logout need no flags after a login (host/config.ts, withRememberedSignIn).
+const REMEMBERED_NOTE = `Without --issuer, --provider or endpoints, the server and client of the last login are used: the
+token store remembers them (never a client secret: set DEVICE_LOGIN_CLIENT_SECRET where one is needed).
+Flags, the environment or the config file, when they name a server, win and pick that server's session.`;
+
 /** The client commands and their flags (DESIGN.md, command-line contract). */
 export const COMMANDS: Record<'login' | 'status' | 'token' | 'logout' | 'web', CommandSpec> = {
   login: {
@@ -80,13 +85,15 @@ verificationUri, verificationUriComplete, expiresAt, interval, network; "signed_
 Exit codes: 0 signed in, 1 error, 2 usage or configuration error, 3 denied, 4 code expired,
 130 interrupted. Ctrl-C keeps the pending code: running login again before it expires resumes it.
 
+${REMEMBERED_NOTE} Without provider flags, login signs in again to the server of the last login.
+
 ${ENV_NOTE}`,
   },
   status: {
     summary: 'show who is signed in and when the access token expires',
     usage: 'device-login status [provider flags as for login] [--json]',
     options: [...PROVIDER_OPTIONS, JSON_FLAG, HELP],
-    notes: 'Exit codes: 0 signed in, 1 not signed in, 2 usage or configuration error.',
+    notes: `${REMEMBERED_NOTE}\n\nExit codes: 0 signed in, 1 not signed in, 2 usage or configuration error.`,
   },
   token: {
     summary: 'print a valid access token on stdout, refreshing it when needed (for scripts)',
@@ -96,12 +103,13 @@ ${ENV_NOTE}`,
       { name: 'refresh', type: 'boolean', help: 'refresh even if the current token is still valid' },
       HELP,
     ],
-    notes: 'The token is the only output on stdout. Exit codes: 0 ok, 1 not signed in or refresh failed, 2 usage.',
+    notes: `${REMEMBERED_NOTE}\n\nThe token is the only output on stdout. Exit codes: 0 ok, 1 not signed in or refresh failed, 2 usage.`,
   },
   logout: {
     summary: 'revoke the tokens at the server (when it supports it) and forget them',
     usage: 'device-login logout [provider flags as for login] [--json]',
     options: [...PROVIDER_OPTIONS, JSON_FLAG, HELP],
+    notes: REMEMBERED_NOTE,
   },
   web: {
     summary: 'the browser host: the TV app in a browser (/tv), and / with the TV and a phone frame side by side',

@@ -1,5 +1,7 @@
 // Configuration of a device-login client (CLI, browser host, Electron): one validated object built from
-// defaults < config file < environment < flags. CLI-agnostic on purpose: the input is plain data.
+// defaults < config file < environment < flags. CLI-agnostic on purpose: the input is plain data. What
+// a login signed in with is remembered in the token store and completes a configuration that names no
+// server (withRememberedSignIn), so that `status`, `token` and `logout` need no flags after a `login`.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DeviceLoginError } from '../core/errors.ts';
@@ -114,21 +116,7 @@ export function loadConfig(input: ConfigInput = {}): DeviceLoginConfig {
   };
   if (flags['no-long-poll'] === true) merged.longPollSeconds = 0;
 
-  const endpoints: NonNullable<ProviderSettings['endpoints']> = {};
-  if (merged.deviceAuthorizationEndpoint) endpoints.deviceAuthorizationEndpoint = merged.deviceAuthorizationEndpoint;
-  if (merged.tokenEndpoint) endpoints.tokenEndpoint = merged.tokenEndpoint;
-  if (merged.userinfoEndpoint) endpoints.userinfoEndpoint = merged.userinfoEndpoint;
-  if (merged.revocationEndpoint) endpoints.revocationEndpoint = merged.revocationEndpoint;
-
-  const provider: ProviderSettings = definedOnly({
-    provider: merged.provider,
-    issuer: merged.issuer,
-    baseUrl: merged.baseUrl,
-    tenant: merged.tenant,
-    domain: merged.domain,
-    realm: merged.realm,
-    endpoints: Object.keys(endpoints).length ? endpoints : undefined,
-  });
+  const provider = providerSettingsOf(merged);
   const client: ClientSettings = definedOnly({
     clientId: merged.clientId ?? '',
     clientSecret: merged.clientSecret,
@@ -151,7 +139,11 @@ export function loadConfig(input: ConfigInput = {}): DeviceLoginConfig {
  * Checks that the configuration names an authorization server and a client: an issuer, a provider
  * preset, or both explicit device authorization and token endpoints; and a client id.
  */
-export function assertClientConfigured(config: DeviceLoginConfig, command = 'device-login login'): void {
+export function assertClientConfigured(
+  config: DeviceLoginConfig,
+  command = 'device-login login',
+  options: { rememberedIn?: string } = {},
+): void {
   const { provider, client } = config;
   const explicit = provider.endpoints?.deviceAuthorizationEndpoint && provider.endpoints.tokenEndpoint;
   if (!provider.issuer && !provider.provider && !explicit) {
@@ -160,13 +152,158 @@ export function assertClientConfigured(config: DeviceLoginConfig, command = 'dev
         'Without --issuer or --provider, both --device-authorization-endpoint and --token-endpoint are needed.',
       );
     }
+    const none = options.rememberedIn
+      ? `No authorization server configured, and no earlier login remembered in ${options.rememberedIn}`
+      : 'No authorization server configured';
     throw configError(
-      `No authorization server configured: give --issuer URL, --provider NAME, or --device-authorization-endpoint and --token-endpoint (see ${command} --help).`,
+      `${none}: give --issuer URL, --provider NAME, or --device-authorization-endpoint and --token-endpoint (see ${command} --help).`,
     );
   }
   if (!client.clientId) {
     throw configError(`No client id configured: give --client-id ID or set DEVICE_LOGIN_CLIENT_ID (see ${command} --help).`);
   }
+}
+
+/**
+ * What `login` remembers in the token store about the server and client it signed in with, so that
+ * status, token, logout and the next login need no flags. Never a secret: only that one was used.
+ */
+export interface RememberedSignIn {
+  provider: ProviderSettings;
+  client: { clientId: string; scope?: string; audience?: string };
+  /** The login sent a client secret: the commands that talk to the server need it again, from the environment. */
+  clientSecret?: 'required';
+  /** When a login last used it (epoch ms): the latest is the default. */
+  usedAt: number;
+}
+
+/** What a login with `config` remembers (everything that finds the server and client again, but the secret). */
+export function rememberedSignIn(config: DeviceLoginConfig, usedAt: number): RememberedSignIn {
+  const { clientId, scope, audience, clientSecret } = config.client;
+  return definedOnly({
+    provider: config.provider,
+    client: definedOnly({ clientId, scope, audience }),
+    clientSecret: clientSecret ? ('required' as const) : undefined,
+    usedAt,
+  });
+}
+
+/** A configuration completed from an earlier login, and that login (when one was used). */
+export interface CompletedConfig {
+  config: DeviceLoginConfig;
+  /** The remembered login that completed it. */
+  from?: RememberedSignIn;
+  /** The server or the client id came from `from` (not only a scope or an audience). */
+  recalled: boolean;
+}
+
+// The settings that pick the server. They come together from one source, never mixed: an issuer from
+// the flags with a realm remembered from another server would be a third server nobody asked for.
+const SERVER_KEYS = ['provider', 'issuer', 'baseUrl', 'tenant', 'domain', 'realm', 'endpoints'] as const;
+
+/** The settings a login remembers, as named in SETTINGS: the server's and the client's, no secret. */
+const REMEMBERED_KEYS = [
+  'provider',
+  'issuer',
+  'baseUrl',
+  'tenant',
+  'domain',
+  'realm',
+  'deviceAuthorizationEndpoint',
+  'tokenEndpoint',
+  'userinfoEndpoint',
+  'revocationEndpoint',
+  'clientId',
+  'scope',
+  'audience',
+] as const satisfies readonly SettingKey[];
+
+/**
+ * Completes a configuration from what earlier logins remembered (`signIns`, as read from the token
+ * store). With no server configured, the latest login's server, client id, scope and audience fill
+ * what the configuration leaves unset (with a client id of its own: the latest login of that client).
+ * With a server configured (flags, environment or file win), only a login to that same server (and
+ * client, when one is given) fills the client id, scope and audience. Entries that do not validate
+ * are passed over.
+ */
+export function withRememberedSignIn(config: DeviceLoginConfig, signIns: Record<string, unknown>): CompletedConfig {
+  const namesServer = SERVER_KEYS.some((key) => config.provider[key] !== undefined);
+  const clientId = config.client.clientId;
+  const candidates = Object.values(signIns)
+    .map(validRemembered)
+    .filter((r): r is RememberedSignIn => r !== undefined)
+    .filter((r) => (!clientId || r.client.clientId === clientId) && (!namesServer || sameServer(r.provider, config.provider)))
+    .sort((a, b) => b.usedAt - a.usedAt);
+  const from = candidates[0];
+  if (!from) return { config, recalled: false };
+  const client = definedOnly({
+    clientId: clientId || from.client.clientId,
+    clientSecret: config.client.clientSecret,
+    scope: config.client.scope ?? from.client.scope,
+    audience: config.client.audience ?? from.client.audience,
+  });
+  return {
+    config: { ...config, provider: namesServer ? config.provider : from.provider, client },
+    from,
+    recalled: !namesServer || !clientId,
+  };
+}
+
+/** Whether two provider settings name the same server (exactly: a trailing slash of an issuer counts). */
+function sameServer(a: ProviderSettings, b: ProviderSettings): boolean {
+  const canonical = (p: ProviderSettings) =>
+    JSON.stringify(SERVER_KEYS.map((key) => (key === 'endpoints' ? canonicalEndpoints(p.endpoints) : (p[key] ?? null))));
+  return canonical(a) === canonical(b);
+}
+
+function canonicalEndpoints(endpoints: ProviderSettings['endpoints']): unknown {
+  if (!endpoints) return null;
+  const e = endpoints;
+  return [e.deviceAuthorizationEndpoint ?? null, e.tokenEndpoint ?? null, e.userinfoEndpoint ?? null, e.revocationEndpoint ?? null];
+}
+
+/** A remembered login as read from the file, checked with the same schemas as every other setting; else undefined. */
+function validRemembered(value: unknown): RememberedSignIn | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const { provider, client, clientSecret, usedAt } = value as Record<string, unknown>;
+  if (!provider || typeof provider !== 'object' || !client || typeof client !== 'object') return undefined;
+  const { endpoints, ...server } = provider as Record<string, unknown>;
+  const c = client as Record<string, unknown>;
+  const flat: Record<string, unknown> = { ...server, ...(endpoints && typeof endpoints === 'object' ? endpoints : {}) };
+  for (const key of ['clientId', 'scope', 'audience']) flat[key] = c[key];
+  if (Object.keys(flat).some((key) => !(REMEMBERED_KEYS as readonly string[]).includes(key))) return undefined;
+  let settings: Settings;
+  try {
+    settings = validateLayer(flat, (key) => key);
+  } catch {
+    return undefined;
+  }
+  if (!settings.clientId) return undefined;
+  return definedOnly({
+    provider: providerSettingsOf(settings),
+    client: definedOnly({ clientId: settings.clientId, scope: settings.scope, audience: settings.audience }),
+    clientSecret: clientSecret === 'required' ? ('required' as const) : undefined,
+    usedAt: typeof usedAt === 'number' && Number.isFinite(usedAt) ? usedAt : 0,
+  });
+}
+
+/** The ProviderSettings of validated settings: the endpoints nested, as core/providers.ts takes them. */
+function providerSettingsOf(settings: Settings): ProviderSettings {
+  const endpoints = definedOnly({
+    deviceAuthorizationEndpoint: settings.deviceAuthorizationEndpoint,
+    tokenEndpoint: settings.tokenEndpoint,
+    userinfoEndpoint: settings.userinfoEndpoint,
+    revocationEndpoint: settings.revocationEndpoint,
+  });
+  return definedOnly({
+    provider: settings.provider,
+    issuer: settings.issuer,
+    baseUrl: settings.baseUrl,
+    tenant: settings.tenant,
+    domain: settings.domain,
+    realm: settings.realm,
+    endpoints: Object.keys(endpoints).length ? endpoints : undefined,
+  });
 }
 
 function configError(message: string): DeviceLoginError {

@@ -1,11 +1,16 @@
+// The token file: the sessions, and what each login signed in with (server, client, scope; never a
+// secret), so that status, token, logout and the next login find their way back without flags.
 import type { Logger, TokenStore } from '../core/ports.ts';
 import type { StoredSession } from '../core/types.ts';
+import type { RememberedSignIn } from './config.ts';
 import { readPrivateFile, withFileQueue, writePrivateJsonFile } from './private-file.ts';
 
-/** The file's shape: one map of store key -> StoredSession. */
+/** The file's shape: one map of store key -> StoredSession, and one of store key -> what its login used. */
 interface TokenFile {
   version: 1;
   sessions: Record<string, StoredSession>;
+  /** Read as it is: host/config.ts validates an entry before it uses one. */
+  signIns?: Record<string, unknown>;
 }
 
 /** Options of the file TokenStore. */
@@ -18,9 +23,13 @@ export interface FileTokenStoreOptions {
   now?: () => number;
 }
 
-/** A TokenStore that also says where it keeps its file. */
+/** A TokenStore that also says where it keeps its file, and remembers what each login signed in with. */
 export interface FileTokenStore extends TokenStore {
   readonly path: string;
+  /** What earlier logins signed in with, by store key, as written (validate before use: host/config.ts). */
+  signIns(): Promise<Record<string, unknown>>;
+  /** Remembers what a login signed in with under its store key; only the fields of RememberedSignIn are written. */
+  rememberSignIn(key: string, signIn: RememberedSignIn): Promise<void>;
 }
 
 /**
@@ -62,7 +71,48 @@ export function createFileTokenStore(options: FileTokenStoreOptions): FileTokenS
         await write(file);
       });
     },
+    // Kept after a logout: it holds no secret, and `login` with no flags signs in to the same server again.
+    signIns() {
+      return withFileQueue(path, async () => ({ ...(await read()).signIns }));
+    },
+    rememberSignIn(key, signIn) {
+      return withFileQueue(path, async () => {
+        const file = await read();
+        file.signIns = { ...file.signIns, [key]: onlyRemembered(signIn) };
+        await write(file);
+      });
+    },
   };
+}
+
+/**
+ * The fields of a RememberedSignIn and nothing else, built anew: whatever else a caller's object
+ * carries at run time (a client secret in a ClientSettings passed where it should not be) stays out.
+ */
+function onlyRemembered(signIn: RememberedSignIn): RememberedSignIn {
+  const { provider, client } = signIn;
+  const endpoints = provider.endpoints;
+  return JSON.parse(
+    JSON.stringify({
+      provider: {
+        provider: provider.provider,
+        issuer: provider.issuer,
+        baseUrl: provider.baseUrl,
+        tenant: provider.tenant,
+        domain: provider.domain,
+        realm: provider.realm,
+        endpoints: endpoints && {
+          deviceAuthorizationEndpoint: endpoints.deviceAuthorizationEndpoint,
+          tokenEndpoint: endpoints.tokenEndpoint,
+          userinfoEndpoint: endpoints.userinfoEndpoint,
+          revocationEndpoint: endpoints.revocationEndpoint,
+        },
+      },
+      client: { clientId: client.clientId, scope: client.scope, audience: client.audience },
+      clientSecret: signIn.clientSecret === 'required' ? 'required' : undefined,
+      usedAt: signIn.usedAt,
+    }),
+  ) as RememberedSignIn;
 }
 
 function parse(text: string): TokenFile | undefined {
@@ -73,7 +123,9 @@ function parse(text: string): TokenFile | undefined {
     return undefined;
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const { version, sessions } = value as Partial<TokenFile>;
+  const { version, sessions, signIns } = value as Partial<TokenFile>;
   if (version !== 1 || !sessions || typeof sessions !== 'object' || Array.isArray(sessions)) return undefined;
-  return { version: 1, sessions: { ...sessions } };
+  // A signIns member of the wrong shape is dropped, not the file: it holds no tokens, only a convenience.
+  const remembered = signIns && typeof signIns === 'object' && !Array.isArray(signIns) ? { signIns: { ...signIns } } : {};
+  return { version: 1, sessions: { ...sessions }, ...remembered };
 }

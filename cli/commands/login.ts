@@ -1,6 +1,7 @@
 // `device-login login`: the device flow in a terminal. Human output on stderr (so stdout stays clean
 // for scripts), or JSON Lines on stdout with --json (DESIGN.md, command-line contract). The screen is
-// fitted to the terminal and redrawn when it is resized (cli/render.ts).
+// fitted to the terminal and redrawn when it is resized (cli/render.ts); the server and client are
+// remembered in the token store, so that status, token, logout and the next login need no flags.
 import { toDeviceLoginError } from '../../core/errors.ts';
 import type { Snapshot } from '../../core/types.ts';
 import { commandHelp, parseCommandArgs } from '../args.ts';
@@ -93,8 +94,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     : createHumanView(io, { displayName: provider.displayName, qr: flags['no-qr'] !== true && tty, tty, style });
   live.view = view;
 
+  // The store remembers this server and client for the commands that follow, once the server has
+  // accepted the client (it issued a code, or the session is signed in): a mistyped --client-id does
+  // not become the default.
+  let remembering: Promise<void> | undefined;
+  const remember = () => {
+    remembering ??= ctx.rememberSignIn().catch((err: unknown) => {
+      logger.warn(`could not remember the server in the token store: ${toDeviceLoginError(err).message}`);
+    });
+  };
+
   let lastKey = '';
   const onSnapshot = (snapshot: Snapshot) => {
+    if (snapshot.state === 'awaiting_user' || snapshot.state === 'signed_in') remember();
     // One JSON line per change of state, network status or code; interval tweaks are not state changes.
     const key = JSON.stringify([snapshot.state, snapshot.network, snapshot.userCode, snapshot.expiresAt]);
     if (key === lastKey) return;
@@ -157,6 +169,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     view?.stop();
     // Closing keeps the pending code in the store: a rerun resumes it (see `login --help`).
     await session.close();
+    await remembering;
   }
 }
 

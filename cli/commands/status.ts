@@ -12,7 +12,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(commandHelp('status'));
     return EXIT.ok;
   }
-  const ctx = await createClientContext(flags, io, 'status');
+  const ctx = await createClientContext(flags, io, 'status', { usesClientSecret: false });
   const { provider } = ctx;
   const stored = await ctx.store.load(ctx.storeKey);
   const now = Date.now();

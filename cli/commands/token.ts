@@ -15,7 +15,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const ctx = await createClientContext(flags, io, 'token');
   const notSignedIn = () => {
     io.stderr.write(
-      `device-login: not signed in to ${ctx.provider.displayName}. Run device-login login (with the same provider flags) first.\n`,
+      `device-login: not signed in to ${ctx.provider.displayName}. Run device-login login to sign in.\n`,
     );
     return EXIT.error;
   };

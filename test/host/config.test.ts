@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceLoginError } from '../../core/errors.ts';
-import { assertClientConfigured, loadConfig } from '../../host/config.ts';
+import { assertClientConfigured, loadConfig, rememberedSignIn, withRememberedSignIn } from '../../host/config.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -116,5 +116,64 @@ describe('configuration and the provider presets', () => {
     expect(() => loadConfig({ flags: { provider: 'gitlab' }, env: env() })).toThrow(
       new RegExp(PROVIDER_NAMES.join(', ')),
     );
+  });
+});
+
+describe('configuration completed from the last login (the token store remembers it)', () => {
+  const A = 'https://a.example';
+  const B = 'https://b.example';
+  const signedIn = (flags: Record<string, string>, usedAt: number) => rememberedSignIn(loadConfig({ env: env(), flags }), usedAt);
+  const remembered = {
+    [`${A}#tv`]: signedIn({ issuer: A, 'client-id': 'tv', scope: 'openid offline_access', 'client-secret': 's3cret-value' }, 1),
+    [`${B}#kiosk`]: signedIn({ provider: 'auth0', domain: 'b.example', 'client-id': 'kiosk', audience: 'https://api' }, 2),
+  };
+
+  it('remembers the server, client, scope and audience, and only that a secret was used', () => {
+    const a = remembered[`${A}#tv`]!;
+    expect(a).toEqual({ provider: { issuer: A }, client: { clientId: 'tv', scope: 'openid offline_access' }, clientSecret: 'required', usedAt: 1 });
+    expect(JSON.stringify(remembered)).not.toContain('s3cret-value');
+  });
+
+  it('with no server configured, takes the latest login whole', () => {
+    const { config, from, recalled } = withRememberedSignIn(loadConfig({ env: env() }), remembered);
+    expect(recalled).toBe(true);
+    expect(from?.usedAt).toBe(2);
+    expect(config.provider).toEqual({ provider: 'auth0', domain: 'b.example' });
+    expect(config.client).toEqual({ clientId: 'kiosk', audience: 'https://api' });
+    expect(() => assertClientConfigured(config)).not.toThrow();
+  });
+
+  it('with only a client id configured, takes the latest login of that client', () => {
+    const { config } = withRememberedSignIn(loadConfig({ env: env({ DEVICE_LOGIN_CLIENT_ID: 'tv' }) }), remembered);
+    expect(config.provider).toEqual({ issuer: A });
+    expect(config.client.scope).toBe('openid offline_access');
+  });
+
+  it('flags that name a server win: only a login to that same server fills in, and a server and client are never mixed', () => {
+    const same = withRememberedSignIn(loadConfig({ env: env(), flags: { issuer: A } }), remembered);
+    expect(same.config.provider).toEqual({ issuer: A });
+    expect(same.config.client.clientId).toBe('tv');
+    expect(same.recalled).toBe(true);
+
+    const other = withRememberedSignIn(loadConfig({ env: env(), flags: { issuer: 'https://c.example', 'client-id': 'tv' } }), remembered);
+    expect(other.from).toBeUndefined();
+    expect(other.config.provider).toEqual({ issuer: 'https://c.example' });
+    expect(other.config.client).toEqual({ clientId: 'tv' });
+
+    // A trailing slash is a different issuer (OIDC Discovery §4.3); a realm alone is not a server of its own.
+    expect(withRememberedSignIn(loadConfig({ env: env(), flags: { issuer: `${A}/` } }), remembered).from).toBeUndefined();
+    expect(withRememberedSignIn(loadConfig({ env: env({ DEVICE_LOGIN_REALM: 'r' }) }), remembered).from).toBeUndefined();
+
+    const given = withRememberedSignIn(loadConfig({ env: env(), flags: { issuer: A, 'client-id': 'tv', scope: 'openid' } }), remembered);
+    expect(given.config.client.scope).toBe('openid');
+    expect(given.recalled).toBe(false);
+  });
+
+  it('passes over remembered entries that do not validate, and says where it looked when nothing fits', () => {
+    const broken = { x: { provider: { issuer: 'ftp://x' }, client: { clientId: 'tv' }, usedAt: 9 }, y: 'nonsense', z: { provider: {}, client: {} } };
+    const { config, from } = withRememberedSignIn(loadConfig({ env: env() }), broken);
+    expect(from).toBeUndefined();
+    const err = errorOf(() => assertClientConfigured(config, 'device-login status', { rememberedIn: '/x/tokens.json' }));
+    expect(err.message).toMatch(/^No authorization server configured, and no earlier login remembered in \/x\/tokens\.json: give --issuer URL/);
   });
 });

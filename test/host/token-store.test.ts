@@ -83,3 +83,31 @@ describe('file TokenStore', () => {
     expect((await readdir(dir)).filter((n) => n.startsWith('tokens.json.corrupt-'))).toHaveLength(1);
   });
 });
+
+describe('file TokenStore: what a login signed in with', () => {
+  it('keeps it beside the sessions, across saves and removals, and writes no secret even when handed one', async () => {
+    const path = join(dir, 'tokens.json');
+    const store = createFileTokenStore({ path });
+    const withSecret = {
+      provider: { issuer: 'https://id.example' },
+      client: { clientId: 'tv', scope: 'openid', clientSecret: 'must-not-be-written' },
+      clientSecret: 'required' as const,
+      usedAt: 5,
+    };
+    await store.rememberSignIn('https://id.example#tv', withSecret);
+    await store.save('https://id.example#tv', session(1));
+    await createFileTokenStore({ path }).remove('https://id.example#tv');
+    expect(await createFileTokenStore({ path }).signIns()).toEqual({
+      'https://id.example#tv': { provider: { issuer: 'https://id.example' }, client: { clientId: 'tv', scope: 'openid' }, clientSecret: 'required', usedAt: 5 },
+    });
+    expect(await readFile(path, 'utf8')).not.toContain('must-not-be-written');
+  });
+
+  it('reads a file without them (written before they existed) as having none', async () => {
+    const path = join(dir, 'tokens.json');
+    await writeFile(path, JSON.stringify({ version: 1, sessions: { k: session(1) } }));
+    const store = createFileTokenStore({ path });
+    expect(await store.signIns()).toEqual({});
+    expect(await store.load('k')).toEqual(session(1));
+  });
+});
