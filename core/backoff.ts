@@ -8,7 +8,14 @@ export interface BackoffSettings {
   maxMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffSettings = { initialMs: 1_000, maxMs: 30_000 };
+/**
+ * Backoff only runs while a code is on screen and someone may be holding a phone: capped at a few
+ * seconds, so that the TV is polling again within seconds of the server coming back (a 30 s cap
+ * left it deaf for up to half a minute after an outage). The server is protected by the rest: a 5xx
+ * never brings a poll sooner than the interval, a stated Retry-After is honoured whatever the cap,
+ * and the jitter keeps devices cut off by the same outage from returning in step.
+ */
+export const DEFAULT_BACKOFF: BackoffSettings = { initialMs: 1_000, maxMs: 4_000 };
 
 /** The polling interval when the server states none (RFC 8628 §3.2). */
 export const DEFAULT_INTERVAL_SECONDS = 5;
@@ -42,8 +49,8 @@ export function slowedInterval(current: number, serverInterval?: number): number
 /**
  * The earliest time the next poll may start: never sooner than the interval (a failed poll may
  * still have reached the server, so backoff never undercuts it) nor than a stated Retry-After.
- * The interval runs from `now` (the answer), or from `intervalFrom` (when the last poll was sent)
- * for a poll the server held: then it has already passed.
+ * The interval runs from `now` (the answer), or from `intervalFrom` (when the last poll the server
+ * saw was sent): for a poll the server held, and after a request that never reached the server.
  */
 export function nextPollAt(
   now: number,

@@ -18,12 +18,19 @@ export class DeviceLoginError extends Error {
   readonly oauth?: OAuthErrorBody;
   /** The HTTP status of the response that caused this error, if any. */
   readonly status?: number;
+  /** True for a `network` error where the request never reached the server (connection refused, no such host). */
+  readonly unsent?: boolean;
 
-  constructor(code: string, message: string, options: { cause?: unknown; oauth?: OAuthErrorBody; status?: number } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    options: { cause?: unknown; oauth?: OAuthErrorBody; status?: number; unsent?: boolean } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (options.oauth) this.oauth = options.oauth;
     if (options.status !== undefined) this.status = options.status;
+    if (options.unsent) this.unsent = true;
   }
 }
 

@@ -51,6 +51,11 @@ export interface MachineState {
   readonly pollInFlight: boolean;
   /** When the poll in flight (or the last one) was sent. */
   readonly pollStartedAt?: number;
+  /**
+   * When the last poll the server may have seen was sent (every poll except one that never reached
+   * it): the interval runs from there after a request that did not reach the server.
+   */
+  readonly lastPollSeenAt?: number;
   /** Earliest time of the next poll (interval, slow_down, Retry-After, backoff). */
   readonly nextPollAt?: number;
   /** The `now` at which `nextPollAt` was set: tells a wall clock that went back from an early timer. */
@@ -366,9 +371,12 @@ function onPollDue(state: MachineState, now: number): Transition {
   };
 }
 
-function onPollOutcome(state: MachineState, now: number, outcome: PollOutcome, jitter: number): Transition {
-  const auth = state.authorization;
-  if (!auth) return same(state);
+function onPollOutcome(polled: MachineState, now: number, outcome: PollOutcome, jitter: number): Transition {
+  const auth = polled.authorization;
+  if (!auth) return same(polled);
+  const unsent = outcome.kind === 'retry' && outcome.unsent === true;
+  const state: MachineState =
+    unsent || polled.pollStartedAt === undefined ? polled : { ...polled, lastPollSeenAt: polled.pollStartedAt };
   switch (outcome.kind) {
     case 'tokens':
       return {
@@ -420,6 +428,11 @@ function onPollOutcome(state: MachineState, now: number, outcome: PollOutcome, j
       return schedule({ ...state, network: 'retrying', failures }, now, auth, {
         retryAfterMs: outcome.retryAfterMs,
         backoffMs,
+        // A request that never reached the server was not a poll it saw (RFC 8628 §3.5 paces the polls
+        // it receives): the interval runs from the last one that may have reached it, so that the
+        // capped backoff alone decides how soon the TV notices the server is back. A 5xx, a reset or
+        // a timeout may have been seen: the interval runs from now.
+        ...(unsent ? { intervalFrom: state.lastPollSeenAt ?? Number.NEGATIVE_INFINITY } : {}),
       });
     }
     case 'fatal':

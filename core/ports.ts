@@ -23,7 +23,9 @@ export interface HttpResponse {
 
 /**
  * Resolves for every HTTP status (a status is data, not an exception). Rejects only with a
- * DeviceLoginError whose code is `network`, `timeout` or `aborted`.
+ * DeviceLoginError whose code is `network`, `timeout` or `aborted`; a `network` error is marked
+ * `unsent` when the request cannot have reached the server (the connection was refused, the name
+ * did not resolve, there was no route).
  */
 export interface HttpClient {
   request(request: HttpRequest): Promise<HttpResponse>;

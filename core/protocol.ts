@@ -145,7 +145,7 @@ export function createProtocol(options: ProtocolOptions): Protocol {
       } catch (err) {
         const error = toDeviceLoginError(err, 'network');
         if (error.code === 'aborted') throw error;
-        if (isTransportError(error)) return { kind: 'retry', error };
+        if (isTransportError(error)) return { kind: 'retry', error, ...(error.unsent ? { unsent: true } : {}) };
         return { kind: 'retry', error: new DeviceLoginError('network', error.message, { cause: err }) };
       }
       return normalisePollResponse(res, context(url));

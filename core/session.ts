@@ -1,5 +1,6 @@
 // The session runner: executes the reducer's effects (core/machine.ts) through the ports and the
 // Protocol, and feeds every result back into the reducer as an event. It holds no flow rules itself.
+import { DEFAULT_BACKOFF } from './backoff.ts';
 import { DeviceLoginError, toDeviceLoginError } from './errors.ts';
 import {
   initialState,
@@ -31,7 +32,7 @@ export interface DeviceSessionOptions {
   maxAutoRenewals?: number;
   /** Most seconds of `Prefer: wait=N` on polls, where the server announces long polling (default 25; 0 = never). */
   longPollSeconds?: number;
-  /** Backoff after transport failures, timeouts and 5xx (default 1 s doubling to 30 s, with jitter). */
+  /** Backoff after transport failures, timeouts and 5xx (default 1 s doubling to 4 s, with jitter). */
   backoff?: { initialMs?: number; maxMs?: number };
 }
 
@@ -54,7 +55,10 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
     ...(options.longPollSeconds !== undefined
       ? { longPollSeconds: Math.max(0, options.longPollSeconds) }
       : {}),
-    backoff: { initialMs: options.backoff?.initialMs ?? 1_000, maxMs: options.backoff?.maxMs ?? 30_000 },
+    backoff: {
+      initialMs: options.backoff?.initialMs ?? DEFAULT_BACKOFF.initialMs,
+      maxMs: options.backoff?.maxMs ?? DEFAULT_BACKOFF.maxMs,
+    },
   });
   let lastSnapshot = snapshotOf(state);
   let lastSnapshotJson = JSON.stringify(lastSnapshot);

@@ -108,8 +108,12 @@ export type PollOutcome =
   | { kind: 'denied'; error: DeviceLoginError }
   /** expired_token, or the code is no longer usable (invalid_grant after expiry, bad_verification_code ...). */
   | { kind: 'expired'; error: DeviceLoginError }
-  /** Transport failure, timeout, 5xx or an unreadable body: back off and poll again while the code is valid. */
-  | { kind: 'retry'; error: DeviceLoginError; retryAfterMs?: number }
+  /**
+   * Transport failure, timeout, 5xx or an unreadable body: back off and poll again while the code is
+   * valid. `unsent`: the request never reached the server (connection refused, name not resolved), so
+   * it was not a poll the server saw and does not restart the interval.
+   */
+  | { kind: 'retry'; error: DeviceLoginError; retryAfterMs?: number; unsent?: boolean }
   /** Anything else (invalid_client, unsupported_grant_type, ...): stop with the error state. */
   | { kind: 'fatal'; error: DeviceLoginError };
 

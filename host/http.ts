@@ -3,6 +3,12 @@ import { DeviceLoginError } from '../core/errors.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../core/ports.ts';
 import pkg from '../package.json' with { type: 'json' };
 
+/**
+ * Failures before a connection existed: the server cannot have seen the request. (A reset or a
+ * timeout may come after the server read it, so those are not in here.)
+ */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
 /** Options of the axios HttpClient adapter. */
 export interface AxiosHttpClientOptions {
   /** Used when a request names no timeout. */
@@ -54,7 +60,10 @@ export function createAxiosHttpClient(options: AxiosHttpClientOptions = {}): Htt
           });
         }
         const detail = isAxiosError(err) ? (err.code ?? err.message) : String(err);
-        throw new DeviceLoginError('network', `Could not reach ${origin(req.url)} (${detail}).`, { cause: err });
+        throw new DeviceLoginError('network', `Could not reach ${origin(req.url)} (${detail}).`, {
+          cause: err,
+          unsent: isAxiosError(err) && NOT_SENT.has(err.code ?? ''),
+        });
       }
     },
   };

@@ -491,12 +491,13 @@ describe('transport failures (backoff while the code is valid)', () => {
     [1, 0.999, 1_000],
     [2, 0, 1_000],
     [3, 0.5, 3_000],
-    [5, 0, 8_000],
-    [6, 0.999, 30_000],
-    [20, 0, 15_000],
-    [20, 0.999, 30_000],
+    [3, 0.999, 4_000],
+    [5, 0, 2_000],
+    [6, 0.999, 4_000],
+    [20, 0, 2_000],
+    [20, 0.999, 4_000],
   ])(
-    'after %i failures with jitter %d the backoff is %i ms (doubling, capped at 30 s)',
+    'after %i failures with jitter %d the backoff is %i ms (doubling, capped at 4 s)',
     (failures, jitter, expected) => {
       expect(Math.abs(backoffDelayMs(failures, jitter) - expected)).toBeLessThanOrEqual(30);
     },
@@ -541,6 +542,75 @@ describe('transport failures (backoff while the code is valid)', () => {
     const high = scheduledAt(outcome(state, T0 + 2_000, retry, 0.99).effects)!;
     expect(low - (T0 + 2_000)).toBe(4_000);
     expect(high - (T0 + 2_000)).toBeGreaterThan(7_900);
+  });
+
+  const refused: PollOutcome = {
+    kind: 'retry',
+    error: err('network', 'Could not reach idp.example (ECONNREFUSED).'),
+    unsent: true,
+  };
+  const unavailable: PollOutcome = { kind: 'retry', error: err('server_error', 'HTTP 503') };
+
+  /**
+   * Drives polls with the default config: every poll until `backAt` gets `failure`, the first after
+   * it `pending`. Returns how long after `backAt` the first poll the server could answer went out.
+   */
+  function recoveryAfterOutage(failure: PollOutcome, backAt: number, jitter: number): number {
+    let state = polling(T0 + 5_000);
+    let now = T0 + 5_000;
+    for (let polls = 0; polls < 1_000; polls++) {
+      if (now >= backAt) return now - backAt;
+      const result = outcome(state, now + 20, failure, jitter);
+      expect(snapshotOf(result.state)).toMatchObject({ network: 'retrying', userCode: 'WDJB-MJHT' });
+      now = scheduledAt(result.effects)!;
+      state = transition(result.state, { type: 'poll_due', now }).state;
+      expect(state.pollInFlight).toBe(true);
+    }
+    throw new Error('no poll after the outage');
+  }
+
+  it.each([0, 0.5, 0.999])(
+    'after a 50 s outage of refused connections the TV polls again within 4 s of the server coming back (jitter %d)',
+    (jitter) => {
+      for (const offset of [0, 700, 1_900, 3_300]) {
+        expect(recoveryAfterOutage(refused, T0 + 55_000 + offset, jitter)).toBeLessThanOrEqual(4_020);
+      }
+    },
+  );
+
+  it.each([0, 0.5, 0.999])(
+    'after a 50 s outage of 503s the TV polls again within one interval of the server coming back (jitter %d)',
+    (jitter) => {
+      for (const offset of [0, 700, 1_900, 3_300]) {
+        expect(recoveryAfterOutage(unavailable, T0 + 55_000 + offset, jitter)).toBeLessThanOrEqual(5_020);
+      }
+    },
+  );
+
+  it('a refused connection was not a poll the server saw: the next goes after the backoff, not a whole interval', () => {
+    // The first poll reached the server (pending); the second found it gone.
+    let state = polling(T0 + 5_000);
+    const pending = outcome(state, T0 + 5_100, { kind: 'pending' });
+    expect(scheduledAt(pending.effects)).toBe(T0 + 10_100);
+    state = transition(pending.state, { type: 'poll_due', now: T0 + 10_100 }).state;
+    // The interval ran from the last poll the server saw (T0 + 5 s): the backoff alone paces the retry.
+    const refusedOnce = outcome(state, T0 + 10_150, refused, 0);
+    expect(scheduledAt(refusedOnce.effects)).toBe(T0 + 10_650);
+    // Had the server answered 503, that poll restarts the interval.
+    expect(scheduledAt(outcome(state, T0 + 10_150, unavailable, 0).effects)).toBe(T0 + 15_150);
+    // A refused poll never restarts it: the next attempt goes after the backoff (1.5 s here).
+    state = transition(refusedOnce.state, { type: 'poll_due', now: T0 + 10_650 }).state;
+    const twice = outcome(state, T0 + 10_660, refused, 0.5);
+    expect(scheduledAt(twice.effects)).toBe(T0 + 12_160);
+  });
+
+  it('a 5xx may be a poll the server saw: never sooner than the interval, and Retry-After above the cap is honoured', () => {
+    const state = polling(T0 + 5_000);
+    expect(scheduledAt(outcome(state, T0 + 5_200, unavailable, 0).effects)).toBe(T0 + 10_200);
+    const told = outcome(state, T0 + 5_200, { ...unavailable, retryAfterMs: 30_000 }, 0);
+    expect(scheduledAt(told.effects)).toBe(T0 + 35_200);
+    const refusedWithRetryAfter = outcome(state, T0 + 5_200, { ...refused, retryAfterMs: 9_000 }, 0);
+    expect(scheduledAt(refusedWithRetryAfter.effects)).toBe(T0 + 14_200);
   });
 
   it('a code that expires while retrying ends in expired', () => {

@@ -63,6 +63,17 @@ describe('axios HttpClient adapter', () => {
       .request({ method: 'GET', url })
       .catch((e: unknown) => e);
     expect((err as DeviceLoginError).code).toBe('network');
+    // Refused before a connection existed: the server cannot have seen it (the machine's pacing uses this).
+    expect((err as DeviceLoginError).unsent).toBe(true);
+  });
+
+  it('a connection the server reset after reading the request is not marked unsent', async () => {
+    const url = await listen((req) => req.socket.destroy());
+    const err = await createAxiosHttpClient()
+      .request({ method: 'POST', url, form: { a: 'b' } })
+      .catch((e: unknown) => e);
+    expect((err as DeviceLoginError).code).toBe('network');
+    expect((err as DeviceLoginError).unsent).toBeUndefined();
   });
 
   it('rejects with code aborted when the caller cancels', async () => {
