@@ -11,7 +11,7 @@ import type { Context, Next } from 'koa';
 import type { Accounts } from '../accounts.ts';
 import { messages, pickLang, type Lang, type Messages } from './i18n.ts';
 import { esc } from './layout.ts';
-import { checkCsrf, createAttemptLimiter, csrfToken, readForm, securityHeaders, type AttemptLimiter, type AttemptLimiterOptions } from './security.ts';
+import { checkCsrf, createAttemptLimiter, csrfToken, jsonHeaders, readForm, securityHeaders, type AttemptLimiter, type AttemptLimiterOptions } from './security.ts';
 import { confirmPage, consentPage, endPage, enterCodePage, loginPage, type DeviceRequest, type EndKind } from './views.ts';
 
 // oidc-provider ships no types; these are the parts of it the pages use.
@@ -239,9 +239,15 @@ export function mountInteractions(app: Koa, provider: ProviderLike, deps: Intera
   limiters.set(provider, limiter);
   const loginLimiter = createAttemptLimiter({ maxFailures: 10, ...deps.loginLimiter });
   const devicePath = provider.pathFor('code_verification');
+  const jsonPaths = new Set([
+    ...(['token', 'device_authorization', 'userinfo', 'jwks', 'introspection', 'revocation'] as const).map((name) => provider.pathFor(name)),
+    '/.well-known/openid-configuration',
+    '/.well-known/oauth-authorization-server',
+  ]);
 
   const ancestors = deps.frameAncestors ?? [];
   provider.use(async (ctx, next) => {
+    if (jsonPaths.has(ctx.path)) return jsonHeaders(ctx, next);
     if (ctx.path !== devicePath) return securityHeaders(ctx, next, ancestors);
     return securityHeaders(ctx, async () => {
       let sid = ctx.cookies.get(DEVICE_COOKIE);

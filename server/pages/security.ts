@@ -13,6 +13,24 @@ import { STYLE_HASH } from './layout.ts';
  * frame); the list is read on every response, so an origin can be added after start-up.
  */
 export async function securityHeaders(ctx: Context, next: Next, frameAncestors: readonly string[] = []): Promise<void> {
+  setPageHeaders(ctx, frameAncestors);
+  await next();
+  // Pages carry single-use form tokens: never cache them.
+  if (ctx.response.is('html')) ctx.set('Cache-Control', 'no-store');
+}
+
+/**
+ * For the provider's JSON endpoints (token, device authorization, userinfo, JWKS, introspection,
+ * revocation, discovery: the hot paths a TV polls), which a browser neither renders nor frames: only
+ * `nosniff`. Six headers less on every poll was a measurable share of its cost. Every other route
+ * keeps securityHeaders(), set before the handler as oidc-provider's form_post page needs.
+ */
+export async function jsonHeaders(ctx: Context, next: Next): Promise<void> {
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  await next();
+}
+
+function setPageHeaders(ctx: Context, frameAncestors: readonly string[]): void {
   ctx.set(
     'Content-Security-Policy',
     [
@@ -31,9 +49,6 @@ export async function securityHeaders(ctx: Context, next: Next, frameAncestors: 
   if (frameAncestors.length === 0) ctx.set('X-Frame-Options', 'SAMEORIGIN');
   ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
   ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
-  await next();
-  // Pages carry single-use form tokens: never cache them.
-  if (ctx.response.is('html')) ctx.set('Cache-Control', 'no-store');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -171,6 +171,25 @@ describe('headers and cookies', () => {
     }
   });
 
+  it('the JSON endpoints a TV polls send nosniff and none of the page headers; an error page still gets them', async () => {
+    const server = await start();
+    const auth = await authorize(server);
+    const token = await fetch(`${server.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: auth.device_code, client_id: 'tv-demo' }),
+    });
+    const discovery = await fetch(`${server.url}/.well-known/openid-configuration`);
+    for (const res of [token, discovery]) {
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-security-policy')).toBeNull();
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    }
+    const errorPage = await fetch(`${server.url}/auth?client_id=nobody&response_type=code`);
+    expect(errorPage.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(errorPage.headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
+  });
+
   it('cookies are HttpOnly and SameSite, and Secure when the public URL is https', async () => {
     const plain = await start();
     const plainCookies = (await fetch(`${plain.url}/device`)).headers.getSetCookie();
