@@ -239,11 +239,14 @@ export function mountInteractions(app: Koa, provider: ProviderLike, deps: Intera
   limiters.set(provider, limiter);
   const loginLimiter = createAttemptLimiter({ maxFailures: 10, ...deps.loginLimiter });
   const devicePath = provider.pathFor('code_verification');
-  const jsonPaths = new Set([
-    ...(['token', 'device_authorization', 'userinfo', 'jwks', 'introspection', 'revocation'] as const).map((name) => provider.pathFor(name)),
-    '/.well-known/openid-configuration',
-    '/.well-known/oauth-authorization-server',
-  ]);
+  const jsonPaths = new Set(['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']);
+  for (const route of ['token', 'device_authorization', 'userinfo', 'jwks', 'introspection', 'revocation']) {
+    try {
+      jsonPaths.add(provider.pathFor(route));
+    } catch {
+      // a feature this provider has not enabled: no such route
+    }
+  }
 
   const ancestors = deps.frameAncestors ?? [];
   provider.use(async (ctx, next) => {
