@@ -93,3 +93,20 @@ describe("npm test's closing line", () => {
     expect(ok).toBe(false);
   });
 });
+
+describe('a machine without a part', () => {
+  it('skips the tests that need Chromium, naming it and its install command in the closing lines', async () => {
+    const { execFile } = await import('node:child_process');
+    const root = join(import.meta.dirname, '..', '..');
+    const output = await new Promise<string>((resolve) => {
+      execFile(
+        process.execPath,
+        [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'test/server/pages.test.ts', '-t', 'Chromium'],
+        { cwd: root, env: { ...process.env, CHROMIUM_PATH: join(root, 'no-such-chromium') }, timeout: 120_000 },
+        (_err, stdout) => resolve(stdout),
+      );
+    });
+    expect(output).toMatch(/^skipped \d+: Chromium is not installed: `sudo apt-get install chromium`/m);
+    expect(output).toMatch(/^0 passed, 0 failed, \d+ skipped$/m);
+  }, 150_000);
+});
