@@ -228,15 +228,17 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
         return { revoked: true, message: `Signed out; ${where} revoked the tokens.` };
       return {
         revoked: false,
+        notRevoked: 'unsupported',
         message:
           `Signed out on this device, but ${where} offers no token revocation, so the grant is still live at the ` +
           `provider. To end it, remove this app's access in your account's security or connected-apps settings at ${where}.`,
       };
     } catch (err) {
       const error = toDeviceLoginError(err);
-      logger.warn('Token revocation failed.', { code: error.code });
+      logger.warn('Token revocation failed.', { code: error.code, error: error.message });
       return {
         revoked: false,
+        notRevoked: 'failed',
         message:
           `Signed out on this device, but revocation failed (${error.message}), so the grant may still be live at ` +
           `the provider. To end it, remove this app's access in your account settings at ${where}.`,
@@ -331,7 +333,7 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
       const result =
         revocation ??
         running ??
-        Promise.resolve({ revoked: false, message: 'You were not signed in; nothing to revoke.' });
+        Promise.resolve<SignOutResult>({ revoked: false, notRevoked: 'not_signed_in', message: 'You were not signed in; nothing to revoke.' });
       const outcome = await result;
       await storeQueue;
       return outcome;

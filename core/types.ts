@@ -123,6 +123,11 @@ export interface SignOutResult {
   revoked: boolean;
   /** For the person: e.g. that the grant is still live at the provider when it cannot be revoked. */
   message: string;
+  /**
+   * Why the grant was not revoked, when it was not, for a UI that words it itself: the provider has
+   * no revocation endpoint, revocation failed, or nobody was signed in.
+   */
+  notRevoked?: 'unsupported' | 'failed' | 'not_signed_in';
 }
 
 /**

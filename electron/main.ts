@@ -11,7 +11,7 @@ import type { ClientSettings } from '../core/types.ts';
 import type { ProviderSettings } from '../core/providers.ts';
 import { systemClock } from '../host/clock.ts';
 import { assertClientConfigured, loadConfig, type DeviceLoginConfig } from '../host/config.ts';
-import type { ViewState } from '../host/contract.ts';
+import type { NoticeCode, ViewState } from '../host/contract.ts';
 import { DeviceController } from '../host/device-controller.ts';
 import { createAxiosHttpClient } from '../host/http.ts';
 import { createStreamLogger, type RedactingLogger } from '../host/logger.ts';
@@ -257,8 +257,11 @@ async function run(
   }
 }
 
-/** Logs how tokens are kept and returns the sentence the TV shows when they are not kept safely. */
-function describePolicy(policy: StoragePolicy, logger: RedactingLogger): string | undefined {
+/**
+ * Logs how tokens are kept (with the flag that changes it, for whoever set the TV up) and returns the
+ * notice the TV words for the viewer when they are not kept safely.
+ */
+function describePolicy(policy: StoragePolicy, logger: RedactingLogger): NoticeCode | undefined {
   switch (policy.mode) {
     case 'encrypted':
       logger.info('tokens are encrypted with the system keyring', { backend: policy.backend });
@@ -266,10 +269,10 @@ function describePolicy(policy: StoragePolicy, logger: RedactingLogger): string 
     case 'weakly-encrypted':
     case 'plaintext':
       logger.warn(policy.warning);
-      return policy.warning;
+      return 'tokens_unencrypted';
     case 'memory-only':
       logger.warn(policy.reason);
-      return policy.reason;
+      return 'tokens_memory_only';
   }
 }
 

@@ -23,6 +23,12 @@ export interface CodeView {
   interval: number;
   /** A sentence the provider wants shown (Microsoft Entra). */
   message?: string;
+  /**
+   * Epoch ms (host clock) at which this code replaced one that expired, without anyone asking
+   * (automatic renewal); absent for a code the viewer asked for. Someone half-way through on the
+   * phone is told there, so the TV says it too.
+   */
+  renewedAt?: number;
 }
 
 export interface ProfileView {
@@ -32,20 +38,38 @@ export interface ProfileView {
   picture?: string;
 }
 
+/**
+ * Why the flow stopped, as a machine code the renderer words in the TV's language: core's
+ * DeviceLoginError codes (`network`, `timeout`, `server_error`, `configuration`, `invalid_client`,
+ * `invalid_response`, ...). The technical message stays on the device side, in its log.
+ */
+export interface ViewError {
+  code: string;
+}
+
+/**
+ * Something the viewer should know that no flow state says, as a code the renderer words:
+ * `revocation_failed`: signed out here, but the provider could not be told (the grant may live on);
+ * `revocation_unsupported`: signed out here, and the provider cannot end the grant from the TV;
+ * `tokens_memory_only`: no safe place for tokens, so the sign-in lasts until the app closes;
+ * `tokens_unencrypted`: tokens are kept without the system keyring's protection.
+ */
+export type NoticeCode = 'revocation_failed' | 'revocation_unsupported' | 'tokens_memory_only' | 'tokens_unencrypted';
+
 /** Everything the TV screen needs, projected from the device session. */
 export interface ViewState {
   state: FlowState;
   network?: NetworkStatus;
   code?: CodeView;
   profile?: ProfileView;
-  error?: { code: string; message: string };
+  error?: ViewError;
   /** The provider the TV signs in with, for Settings. */
   provider: { name: string; issuer?: string };
   language: Language;
   /** How many more expired codes are renewed without asking. */
   autoRenewalsLeft?: number;
-  /** Set after sign-out when the grant could not be revoked at the provider. */
-  notice?: string;
+  /** Set after sign-out when the grant could not be revoked at the provider (and by Electron for storage). */
+  notice?: NoticeCode;
   /**
    * The host's clock (epoch ms) at the moment this message was sent: stamped on every answer and
    * every push, never when the state was built (a state built minutes before a reload or a

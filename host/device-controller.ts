@@ -4,8 +4,8 @@ import type { Ports } from '../core/ports.ts';
 import { createProtocol } from '../core/protocol.ts';
 import { resolveEndpoints, type ProviderSettings } from '../core/providers.ts';
 import { createDeviceSession, storeKeyFor } from '../core/session.ts';
-import type { ClientSettings, DeviceSession, Endpoints, Snapshot } from '../core/types.ts';
-import type { Catalog, CodeView, Language, ViewState } from './contract.ts';
+import type { ClientSettings, DeviceSession, Endpoints, SignOutResult, Snapshot } from '../core/types.ts';
+import type { Catalog, CodeView, Language, NoticeCode, ViewState } from './contract.ts';
 
 /** What a DeviceController needs: where to sign in, as whom, and the ports to reach the world. */
 export interface DeviceControllerOptions {
@@ -52,8 +52,13 @@ export class DeviceController {
   readonly #options: DeviceControllerOptions;
   readonly #listeners = new Set<(state: ViewState) => void>();
   #language: Language;
-  #notice: string | undefined;
-  #issued: { userCode: string; at: number } | undefined;
+  #notice: NoticeCode | undefined;
+  /**
+   * The code on screen: when it was issued, how many renewals were left then, and when it replaced
+   * an expired one without being asked. Core spends a renewal only on an automatic one (a code the
+   * viewer asks for resets the count), so fewer left than for the code before means "renewed".
+   */
+  #issued: { userCode: string; at: number; renewalsLeft: number | undefined; renewedAt?: number } | undefined;
   /** The projection of the session; `hostNow` is added per message, at the moment it is sent. */
   #state: Omit<ViewState, 'hostNow'>;
   /**
@@ -133,10 +138,14 @@ export class DeviceController {
     this.#session.newCode();
   }
 
-  /** Revokes when the provider can, forgets locally, and keeps the provider's answer as a notice. */
+  /**
+   * Revokes when the provider can and forgets locally. When the grant may live on at the provider,
+   * the TV gets a notice code (worded in its language) and the log gets the provider's answer.
+   */
   async signOut(): Promise<void> {
     const result = await this.#session.signOut();
-    this.#notice = result.revoked ? undefined : result.message;
+    this.#notice = noticeForSignOut(result);
+    if (this.#notice) this.#options.ports.logger.warn('Signed out on this device only.', { notice: this.#notice, detail: result.message });
     this.#publish(this.#session.snapshot());
   }
 
@@ -204,6 +213,10 @@ export class DeviceController {
     } else if (snapshot.state !== 'signed_in') {
       this.#prefetched = undefined;
     }
+    if (snapshot.state === 'error' && this.#state.state !== 'error' && snapshot.error) {
+      // The TV says what happened in its own words, from the code; the details are for the log.
+      this.#options.ports.logger.warn('The sign-in stopped with an error.', { code: snapshot.error.code, error: snapshot.error.message });
+    }
     this.#state = this.#project(snapshot);
     // Listeners send at once (server-sent events, IPC), so this is the moment of sending.
     const view = this.getState();
@@ -235,7 +248,7 @@ export class DeviceController {
         ...(p.picture ? { picture: p.picture } : {}),
       };
     }
-    if (snapshot.error) view.error = snapshot.error;
+    if (snapshot.error) view.error = { code: snapshot.error.code };
     if (snapshot.autoRenewalsLeft !== undefined) view.autoRenewalsLeft = snapshot.autoRenewalsLeft;
     if (this.#notice) view.notice = this.#notice;
     return view;
@@ -246,7 +259,11 @@ export class DeviceController {
     if (!userCode || !verificationUri || expiresAt === undefined) return undefined;
     // The code carries when it was issued, also after a restart; a code persisted by an older
     // version does not, and the first sight of it is close enough for the ring.
-    if (this.#issued?.userCode !== userCode) this.#issued = { userCode, at: snapshot.issuedAt ?? now };
+    if (this.#issued?.userCode !== userCode) {
+      const before = this.#issued?.renewalsLeft;
+      const renewed = before !== undefined && snapshot.autoRenewalsLeft !== undefined && snapshot.autoRenewalsLeft < before;
+      this.#issued = { userCode, at: snapshot.issuedAt ?? now, renewalsLeft: snapshot.autoRenewalsLeft, ...(renewed ? { renewedAt: now } : {}) };
+    }
     return {
       userCode,
       verificationUri,
@@ -256,6 +273,20 @@ export class DeviceController {
       issuedAt: Math.min(this.#issued.at, expiresAt),
       interval: interval ?? 5,
       ...(snapshot.message ? { message: snapshot.message } : {}),
+      ...(this.#issued.renewedAt !== undefined ? { renewedAt: this.#issued.renewedAt } : {}),
     };
+  }
+}
+
+/** The notice the TV shows after a sign-out, when the grant may still be live at the provider. */
+function noticeForSignOut(result: SignOutResult): NoticeCode | undefined {
+  if (result.revoked) return undefined;
+  switch (result.notRevoked) {
+    case 'unsupported':
+      return 'revocation_unsupported';
+    case 'not_signed_in':
+      return undefined;
+    default:
+      return 'revocation_failed';
   }
 }

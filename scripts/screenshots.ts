@@ -2,7 +2,7 @@
 // process, the TV (1280x720) is driven with remote keys, the phone (Pixel 7) taps through the real
 // verification pages after decoding the QR code off the TV. Not part of `npm test` or `npm run e2e`:
 //   node scripts/screenshots.ts [outDir [flow ...]]   (default docs/screenshots, every flow; flows:
-//   main, side-by-side, expired, reconnecting, chinese)
+//   main, side-by-side, expired, reconnecting, chinese, words)
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { constants, crc32, deflateSync, inflateSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
@@ -305,12 +305,83 @@ async function chineseFlow(browser: Browser): Promise<void> {
   }
 }
 
+/** On Welcome: the remote chooses 繁體中文 (or stays in English). */
+async function chooseLanguage(tv: Page, language: 'en' | 'zh-TW'): Promise<void> {
+  await waitForState(tv, 'idle');
+  if (language === 'en') return;
+  await focusOn(tv, '繁體中文', ['ArrowDown', 'ArrowRight', 'ArrowRight']);
+  await tv.keyboard.press('Enter');
+  await tv.locator('html[lang="zh-TW"]').waitFor({ timeout: WAIT_MS });
+}
+
+async function pressSignIn(tv: Page, language: 'en' | 'zh-TW'): Promise<void> {
+  await focusOn(tv, language === 'en' ? 'Sign in' : '登入', ['ArrowUp', 'ArrowUp', 'ArrowUp']);
+  await tv.keyboard.press('Enter');
+}
+
+/**
+ * What the TV says when things go wrong or change by themselves, in English and Chinese: a code
+ * renewed after the old one expired, the server gone when a code is asked for, and the notice after
+ * a sign-out the provider could not be told of.
+ */
+async function wordsFlow(browser: Browser): Promise<void> {
+  for (const language of ['en', 'zh-TW'] as const) {
+    const suffix = language === 'en' ? '' : '-zh-TW';
+    // A code that expires and is renewed without asking (20 s codes: the shortest that read well).
+    const renewing = await WebHost.start(['--interval', '1', '--code-ttl', '20', '--max-auto-renewals', '1']);
+    try {
+      const { context, tv } = await openTv(browser, renewing.ready.url);
+      await chooseLanguage(tv, language);
+      await pressSignIn(tv, language);
+      await waitForState(tv, 'awaiting_user');
+      await tv.getByTestId('code-renewed').waitFor({ timeout: 60_000 });
+      await tv.getByRole('img', { name: /QR/ }).waitFor();
+      await tv.waitForTimeout(1500);
+      await shot(tv, `tv-code-renewed${suffix}`);
+      await context.close();
+    } finally {
+      await renewing.dispose();
+    }
+
+    const server = await AuthServer.start();
+    let host: WebHost | undefined;
+    try {
+      host = await WebHost.start(['--issuer', server.ready.issuer, '--client-id', server.ready.clientId, '--interval', '1']);
+      const { context, tv } = await openTv(browser, host.ready.url);
+      await chooseLanguage(tv, language);
+      // Signed in, then the server goes away: signing out cannot reach it.
+      await pressSignIn(tv, language);
+      await waitForState(tv, 'awaiting_user');
+      const { context: phoneContext, phone } = await openPhone(browser);
+      await answerOnPhone(phone, await scanned(tv), server.ready.demoUser, 'Allow');
+      await phoneContext.close();
+      await waitForState(tv, 'signed_in');
+      await server.crash();
+      await tv.evaluate(() => fetch('/bridge/sign-out', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+      await waitForState(tv, 'idle');
+      await tv.getByRole('note').waitFor();
+      await tv.waitForTimeout(500);
+      await shot(tv, `tv-welcome-notice${suffix}`);
+      // A new code is asked for while the server is still gone.
+      await pressSignIn(tv, language);
+      await waitForState(tv, 'error');
+      await tv.waitForTimeout(500);
+      await shot(tv, `tv-error${suffix}`);
+      await context.close();
+    } finally {
+      await host?.dispose();
+      await server.dispose();
+    }
+  }
+}
+
 const FLOWS: Record<string, (browser: Browser) => Promise<void>> = {
   main: mainFlow,
   'side-by-side': sideBySideFlow,
   expired: expiredFlow,
   reconnecting: reconnectingFlow,
   chinese: chineseFlow,
+  words: wordsFlow,
 };
 const ONLY = process.argv.slice(3);
 

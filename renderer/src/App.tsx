@@ -8,6 +8,7 @@ import { Stage } from './components/Stage.tsx';
 import { I18nProvider } from './i18n/context.tsx';
 import { messagesFor, type Messages } from './i18n/messages.ts';
 import { clockOffsetMs } from './logic/countdown.ts';
+import { errorKind } from './logic/error-kind.ts';
 import { spokenUserCode } from './logic/user-code.ts';
 import { prefersReducedMotion } from './nav/spatial.ts';
 import { Busy } from './screens/Busy.tsx';
@@ -46,7 +47,10 @@ function announcementFor(t: Messages, before: ViewState | undefined, now: ViewSt
     case 'awaiting_user': {
       if (!code) return undefined;
       const newCode = before?.state !== 'awaiting_user' || before.code?.userCode !== code.userCode;
-      if (newCode) return { text: t.live.awaitingUser(spokenUserCode(code.userCode), code.verificationUri) };
+      if (newCode) {
+        const said = t.live.awaitingUser(spokenUserCode(code.userCode), code.verificationUri);
+        return { text: code.renewedAt !== undefined ? `${t.live.renewed} ${said}` : said };
+      }
       if (before?.network !== now.network) return { text: now.network === 'retrying' ? t.live.reconnecting : t.live.reconnected };
       return undefined;
     }
@@ -58,8 +62,10 @@ function announcementFor(t: Messages, before: ViewState | undefined, now: ViewSt
       return { text: `${t.denied.title}. ${t.denied.body}`, urgent: true };
     case 'expired':
       return { text: `${t.expired.title}. ${t.expired.pressOk}.`, urgent: true };
-    case 'error':
-      return { text: `${t.error.title}. ${now.error?.message ?? t.error.fallback}`, urgent: true };
+    case 'error': {
+      const words = t.error[errorKind(now.error?.code)];
+      return { text: `${t.error.title}. ${words.what} ${words.next}`, urgent: true };
+    }
     default:
       return undefined;
   }

@@ -76,8 +76,10 @@ describeWith([CHROMIUM], 'the Electron main process (stub Electron, real everyth
   });
 
   it('refuses to persist tokens with the basic_text backend and says so on the TV and in the log', () => {
-    expect((report.initial as { value: { notice?: string } }).value.notice).toMatch(/No system keyring/);
-    expect(report.awaitingNotice).toMatch(/--allow-plaintext-token-storage/);
+    // The TV words a code in its language; the technical reason and the flag that changes it are logged.
+    expect((report.initial as { value: { notice?: string } }).value.notice).toBe('tokens_memory_only');
+    expect(report.awaitingNotice).toBe('tokens_memory_only');
+    expect(log).toMatch(/--allow-plaintext-token-storage/);
     expect(report.tokenFileWritten).toBe(false);
     expect(log).toMatch(/\[warn\] No system keyring/);
   });

@@ -70,13 +70,9 @@ function exampleState(name: PreviewName, language: Language, codeIndex: number):
     case 'signed_in':
       return { ...base, state, profile: { sub: 'demo-user-1', name: 'Ada Lovelace', email: 'ada@example.com' } };
     case 'denied':
-      return { ...base, state, error: { code: 'access_denied', message: 'The sign-in was declined on the phone.' } };
+      return { ...base, state, error: { code: 'access_denied' } };
     case 'error':
-      return {
-        ...base,
-        state,
-        error: { code: 'invalid_client', message: 'The sign-in service does not recognise this TV (its client ID is unknown).' },
-      };
+      return { ...base, state, error: { code: 'invalid_client' } };
     default:
       return { ...base, state };
   }

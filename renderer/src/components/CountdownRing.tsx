@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import type { CodeView } from '../../../host/contract.ts';
 import { clockFace, relativeExpiry } from '../i18n/format.ts';
 import { useI18n } from '../i18n/context.tsx';
-import { fractionLeft, remainingMs } from '../logic/countdown.ts';
+import { readCountdown } from '../logic/countdown.ts';
 
 const RADIUS = 52;
 const CIRCUMFERENCE = 2 * Math.PI * RADIUS;
@@ -22,8 +22,8 @@ export function useNow(intervalMs = 1000): number {
 export function CountdownRing({ code, offsetMs }: { code: CodeView; offsetMs: number }) {
   const { language, t } = useI18n();
   const now = useNow();
-  const left = remainingMs(code, now, offsetMs);
-  const fraction = fractionLeft(code, now, offsetMs);
+  // One reading for the face, the words and the arc: they show the same time.
+  const { seconds, fraction } = readCountdown(code, now, offsetMs);
   const tone = fraction > 0.25 ? 'ok' : fraction > 0.1 ? 'low' : 'last';
   return (
     <div className={`countdown countdown--${tone}`}>
@@ -38,11 +38,13 @@ export function CountdownRing({ code, offsetMs }: { code: CodeView; offsetMs: nu
           strokeDashoffset={CIRCUMFERENCE * (1 - fraction)}
           transform="rotate(-90 60 60)"
         />
-        <text x="60" y="60" className="countdown__face" textAnchor="middle" dominantBaseline="central">
-          {clockFace(left, language)}
+        <text x="60" y="60" className="countdown__face" data-testid="countdown-face" textAnchor="middle" dominantBaseline="central">
+          {clockFace(seconds, language)}
         </text>
       </svg>
-      <p className="countdown__words">{t.code.expiresIn(relativeExpiry(left, language))}</p>
+      <p className="countdown__words" data-testid="countdown-words">
+        {t.code.expiresIn(relativeExpiry(seconds, language))}
+      </p>
     </div>
   );
 }

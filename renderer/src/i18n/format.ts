@@ -20,22 +20,23 @@ function relativeFormat(language: Language): Intl.RelativeTimeFormat {
 }
 
 /**
- * "in 9 minutes" / "9 分鐘後": the nearest whole minute from one minute on, then seconds in steps
- * of 5 so the wording does not change every second.
+ * "in 9 minutes" / "9 分鐘後" for whole `seconds` left: the minutes the clock face shows (9:41 is
+ * "in 9 minutes", never "in 10"), and in the last minute the face's seconds exactly. Steps of five
+ * seconds read "in 10 seconds" beside a face at 0:06.
  */
-export function relativeExpiry(ms: number, language: Language): string {
+export function relativeExpiry(seconds: number, language: Language): string {
   const format = relativeFormat(language);
-  const seconds = Math.max(0, Math.ceil(ms / 1000));
-  if (seconds >= 60) return format.format(Math.max(1, Math.round(seconds / 60)), 'minute');
-  return format.format(Math.ceil(seconds / 5) * 5, 'second');
+  const total = Math.max(0, Math.floor(seconds));
+  if (total >= 60) return format.format(Math.floor(total / 60), 'minute');
+  return format.format(total, 'second');
 }
 
-/** The ring's clock face: "9:05" (minutes:seconds, digits in the language's numbering system). */
-export function clockFace(ms: number, language: Language): string {
-  const total = Math.max(0, Math.ceil(ms / 1000));
+/** The ring's clock face for whole `seconds` left: "9:05" (digits in the language's numbering system). */
+export function clockFace(seconds: number, language: Language): string {
+  const total = Math.max(0, Math.floor(seconds));
   const minutes = numberFormat(language).format(Math.floor(total / 60));
-  const seconds = numberFormat(language, { minimumIntegerDigits: 2 }).format(total % 60);
-  return `${minutes}:${seconds}`;
+  const rest = numberFormat(language, { minimumIntegerDigits: 2 }).format(total % 60);
+  return `${minutes}:${rest}`;
 }
 
 /** A running time: "112 min" / "112 分鐘". */

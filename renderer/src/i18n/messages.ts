@@ -41,6 +41,7 @@ const en = {
     cancel: 'Cancel',
     speech: (characters: string) => `Your sign-in code is: ${characters}.`,
     providerMessage: 'Message from your sign-in provider',
+    renewed: 'New code: the old one expired',
   },
   signedIn: {
     welcome: (name: string) => `Welcome, ${name}`,
@@ -60,8 +61,35 @@ const en = {
   },
   error: {
     title: 'Something went wrong',
-    fallback: 'The TV could not finish signing in.',
-    detail: (code: string) => `Error code: ${code}`,
+    // What happened, then what to do next, by the kind of failure (logic/error-kind.ts).
+    network: {
+      what: 'The TV could not reach the sign-in service.',
+      next: 'Check that the TV is connected to the internet, then choose Retry.',
+    },
+    server: {
+      what: 'The sign-in service is having trouble right now.',
+      next: 'Wait a few minutes, then choose Retry.',
+    },
+    setup: {
+      what: 'This TV’s sign-in settings do not work with the sign-in service.',
+      next: 'Ask whoever set up this TV to check its sign-in settings.',
+    },
+    response: {
+      what: 'The sign-in service sent an answer the TV could not read.',
+      next: 'Choose Retry. If it happens again, ask whoever set up this TV to check its sign-in settings.',
+    },
+    other: {
+      what: 'The TV could not finish signing in.',
+      next: 'Choose Retry to try again.',
+    },
+  },
+  notice: {
+    revocation_failed:
+      'You are signed out on this TV, but the sign-in service could not be told. To be sure, remove this TV from your account’s devices.',
+    revocation_unsupported:
+      'You are signed out on this TV. The sign-in service keeps its access until you remove this TV from your account’s connected apps.',
+    tokens_memory_only: 'This TV cannot keep your sign-in safely, so you will sign in again after it restarts.',
+    tokens_unencrypted: 'This TV keeps your sign-in without the system’s protection. If others use this TV, sign out when you are done.',
   },
   home: {
     menuLabel: 'Menu',
@@ -93,6 +121,7 @@ const en = {
     oneMinute: 'One minute left to use this code.',
     signedIn: (name: string) => `Signed in. Welcome, ${name}.`,
     signingOut: 'Signing out.',
+    renewed: 'The old code expired, so the TV shows a new one.',
   },
 };
 
@@ -142,6 +171,7 @@ const zhTW: Messages = {
     cancel: '取消',
     speech: (characters) => `你的登入代碼是：${characters}。`,
     providerMessage: '登入服務提供者的訊息',
+    renewed: '已換成新代碼：舊代碼已過期',
   },
   signedIn: {
     welcome: (name) => `歡迎，${name}`,
@@ -161,8 +191,32 @@ const zhTW: Messages = {
   },
   error: {
     title: '發生錯誤',
-    fallback: '電視無法完成登入。',
-    detail: (code) => `錯誤代碼：${code}`,
+    network: {
+      what: '電視無法連線到登入服務。',
+      next: '請確認電視已連上網路，然後選擇「重試」。',
+    },
+    server: {
+      what: '登入服務目前發生問題。',
+      next: '請稍候幾分鐘，再選擇「重試」。',
+    },
+    setup: {
+      what: '這台電視的登入設定無法與登入服務配合。',
+      next: '請聯絡設定這台電視的人檢查登入設定。',
+    },
+    response: {
+      what: '登入服務傳回了電視無法讀取的回應。',
+      next: '請選擇「重試」。如果再次發生，請聯絡設定這台電視的人檢查登入設定。',
+    },
+    other: {
+      what: '電視無法完成登入。',
+      next: '請選擇「重試」再試一次。',
+    },
+  },
+  notice: {
+    revocation_failed: '你已在這台電視上登出，但無法通知登入服務。為了安全起見，請到帳號的裝置清單中移除這台電視。',
+    revocation_unsupported: '你已在這台電視上登出。在你從帳號的已連結應用程式中移除這台電視之前，登入服務仍會保留它的存取權。',
+    tokens_memory_only: '這台電視無法安全地保存你的登入資訊，因此重新啟動後需要再次登入。',
+    tokens_unencrypted: '這台電視保存登入資訊時沒有系統的加密保護。如果還有其他人使用這台電視，用完後請登出。',
   },
   home: {
     menuLabel: '選單',
@@ -194,6 +248,7 @@ const zhTW: Messages = {
     oneMinute: '這組代碼只剩一分鐘。',
     signedIn: (name) => `已登入。歡迎，${name}。`,
     signingOut: '正在登出。',
+    renewed: '舊代碼已過期，電視已顯示新代碼。',
   },
 };
 

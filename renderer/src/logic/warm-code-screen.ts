@@ -13,8 +13,8 @@ export function warmCodeScreen(language: Language): void {
   if (warmed.has(language)) return;
   warmed.add(language);
   drawQrCode('http://127.0.0.1:8787/device?user_code=WDJB-MJHT');
-  clockFace(600_000, language);
-  relativeExpiry(600_000, language);
+  clockFace(600, language);
+  relativeExpiry(600, language);
 }
 
 /**

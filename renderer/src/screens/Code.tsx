@@ -1,6 +1,6 @@
 // The sign-in code: QR to scan, address and code to type, time left, and whether the TV is still
 // listening. RFC 8628 §3.3.1: the user code and verification_uri are always shown as text.
-import { useEffect } from 'react';
+import { useEffect, useReducer } from 'react';
 import type { ViewState, CodeView } from '../../../host/contract.ts';
 import { useActions } from '../actions.tsx';
 import { CountdownRing } from '../components/CountdownRing.tsx';
@@ -9,6 +9,7 @@ import { QrCode } from '../components/QrCode.tsx';
 import { UserCode } from '../components/UserCode.tsx';
 import { useI18n } from '../i18n/context.tsx';
 import { remainingMs } from '../logic/countdown.ts';
+import { renewedNoticeLeftMs } from '../logic/renewed-code.ts';
 import { speechTextForUserCode } from '../logic/user-code.ts';
 import { useFocusOnArrival } from '../nav/arrival.ts';
 import { useBack } from '../nav/back.ts';
@@ -34,6 +35,16 @@ export function Code({ view, code, offsetMs }: { view: ViewState; code: CodeView
     const timer = setTimeout(() => announce(t.live.oneMinute), wait);
     return () => clearTimeout(timer);
   }, [code, offsetMs, announce, t]);
+
+  // "New code: the old one expired" for a while after an automatic renewal; drawn again when it ends.
+  const [, redraw] = useReducer((n: number) => n + 1, 0);
+  const renewedLeft = renewedNoticeLeftMs(code, Date.now(), offsetMs);
+  useEffect(() => {
+    const left = renewedNoticeLeftMs(code, Date.now(), offsetMs);
+    if (left <= 0) return undefined;
+    const timer = setTimeout(redraw, left + 50);
+    return () => clearTimeout(timer);
+  }, [code, offsetMs]);
 
   const readAloud = () => {
     const utterance = new SpeechSynthesisUtterance(t.code.speech(speechTextForUserCode(code.userCode)));
@@ -63,6 +74,12 @@ export function Code({ view, code, offsetMs }: { view: ViewState; code: CodeView
             </span>
           </li>
         </ol>
+        {renewedLeft > 0 ? (
+          <p className="renewed" data-testid="code-renewed">
+            <Icon name="clock" size={34} />
+            {t.code.renewed}
+          </p>
+        ) : null}
         <UserCode userCode={code.userCode} />
         {code.message ? (
           <p className="provider-message">

@@ -4,6 +4,7 @@ import type { ViewState } from '../../../host/contract.ts';
 import { useActions } from '../actions.tsx';
 import { Icon, type IconName } from '../components/Icon.tsx';
 import { useI18n } from '../i18n/context.tsx';
+import { errorKind } from '../logic/error-kind.ts';
 import { useFocusOnArrival } from '../nav/arrival.ts';
 import { useBack } from '../nav/back.ts';
 import { FocusButton, FocusGroup } from '../nav/focusable.tsx';
@@ -64,14 +65,20 @@ export function Expired() {
   );
 }
 
-/** Anything else that stopped the flow, with the provider's words and a Retry. */
+/**
+ * Anything else that stopped the flow: what happened and what to do next, in the TV's language,
+ * chosen by the error's code (the technical message is in the device's log, not on screen).
+ */
 export function ErrorScreen({ view }: { view: ViewState }) {
   const { t } = useI18n();
   const { signIn } = useActions();
+  const words = t.error[errorKind(view.error?.code)];
   return (
     <OutcomeLayout tone="error" icon="alert" title={t.error.title} primaryLabel={t.common.retry} onPrimary={signIn}>
-      <p className="lead">{view.error?.message ?? t.error.fallback}</p>
-      {view.error?.code ? <p className="muted mono">{t.error.detail(view.error.code)}</p> : null}
+      <p className="lead" data-testid="error-what" {...(view.error ? { 'data-error-code': view.error.code } : {})}>
+        {words.what}
+      </p>
+      <p className="lead">{words.next}</p>
     </OutcomeLayout>
   );
 }

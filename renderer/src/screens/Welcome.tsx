@@ -30,8 +30,8 @@ export function Welcome({ view }: { view: ViewState }) {
         <h1 className="display">{t.welcome.title}</h1>
         <p className="lead">{t.welcome.subtitle}</p>
         {view.notice ? (
-          <p className="notice" role="note">
-            {view.notice}
+          <p className="notice" role="note" data-notice={view.notice}>
+            {t.notice[view.notice]}
           </p>
         ) : null}
         <FocusButton focusKey="welcome-sign-in" className="button button--primary button--large" onPress={signIn}>
