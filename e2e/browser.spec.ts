@@ -169,7 +169,7 @@ test('the host restarts while a code is shown: the same code comes back and the 
   await expect(screen(tv)).toHaveAttribute('data-state', 'signed_in', { timeout: 30_000 });
 });
 
-test('sign out from Settings with the remote: the old access token then gets 401 at /api/me', async ({ browser }) => {
+test('sign out from Settings with the remote: Back keeps the Settings tab, Sign out asks first, Welcome says Signed out, and the old access token then gets 401 at /api/me', async ({ browser }) => {
   const run = await start(browser, ['--interval', '1']);
   const { tv, host } = run;
   await signIn(run);
@@ -190,12 +190,35 @@ test('sign out from Settings with the remote: the old access token then gets 401
   await expect(settings).toBeFocused();
   await tv.keyboard.press('Enter');
   await expect(tv.getByTestId('settings')).toBeVisible();
-  const signOut = tv.getByRole('button', { name: 'Sign out' });
+  // Back returns Home with focus on the Settings tab that opened it (not on the featured title).
+  await tv.keyboard.press('Escape');
+  await expect(tv.getByTestId('settings')).toBeHidden();
+  await expect(settings).toBeFocused();
+  await tv.keyboard.press('Enter');
+  await expect(tv.getByTestId('settings')).toBeVisible();
+
+  const signOut = tv.getByTestId('settings').getByRole('button', { name: 'Sign out' });
   for (let i = 0; i < 8 && !(await isFocused(signOut)); i++) await tv.keyboard.press('ArrowDown');
   await expect(signOut).toBeFocused();
+  // Sign out asks first, with Cancel focused: a stray OK loses nothing.
+  await tv.keyboard.press('Enter');
+  const confirm = tv.getByRole('alertdialog', { name: 'Sign out of this TV?' });
+  await expect(confirm).toBeVisible();
+  await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await tv.keyboard.press('Enter');
+  await expect(confirm).toBeHidden();
+  await expect(signOut).toBeFocused();
+  expect((await me()).status, 'Cancel keeps the sign-in').toBe(200);
+  // Asked again: left to "Sign out", OK.
+  await tv.keyboard.press('Enter');
+  await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await tv.keyboard.press('ArrowLeft');
+  await expect(confirm.getByRole('button', { name: 'Sign out' })).toBeFocused();
   await tv.keyboard.press('Enter');
 
   await expect(screen(tv)).toHaveAttribute('data-state', 'idle', { timeout: 30_000 });
+  await expect(tv.getByTestId('signed-out')).toHaveText('Signed out');
+  await expect(tv.getByRole('button', { name: 'Sign in' })).toBeFocused();
   const after = await me();
   expect(after.status).toBe(401);
   expect(after.headers.get('www-authenticate')).toMatch(/^Bearer/i);

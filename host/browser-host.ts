@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { toDeviceLoginError } from '../core/errors.ts';
 import type { Logger } from '../core/ports.ts';
-import { BRIDGE_ROUTES, type Language, type ViewState } from './contract.ts';
+import { BRIDGE_HEARTBEAT_MS, BRIDGE_ROUTES, type Language, type ViewState } from './contract.ts';
 import type { DeviceController } from './device-controller.ts';
 import { CONTENT_TYPES } from './mime.ts';
 
@@ -63,10 +63,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
     const frame = sseFrame(state);
     for (const res of streams) res.write(frame);
   });
-  // Comments keep idle proxies and the browser from closing the stream.
+  // A heartbeat the TV page can see (comments never reach its script): it tells the TV within seconds
+  // that this process is gone or hangs, and keeps idle proxies from closing the stream.
   const keepAlive = setInterval(() => {
-    for (const res of streams) res.write(': keep-alive\n\n');
-  }, 15_000);
+    for (const res of streams) res.write(HEARTBEAT_FRAME);
+  }, BRIDGE_HEARTBEAT_MS);
   keepAlive.unref();
 
   const server: Server = createServer((req, res) => {
@@ -213,6 +214,9 @@ function pathOf(req: IncomingMessage): string {
     return '/';
   }
 }
+
+/** An event without a data line is never dispatched to the page (HTML, server-sent events): hence the empty one. */
+const HEARTBEAT_FRAME = 'event: heartbeat\ndata:\n\n';
 
 function sseFrame(state: ViewState): string {
   return `event: state\ndata: ${JSON.stringify(state)}\n\n`;

@@ -115,7 +115,23 @@ export interface DeviceBridge {
   /** The catalogue, fetched by the host with the access token (refreshing once on 401). */
   getCatalog(): Promise<Catalog>;
   setLanguage(language: Language): Promise<void>;
+  /**
+   * Whether the device side is still there, for a bridge that can lose it (the browser host is a
+   * separate process; Electron's preload lives and dies with the window and has none of this).
+   * Returns an unsubscribe function.
+   */
+  onConnection?(listener: (connection: HostConnection) => void): () => void;
 }
+
+/** `lost`: the device side stopped answering (its process died or hangs); the bridge keeps trying. */
+export type HostConnection = 'connected' | 'lost';
+
+/**
+ * How often the browser host sends a `heartbeat` event on the state stream. The renderer declares the
+ * host lost when about two beats in a row do not come (or the stream fails), so that a TV whose host
+ * died says so within seconds instead of counting down a code nobody polls.
+ */
+export const BRIDGE_HEARTBEAT_MS = 2_000;
 
 /**
  * The browser host's HTTP form of the bridge (same origin as /tv). State changes arrive as
@@ -123,7 +139,7 @@ export interface DeviceBridge {
  */
 export const BRIDGE_ROUTES = {
   state: '/bridge/state', // GET -> ViewState
-  events: '/bridge/events', // GET -> text/event-stream, `event: state`
+  events: '/bridge/events', // GET -> text/event-stream, `event: state`, `event: heartbeat` (BRIDGE_HEARTBEAT_MS)
   signIn: '/bridge/sign-in', // POST
   cancel: '/bridge/cancel', // POST
   newCode: '/bridge/new-code', // POST

@@ -150,6 +150,22 @@ export class WebHost {
     if (this.started) await stopChild(this.started.child);
   }
 
+  /** Kills it without warning (SIGKILL: a crash, the TV's app killed by the system). */
+  async crash(): Promise<void> {
+    if (this.started) await stopChild(this.started.child, 'SIGKILL');
+  }
+
+  /** Stops the process in its tracks (SIGSTOP: a hang; its connections stay open) or lets it go on. */
+  freeze(frozen: boolean): void {
+    if (!this.started) throw new Error('the web host is not running');
+    this.started.child.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+  }
+
+  /** Starts it again after a crash, on the same ports, data directory and token store. */
+  async startAgain(): Promise<void> {
+    await this.launch();
+  }
+
   /** Stops it and starts it again on the same ports, data directory and token store. */
   async restart(): Promise<void> {
     await this.stop();

@@ -1,10 +1,11 @@
 // The TV: follows the device's ViewState and shows the screen for it. The flow lives on the device
 // side; this component only renders, announces, and forwards what the viewer presses.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { DeviceBridge, Language, ViewState } from '../../host/contract.ts';
+import type { DeviceBridge, HostConnection, Language, ViewState } from '../../host/contract.ts';
 import { ActionsContext, type Actions } from './actions.tsx';
 import { LiveRegion, type Announcement } from './components/LiveRegion.tsx';
 import { Stage } from './components/Stage.tsx';
+import { Toast } from './components/Toast.tsx';
 import { I18nProvider } from './i18n/context.tsx';
 import { messagesFor, type Messages } from './i18n/messages.ts';
 import { clockOffsetMs } from './logic/countdown.ts';
@@ -13,6 +14,7 @@ import { spokenUserCode } from './logic/user-code.ts';
 import { prefersReducedMotion } from './nav/spatial.ts';
 import { Busy } from './screens/Busy.tsx';
 import { Code } from './screens/Code.tsx';
+import { HostLost } from './screens/HostLost.tsx';
 import { Denied, ErrorScreen, Expired } from './screens/Outcome.tsx';
 import { SignedIn, WelcomeBanner } from './screens/SignedIn.tsx';
 import { Welcome } from './screens/Welcome.tsx';
@@ -41,7 +43,8 @@ function announcementFor(t: Messages, before: ViewState | undefined, now: ViewSt
   const code = now.code;
   switch (now.state) {
     case 'idle':
-      return before?.state === 'idle' ? undefined : { text: t.live.idle };
+      if (before?.state === 'idle') return undefined;
+      return { text: before?.state === 'signing_out' ? t.live.signedOut : t.live.idle };
     case 'requesting':
       return { text: t.live.requesting };
     case 'awaiting_user': {
@@ -100,6 +103,13 @@ function useViewState(bridge: DeviceBridge): Received | undefined {
   return received;
 }
 
+/** Whether the bridge hears the device side; always `connected` for a bridge that cannot lose it (Electron). */
+function useHostConnection(bridge: DeviceBridge): HostConnection {
+  const [connection, setConnection] = useState<HostConnection>('connected');
+  useEffect(() => bridge.onConnection?.(setConnection), [bridge]);
+  return connection;
+}
+
 /** True for a short while after the flow reaches signed_in: the "Welcome, <name>" banner. */
 function useGreeting(signedIn: boolean): boolean {
   const [greeting, setGreeting] = useState(false);
@@ -115,12 +125,17 @@ function useGreeting(signedIn: boolean): boolean {
 /** The whole TV renderer for one bridge. */
 export function App({ bridge }: { bridge: DeviceBridge }) {
   const received = useViewState(bridge);
+  const hostLost = useHostConnection(bridge) === 'lost';
   const view = received?.view;
   const language: Language = view?.language ?? 'en';
   const t = messagesFor(language);
   const [announcement, setAnnouncement] = useState<Announcement | undefined>();
   const [toast, setToast] = useState<string | undefined>();
   const previous = useRef<ViewState | undefined>(undefined);
+  // "Signed out" on Welcome after a sign-out (not after a session that ended by itself).
+  const [signedOut, setSignedOut] = useState(false);
+  const signOutPressed = useRef(false);
+  const wasLost = useRef(false);
   const signedIn = view?.state === 'signed_in';
   const greeting = useGreeting(signedIn);
   // Chosen again only when signed_in starts or ends, so it stays the same for a whole session:
@@ -135,11 +150,25 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
   useEffect(() => {
     if (!view) return;
     const said = announcementFor(t, previous.current, view);
+    const before = previous.current?.state;
+    if (view.state !== 'idle') setSignedOut(false);
+    else if (before === 'signing_out' || (before === 'signed_in' && signOutPressed.current)) setSignedOut(true);
+    if (view.state !== 'signed_in' && view.state !== 'signing_out') signOutPressed.current = false;
     previous.current = view;
     if (said) announce(said.text, said.urgent);
     // Fetch Home's code while the viewer is busy with the phone, so it is ready on sign-in.
     if (view.state === 'awaiting_user' || view.state === 'signed_in') void loadHome();
   }, [view, t, announce]);
+
+  useEffect(() => {
+    if (hostLost) {
+      wasLost.current = true;
+      announce(t.live.hostLost, true);
+    } else if (wasLost.current) {
+      wasLost.current = false;
+      announce(t.live.hostBack);
+    }
+  }, [hostLost, t, announce]);
 
   useEffect(() => {
     document.documentElement.lang = language;
@@ -163,7 +192,10 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
       signIn: () => run(() => bridge.signIn()),
       cancel: () => run(() => bridge.cancel()),
       newCode: () => run(() => bridge.newCode()),
-      signOut: () => run(() => bridge.signOut()),
+      signOut: () => {
+        signOutPressed.current = true;
+        run(() => bridge.signOut());
+      },
       setLanguage: (next) => run(() => bridge.setLanguage(next)),
       getCatalog: () => bridge.getCatalog(),
       announce: (text) => announce(text),
@@ -171,11 +203,12 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
   }, [bridge, t, announce]);
 
   let screen;
-  if (!view) screen = <Busy title={t.common.connecting} />;
+  if (hostLost) screen = <HostLost />;
+  else if (!view) screen = <Busy title={t.common.connecting} />;
   else {
     switch (view.state) {
       case 'idle':
-        screen = <Welcome view={view} />;
+        screen = <Welcome view={view} signedOut={signedOut} />;
         break;
       case 'requesting':
         screen = <Busy title={t.requesting.title} />;
@@ -212,13 +245,10 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
   return (
     <I18nProvider language={language}>
       <ActionsContext value={actions}>
-        <Stage data-testid="tv" {...(view ? { 'data-state': view.state } : {})}>
+        {/* While the host is lost the flow state is unknown: no data-state, and data-host="lost". */}
+        <Stage data-testid="tv" {...(view && !hostLost ? { 'data-state': view.state } : {})} {...(hostLost ? { 'data-host': 'lost' } : {})}>
           {screen}
-          {toast ? (
-            <p className="toast" role="presentation">
-              {toast}
-            </p>
-          ) : null}
+          {toast ? <Toast text={toast} /> : null}
         </Stage>
         <LiveRegion announcement={announcement} />
       </ActionsContext>

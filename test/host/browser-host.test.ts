@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../core/ports.ts';
 import { startBrowserHost, type RunningBrowserHost } from '../../host/browser-host.ts';
 import { systemClock } from '../../host/clock.ts';
-import type { ViewState } from '../../host/contract.ts';
+import { BRIDGE_HEARTBEAT_MS, type ViewState } from '../../host/contract.ts';
 import { DeviceController } from '../../host/device-controller.ts';
 import { createAxiosHttpClient } from '../../host/http.ts';
 import { createFileTokenStore } from '../../host/token-store.ts';
@@ -182,6 +182,28 @@ describe('browser host', () => {
     controllerAbort.abort();
     const text = new TextDecoder().decode(value);
     expect(text).toMatch(/event: state\ndata: \{"state":"idle"/);
+  });
+
+  it('sends a heartbeat event on the state stream every BRIDGE_HEARTBEAT_MS, so that the TV notices a dead host', async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${host.origin}/bridge/events`, { signal: abort.signal });
+    const reader = res.body!.getReader();
+    const opened = performance.now();
+    let text = '';
+    const beats: number[] = [];
+    while (beats.length < 2 && performance.now() - opened < 3 * BRIDGE_HEARTBEAT_MS) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+      while (text.includes('event: heartbeat\ndata:\n\n')) {
+        beats.push(performance.now());
+        text = text.replace('event: heartbeat\ndata:\n\n', '');
+      }
+    }
+    abort.abort();
+    // Two beats within about two intervals: a page that misses two in a row may call the host lost.
+    expect(beats).toHaveLength(2);
+    expect(beats[1]! - beats[0]!).toBeGreaterThan(BRIDGE_HEARTBEAT_MS * 0.8);
+    expect(beats[1]! - beats[0]!).toBeLessThan(BRIDGE_HEARTBEAT_MS * 1.5);
   });
 
   it('signs in through the bridge, never exposes a token, and refreshes once when the catalogue says 401', async () => {

@@ -24,5 +24,16 @@ export function createDeferredBridge(load: () => Promise<DeviceBridge>): DeviceB
     signOut: () => ready.then((bridge) => bridge.signOut()),
     getCatalog: () => ready.then((bridge) => bridge.getCatalog()),
     setLanguage: (language) => ready.then((bridge) => bridge.setLanguage(language)),
+    onConnection(listener) {
+      let unsubscribe: (() => void) | undefined;
+      let cancelled = false;
+      void ready.then((bridge) => {
+        if (!cancelled) unsubscribe = bridge.onConnection?.(listener);
+      });
+      return () => {
+        cancelled = true;
+        unsubscribe?.();
+      };
+    },
   };
 }

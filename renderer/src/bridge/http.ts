@@ -1,9 +1,20 @@
 // The bridge over HTTP, for the browser host: state from GET + server-sent events, actions as POSTs
 // with JSON bodies, all same-origin (the host serves this page at /tv).
-import { BRIDGE_ROUTES, type Catalog, type DeviceBridge, type Language, type ViewState } from '../../../host/contract.ts';
+import {
+  BRIDGE_HEARTBEAT_MS,
+  BRIDGE_ROUTES,
+  type Catalog,
+  type DeviceBridge,
+  type HostConnection,
+  type Language,
+  type ViewState,
+} from '../../../host/contract.ts';
 
 const RECONNECT_INITIAL_MS = 1000;
-const RECONNECT_MAX_MS = 15_000;
+// The host is a process on this machine: once it is back, the TV should be too, within seconds.
+const RECONNECT_MAX_MS = 4_000;
+/** Silence on the stream for this long (about two missed heartbeats) means the host is gone or hangs. */
+const HOST_SILENCE_MS = Math.round(BRIDGE_HEARTBEAT_MS * 2.5);
 
 async function readJson<T>(response: Response, what: string): Promise<T> {
   if (!response.ok) throw new Error(`The TV service answered ${response.status} to ${what}.`);
@@ -24,12 +35,39 @@ async function post(path: string, what: string, body: unknown = {}): Promise<voi
  * One EventSource shared by every listener. The browser retries a dropped stream by itself, but
  * gives up for good on an HTTP error (readyState CLOSED), e.g. while the host restarts: then we open
  * a new one with capped exponential backoff and fetch the state once, so nothing missed is lost.
+ * The host is `lost` at once when the stream fails, and when it has been silent for about two
+ * heartbeats (a host that hangs, or a connection that died without a word): then the stream is
+ * opened afresh. It is `connected` again with the first event of a stream.
  */
-function createStateStream(onState: (state: ViewState) => void) {
+function createStateStream(onState: (state: ViewState) => void, onConnection: (connection: HostConnection) => void) {
   let source: EventSource | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let silence: ReturnType<typeof setTimeout> | undefined;
   let delay = RECONNECT_INITIAL_MS;
   let stopped = false;
+
+  const reopenLater = () => {
+    source?.close();
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (stopped) return;
+      open();
+      refresh();
+    }, delay);
+    delay = Math.min(RECONNECT_MAX_MS, delay * 2);
+  };
+
+  const heard = () => {
+    onConnection('connected');
+    if (silence !== undefined) clearTimeout(silence);
+    silence = setTimeout(() => {
+      silence = undefined;
+      if (stopped) return;
+      onConnection('lost');
+      reopenLater();
+    }, HOST_SILENCE_MS);
+  };
 
   const refresh = () => {
     fetch(BRIDGE_ROUTES.state, { headers: { accept: 'application/json' } })
@@ -45,7 +83,9 @@ function createStateStream(onState: (state: ViewState) => void) {
     source.addEventListener('open', () => {
       delay = RECONNECT_INITIAL_MS;
     });
+    source.addEventListener('heartbeat', heard);
     source.addEventListener('state', (event) => {
+      heard();
       try {
         onState(JSON.parse((event as MessageEvent<string>).data) as ViewState);
       } catch {
@@ -53,14 +93,11 @@ function createStateStream(onState: (state: ViewState) => void) {
       }
     });
     source.addEventListener('error', () => {
-      if (stopped || !source || source.readyState !== EventSource.CLOSED) return;
-      source.close();
-      timer = setTimeout(() => {
-        if (stopped) return;
-        open();
-        refresh();
-      }, delay);
-      delay = Math.min(RECONNECT_MAX_MS, delay * 2);
+      if (stopped || !source) return;
+      // The stream broke: the host is not there now (the browser itself retries a CONNECTING stream).
+      onConnection('lost');
+      if (source.readyState !== EventSource.CLOSED) return;
+      reopenLater();
     });
   };
 
@@ -68,6 +105,7 @@ function createStateStream(onState: (state: ViewState) => void) {
   return () => {
     stopped = true;
     if (timer !== undefined) clearTimeout(timer);
+    if (silence !== undefined) clearTimeout(silence);
     source?.close();
   };
 }
@@ -90,13 +128,22 @@ export interface HttpBridgeOptions {
  */
 export function createHttpBridge(options: HttpBridgeOptions = {}): DeviceBridge {
   const listeners = new Set<(state: ViewState) => void>();
+  const connectionListeners = new Set<(connection: HostConnection) => void>();
   let closeStream: (() => void) | undefined;
   let latest: ViewState | undefined;
+  let connection: HostConnection | undefined;
   const openStream = () => {
-    closeStream ??= createStateStream((state) => {
-      latest = state;
-      for (const each of listeners) each(state);
-    });
+    closeStream ??= createStateStream(
+      (state) => {
+        latest = state;
+        for (const each of listeners) each(state);
+      },
+      (next) => {
+        if (next === connection) return;
+        connection = next;
+        for (const each of connectionListeners) each(next);
+      },
+    );
   };
   const started = options.signIn ? post(BRIDGE_ROUTES.signIn, 'sign in').catch(() => undefined) : Promise.resolve();
   // Taken by the first getState(); a failure is that call's failure, and later calls fetch afresh.
@@ -132,5 +179,11 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): DeviceBridge 
       return readJson<Catalog>(await fetch(BRIDGE_ROUTES.catalog, { headers: { accept: 'application/json' } }), 'the catalogue request');
     },
     setLanguage: (language: Language) => post(BRIDGE_ROUTES.language, 'the language change', { language }),
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      const known = connection;
+      if (known) queueMicrotask(() => connectionListeners.has(listener) && listener(known));
+      return () => connectionListeners.delete(listener);
+    },
   };
 }

@@ -10,7 +10,15 @@ function fitScale(): number {
 }
 
 /** A fixed 1920×1080 stage scaled with a CSS transform to fit the window. */
-export function Stage({ children, ...attributes }: { children: ReactNode; 'data-testid': string; 'data-state'?: string }) {
+export function Stage({
+  children,
+  ...attributes
+}: {
+  children: ReactNode;
+  'data-testid': string;
+  'data-state'?: string;
+  'data-host'?: string;
+}) {
   const [scale, setScale] = useState(fitScale);
   useEffect(() => {
     const update = () => setScale(fitScale());

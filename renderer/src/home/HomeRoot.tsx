@@ -1,5 +1,6 @@
 // The signed-in TV (loaded lazily: not needed until someone signs in). Holds the catalogue and the
-// current page, so Back from an Asset or Settings returns Home with focus where it was.
+// current page, so Back from an Asset or Settings returns Home with focus where it was: on the Asset,
+// or on what opened Settings (the Settings tab), not on the featured title.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Asset, Catalog, ViewState } from '../../../host/contract.ts';
 import { useActions } from '../actions.tsx';
@@ -8,6 +9,7 @@ import { useI18n } from '../i18n/context.tsx';
 import { useFocusOnArrival } from '../nav/arrival.ts';
 import { useBack } from '../nav/back.ts';
 import { FocusButton, scrollBehavior } from '../nav/focusable.tsx';
+import { currentFocusKey } from '../nav/spatial.ts';
 import { AssetDetail } from './AssetDetail.tsx';
 import { ContentRow } from './ContentRow.tsx';
 import { Hero, HERO_FOCUS_KEY } from './Hero.tsx';
@@ -57,6 +59,7 @@ export default function HomeRoot({ view }: { view: ViewState }) {
   const [route, setRoute] = useState<Route>({ page: 'home' });
   const [returnTo, setReturnTo] = useState<string | undefined>();
   const [load, setLoad] = useState<Load>({ status: 'loading' });
+  const settingsOpener = useRef<string | undefined>(undefined);
 
   const fetchCatalog = useCallback(() => {
     setLoad({ status: 'loading' });
@@ -73,10 +76,15 @@ export default function HomeRoot({ view }: { view: ViewState }) {
     setRoute({ page: 'asset', asset, returnTo: focusKey });
   }, []);
   const navigate = useCallback((page: Page) => {
+    if (page === 'settings') settingsOpener.current = currentFocusKey() || 'menu-settings';
     setReturnTo(undefined);
     setRoute({ page });
   }, []);
-  useBack(route.page === 'settings' ? goHome : undefined);
+  const leaveSettings = useCallback(() => {
+    setReturnTo(settingsOpener.current ?? 'menu-settings');
+    setRoute({ page: 'home' });
+  }, []);
+  useBack(route.page === 'settings' ? leaveSettings : undefined);
 
   if (route.page === 'asset') return <AssetDetail asset={route.asset} onBack={goHome} />;
 

@@ -19,6 +19,7 @@ const en = {
     title: 'Sign in to start watching',
     subtitle: 'Use your phone. There is nothing to type on the TV.',
     signIn: 'Sign in',
+    signedOut: 'Signed out',
     provider: (name: string) => `Signs in with ${name}`,
     language: 'Language',
   },
@@ -33,6 +34,7 @@ const en = {
     codeLabel: (spoken: string) => `Sign-in code: ${spoken}`,
     qrLabel: 'QR code to sign in',
     scanCaption: 'Point your phone’s camera here',
+    qrOffline: 'Scanning will not work until the TV reaches the sign-in service again.',
     waiting: 'Waiting for you on your phone',
     reconnecting: 'Reconnecting…',
     hint: 'Only continue if your phone shows this same code',
@@ -49,6 +51,10 @@ const en = {
   },
   signingOut: {
     title: 'Signing out…',
+  },
+  hostLost: {
+    title: 'The TV app stopped',
+    body: 'Reconnecting… This screen comes back by itself once the app is running again.',
   },
   denied: {
     title: 'Sign-in was declined',
@@ -111,6 +117,10 @@ const en = {
     language: 'Language',
     signOut: 'Sign out',
     signOutHint: 'Signing out removes your account from this TV.',
+    confirmTitle: 'Sign out of this TV?',
+    confirmBody: 'To watch again, you will sign in with your phone.',
+    confirmSignOut: 'Sign out',
+    confirmCancel: 'Cancel',
   },
   live: {
     idle: 'Ready to sign in.',
@@ -121,6 +131,9 @@ const en = {
     oneMinute: 'One minute left to use this code.',
     signedIn: (name: string) => `Signed in. Welcome, ${name}.`,
     signingOut: 'Signing out.',
+    signedOut: 'Signed out. Ready to sign in again.',
+    hostLost: 'The TV app stopped. Reconnecting.',
+    hostBack: 'The TV app is running again.',
     renewed: 'The old code expired, so the TV shows a new one.',
   },
 };
@@ -149,6 +162,7 @@ const zhTW: Messages = {
     title: '登入後即可開始觀看',
     subtitle: '使用手機登入，不必在電視上打字。',
     signIn: '登入',
+    signedOut: '已登出',
     provider: (name) => `使用 ${name} 登入`,
     language: '語言',
   },
@@ -163,6 +177,7 @@ const zhTW: Messages = {
     codeLabel: (spoken) => `登入代碼：${spoken}`,
     qrLabel: '登入用的 QR 碼',
     scanCaption: '將手機相機對準這裡',
+    qrOffline: '電視重新連上登入服務之前，掃描無法使用。',
     waiting: '正在等待你在手機上完成登入',
     reconnecting: '正在重新連線…',
     hint: '請確認手機上顯示的代碼與此相同再繼續',
@@ -179,6 +194,10 @@ const zhTW: Messages = {
   },
   signingOut: {
     title: '正在登出…',
+  },
+  hostLost: {
+    title: '電視應用程式已停止',
+    body: '正在重新連線…應用程式恢復執行後，畫面會自動回來。',
   },
   denied: {
     title: '登入已被拒絕',
@@ -238,6 +257,10 @@ const zhTW: Messages = {
     language: '語言',
     signOut: '登出',
     signOutHint: '登出後，你的帳號會從這台電視移除。',
+    confirmTitle: '要從這台電視登出嗎？',
+    confirmBody: '之後要觀看時，需要再用手機登入。',
+    confirmSignOut: '登出',
+    confirmCancel: '取消',
   },
   live: {
     idle: '可以開始登入。',
@@ -248,6 +271,9 @@ const zhTW: Messages = {
     oneMinute: '這組代碼只剩一分鐘。',
     signedIn: (name) => `已登入。歡迎，${name}。`,
     signingOut: '正在登出。',
+    signedOut: '已登出，可以重新登入。',
+    hostLost: '電視應用程式已停止，正在重新連線。',
+    hostBack: '電視應用程式已恢復執行。',
     renewed: '舊代碼已過期，電視已顯示新代碼。',
   },
 };

@@ -110,11 +110,14 @@ export function Code({ view, code, offsetMs }: { view: ViewState; code: CodeView
           </FocusButton>
         </FocusGroup>
       </section>
-      <section className="code__qr">
+      {/* While the TV cannot reach the sign-in service, a phone that scans fails too: the QR code steps back and says why. */}
+      <section className={`code__qr${retrying ? ' code__qr--offline' : ''}`}>
         <div className="qr-card">
           <QrCode text={code.qrText} label={t.code.qrLabel} size={560} />
         </div>
-        <p className="qr-caption">{t.code.scanCaption}</p>
+        <p className="qr-caption" data-testid="qr-caption">
+          {retrying ? t.code.qrOffline : t.code.scanCaption}
+        </p>
         <CountdownRing code={code} offsetMs={offsetMs} />
       </section>
     </main>

@@ -8,8 +8,8 @@ import { warmCodeScreenWhenIdle } from '../logic/warm-code-screen.ts';
 import { useFocusOnArrival } from '../nav/arrival.ts';
 import { FocusButton } from '../nav/focusable.tsx';
 
-/** The idle screen. */
-export function Welcome({ view }: { view: ViewState }) {
+/** The idle screen; `signedOut` right after someone signed out. */
+export function Welcome({ view, signedOut = false }: { view: ViewState; signedOut?: boolean }) {
   const { language, t } = useI18n();
   const { signIn } = useActions();
   useFocusOnArrival('welcome-sign-in');
@@ -27,6 +27,11 @@ export function Welcome({ view }: { view: ViewState }) {
         {t.appName}
       </header>
       <div className="welcome__body">
+        {signedOut ? (
+          <p className="signed-out" data-testid="signed-out">
+            {t.welcome.signedOut}
+          </p>
+        ) : null}
         <h1 className="display">{t.welcome.title}</h1>
         <p className="lead">{t.welcome.subtitle}</p>
         {view.notice ? (
