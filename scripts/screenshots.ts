@@ -2,7 +2,8 @@
 // process, the TV (1280x720) is driven with remote keys, the phone (Pixel 7) taps through the real
 // verification pages after decoding the QR code off the TV. Not part of `npm test` or `npm run e2e`:
 //   node scripts/screenshots.ts [outDir [flow ...]]   (default docs/screenshots, every flow; flows:
-//   main, side-by-side, expired, reconnecting, chinese, words)
+//   main, side-by-side, expired, reconnecting, sign-out, host-lost, chinese, words; sign-out retakes
+//   only the Settings and sign-out shots that main takes too)
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { constants, crc32, deflateSync, inflateSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
@@ -86,6 +87,23 @@ async function scanned(tv: Page): Promise<string> {
   throw new Error('no QR code could be read off the TV');
 }
 
+/** From Settings: Sign out, the question (shot), "Sign out" again, and Welcome saying Signed out (shot). */
+async function signOutWithConfirm(tv: Page): Promise<void> {
+  await focusOn(tv, 'Sign out', ['ArrowDown']);
+  await tv.keyboard.press('Enter');
+  const dialog = tv.getByRole('alertdialog');
+  await dialog.getByRole('button', { name: 'Cancel' }).waitFor({ timeout: WAIT_MS });
+  await tv.waitForTimeout(500);
+  await shot(tv, 'tv-sign-out-confirm');
+  await tv.keyboard.press('ArrowLeft');
+  await tv.waitForTimeout(200);
+  await tv.keyboard.press('Enter');
+  await waitForState(tv, 'idle');
+  await tv.getByTestId('signed-out').waitFor({ timeout: WAIT_MS });
+  await tv.waitForTimeout(500);
+  await shot(tv, 'tv-signed-out');
+}
+
 /** Sign in, Home, an Asset, Settings, sign out; then Deny. */
 async function mainFlow(browser: Browser): Promise<void> {
   const host = await WebHost.start(['--interval', '1']);
@@ -164,9 +182,7 @@ async function mainFlow(browser: Browser): Promise<void> {
     await tv.waitForTimeout(600);
     await shot(tv, 'tv-settings');
 
-    await focusOn(tv, 'Sign out', ['ArrowDown']);
-    await tv.keyboard.press('Enter');
-    await waitForState(tv, 'idle');
+    await signOutWithConfirm(tv);
 
     // Deny: a new code, the phone declines at the consent page.
     await tv.getByRole('button', { name: 'Sign in' }).waitFor();
@@ -277,6 +293,56 @@ async function reconnectingFlow(browser: Browser): Promise<void> {
   }
 }
 
+/** Only the sign-out screens (a sign-in first, no shots of it): Settings, the question, Signed out. */
+async function signOutFlow(browser: Browser): Promise<void> {
+  const host = await WebHost.start(['--interval', '1']);
+  try {
+    const { context, tv } = await openTv(browser, host.ready.url);
+    await waitForState(tv, 'idle');
+    await tv.getByRole('button', { name: 'Sign in' }).waitFor();
+    await tv.waitForTimeout(300);
+    await tv.keyboard.press('Enter');
+    await waitForState(tv, 'awaiting_user');
+    const url = await scanned(tv);
+    const { context: phoneContext, phone } = await openPhone(browser);
+    if ((await answerOnPhone(phone, url, host.demoUser, 'Allow')) !== 'success') throw new Error('the phone did not sign in');
+    await phoneContext.close();
+    await waitForState(tv, 'signed_in');
+    await tv.getByTestId('home').waitFor({ timeout: WAIT_MS });
+    await tv.getByTestId('welcome-banner').waitFor({ state: 'detached', timeout: WAIT_MS });
+    await focusOn(tv, 'Settings', ['ArrowUp', 'ArrowUp', 'ArrowUp', 'ArrowRight', 'ArrowRight']);
+    await tv.keyboard.press('Enter');
+    await tv.getByTestId('settings').waitFor({ timeout: WAIT_MS });
+    await tv.waitForTimeout(600);
+    await shot(tv, 'tv-settings');
+    await signOutWithConfirm(tv);
+    await context.close();
+  } finally {
+    await host.dispose();
+  }
+}
+
+/** The TV's own app dies while a code is shown: the TV says so within seconds. */
+async function hostLostFlow(browser: Browser): Promise<void> {
+  const host = await WebHost.start(['--interval', '1']);
+  try {
+    const { context, tv } = await openTv(browser, host.ready.url);
+    await waitForState(tv, 'idle');
+    await tv.getByRole('button', { name: 'Sign in' }).waitFor();
+    await tv.waitForTimeout(300);
+    await tv.keyboard.press('Enter');
+    await waitForState(tv, 'awaiting_user');
+    await tv.getByRole('img', { name: /QR/ }).waitFor();
+    await host.crash();
+    await tv.locator('[data-testid="tv"][data-host="lost"]').waitFor({ timeout: WAIT_MS });
+    await tv.waitForTimeout(600);
+    await shot(tv, 'tv-host-lost');
+    await context.close();
+  } finally {
+    await host.dispose();
+  }
+}
+
 /** The same code screens in Traditional Chinese: the language chosen on the TV with the remote. */
 async function chineseFlow(browser: Browser): Promise<void> {
   const host = await WebHost.start(['--interval', '1']);
@@ -380,6 +446,8 @@ const FLOWS: Record<string, (browser: Browser) => Promise<void>> = {
   'side-by-side': sideBySideFlow,
   expired: expiredFlow,
   reconnecting: reconnectingFlow,
+  'sign-out': signOutFlow,
+  'host-lost': hostLostFlow,
   chinese: chineseFlow,
   words: wordsFlow,
 };
