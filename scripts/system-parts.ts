@@ -1,5 +1,7 @@
 // The parts of the machine, outside npm, that the tests and benchmarks use: Debian's Chromium (browser
-// tests, driven by Playwright; never Playwright's own download) and redis-server (the scale-out tests).
+// tests, driven by Playwright; never Playwright's own download), redis-server (the scale-out tests),
+// tmux (the login screen in a real 80x24 terminal) and iproute2's `ip` (a second machine in a network
+// namespace, for `web --lan`).
 // One place says how each is found, what installs it and what needs it, so that `npm test` can bring
 // what is missing (as root on Debian, like `npx playwright install --with-deps`), and every test, e2e
 // spec and benchmark that needs a part still missing skips with the same sentence instead of failing
@@ -50,7 +52,21 @@ export const REDIS: SystemPart = {
   find: (env = process.env) => onPath('redis-server', env),
 };
 
-export const SYSTEM_PARTS: readonly SystemPart[] = [CHROMIUM, REDIS];
+export const TMUX: SystemPart = {
+  name: 'tmux',
+  aptPackage: 'tmux',
+  usedBy: 'the test of the login screen in a real terminal',
+  find: (env = process.env) => onPath('tmux', env),
+};
+
+export const IPROUTE: SystemPart = {
+  name: 'ip (iproute2)',
+  aptPackage: 'iproute2',
+  usedBy: 'the tests that reach `web --lan` from a network namespace',
+  find: (env = process.env) => onPath('ip', env) ?? (existsSync('/usr/sbin/ip') ? '/usr/sbin/ip' : undefined),
+};
+
+export const SYSTEM_PARTS: readonly SystemPart[] = [CHROMIUM, REDIS, TMUX, IPROUTE];
 
 /** The executable Playwright launches: CHROMIUM_PATH, else Debian's. */
 export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {

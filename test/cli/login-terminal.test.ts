@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import type { SystemPart } from '../../scripts/system-parts.ts';
+import { TMUX } from '../../scripts/system-parts.ts';
 import { startServer } from '../../server/app.ts';
 import { cleanupAfterEach, within } from '../fixtures/lifecycle.ts';
 import { describeWith } from '../fixtures/needs.ts';
@@ -15,13 +15,6 @@ import { approve } from '../fixtures/phone.ts';
 import { decodeScreen } from './screen-qr.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-const TMUX: SystemPart = {
-  name: 'tmux',
-  aptPackage: 'tmux',
-  usedBy: 'the test of the login screen in a real terminal',
-  find: () => (spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0 ? 'tmux' : undefined),
-};
 
 const { defer, tempDir } = cleanupAfterEach();
 
