@@ -1,6 +1,6 @@
 // What plain oidc-provider 9.13 lacks for RFC 8628, closed around its own device_code grant:
-// `interval` in the device authorization response, slow_down with a growing per-code interval kept
-// in the shared store, reuse of an exchanged code answered with invalid_grant WITHOUT revoking the
+// `interval` in the device authorization response, slow_down with a growing per-code interval (kept
+// by the store's poll ledger: in process memory on SQLite, shared on Redis), reuse of an exchanged code answered with invalid_grant WITHOUT revoking the
 // tokens it issued (and an atomic consume, so overlapping polls cannot both exchange one code), and
 // opt-in long polling with `Prefer: wait=N` (RFC 7240), announced in the metadata and the device
 // authorization response (`device_authorization_long_poll_max_wait`) so that clients use it only here.
