@@ -7,7 +7,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { constants, crc32, deflateSync, inflateSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { AuthServer, WebHost } from '../e2e/support/processes.ts';
 import { answerOnPhone, openPhone, openTv, scanTv, shownUserCode } from '../e2e/support/screens.ts';
 
@@ -245,12 +245,7 @@ async function sideBySideFlow(browser: Browser): Promise<void> {
 async function expiredFlow(browser: Browser): Promise<void> {
   const host = await WebHost.start(['--interval', '1', '--code-ttl', '10', '--max-auto-renewals', '0']);
   try {
-    const { context, tv } = await openTv(browser, host.ready.url);
-    await waitForState(tv, 'idle');
-    await tv.getByRole('button', { name: 'Sign in' }).waitFor();
-    await tv.waitForTimeout(300);
-    await tv.keyboard.press('Enter');
-    await waitForState(tv, 'awaiting_user');
+    const { context, tv } = await tvShowingCode(browser, host.ready.url);
     const url = await scanned(tv);
     await waitForState(tv, 'expired', 60_000);
     await tv.waitForTimeout(500);
@@ -269,18 +264,24 @@ async function expiredFlow(browser: Browser): Promise<void> {
   }
 }
 
+/** A TV page opened at `url`, Sign in pressed on its Welcome screen, and its code on screen. */
+async function tvShowingCode(browser: Browser, url: string): Promise<{ context: BrowserContext; tv: Page }> {
+  const { context, tv } = await openTv(browser, url);
+  await waitForState(tv, 'idle');
+  await tv.getByRole('button', { name: 'Sign in' }).waitFor();
+  await tv.waitForTimeout(300);
+  await tv.keyboard.press('Enter');
+  await waitForState(tv, 'awaiting_user');
+  return { context, tv };
+}
+
 /** The authorization server goes away while the code is shown: the TV says it is reconnecting. */
 async function reconnectingFlow(browser: Browser): Promise<void> {
   const server = await AuthServer.start();
   let host: WebHost | undefined;
   try {
     host = await WebHost.start(['--issuer', server.ready.issuer, '--client-id', server.ready.clientId]);
-    const { context, tv } = await openTv(browser, host.ready.url);
-    await waitForState(tv, 'idle');
-    await tv.getByRole('button', { name: 'Sign in' }).waitFor();
-    await tv.waitForTimeout(300);
-    await tv.keyboard.press('Enter');
-    await waitForState(tv, 'awaiting_user');
+    const { context, tv } = await tvShowingCode(browser, host.ready.url);
     await tv.getByRole('img', { name: /QR/ }).waitFor();
     await server.crash();
     await tv.locator('.status--retrying').waitFor({ timeout: WAIT_MS });
@@ -297,12 +298,7 @@ async function reconnectingFlow(browser: Browser): Promise<void> {
 async function signOutFlow(browser: Browser): Promise<void> {
   const host = await WebHost.start(['--interval', '1']);
   try {
-    const { context, tv } = await openTv(browser, host.ready.url);
-    await waitForState(tv, 'idle');
-    await tv.getByRole('button', { name: 'Sign in' }).waitFor();
-    await tv.waitForTimeout(300);
-    await tv.keyboard.press('Enter');
-    await waitForState(tv, 'awaiting_user');
+    const { context, tv } = await tvShowingCode(browser, host.ready.url);
     const url = await scanned(tv);
     const { context: phoneContext, phone } = await openPhone(browser);
     if ((await answerOnPhone(phone, url, host.demoUser, 'Allow')) !== 'success') throw new Error('the phone did not sign in');
@@ -326,12 +322,7 @@ async function signOutFlow(browser: Browser): Promise<void> {
 async function hostLostFlow(browser: Browser): Promise<void> {
   const host = await WebHost.start(['--interval', '1']);
   try {
-    const { context, tv } = await openTv(browser, host.ready.url);
-    await waitForState(tv, 'idle');
-    await tv.getByRole('button', { name: 'Sign in' }).waitFor();
-    await tv.waitForTimeout(300);
-    await tv.keyboard.press('Enter');
-    await waitForState(tv, 'awaiting_user');
+    const { context, tv } = await tvShowingCode(browser, host.ready.url);
     await tv.getByRole('img', { name: /QR/ }).waitFor();
     await host.crash();
     await tv.locator('[data-testid="tv"][data-host="lost"]').waitFor({ timeout: WAIT_MS });
