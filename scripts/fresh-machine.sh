@@ -26,6 +26,7 @@ command -v debootstrap >/dev/null || { say "installing debootstrap"; apt-get upd
 
 cleanup() {
   for m in dev/shm dev/pts dev sys proc; do mountpoint -q "$ROOTFS/$m" && umount -l "$ROOTFS/$m"; done
+  mountpoint -q "$ROOTFS" && umount -l "$ROOTFS"
   return 0
 }
 trap cleanup EXIT
@@ -53,7 +54,9 @@ ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$ROOTFS/usr/local/bin/npx"
 rm -rf "$tmp"
 
 # The machine's own network settings: name resolution, the CA bundle, npm's registry configuration.
+# (debootstrap writes no /etc/hosts; every installed Debian has one that names localhost.)
 cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
+[ -f "$ROOTFS/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$ROOTFS/etc/hosts"
 cp /etc/ssl/certs/ca-certificates.crt "$ROOTFS/etc/ssl/certs/ca-certificates.crt"
 [ -f /root/.npmrc ] && grep -Ev '^\s*(cache|prefix)\s*=' /root/.npmrc >"$ROOTFS/root/.npmrc" || true
 global_npmrc="$(npm config get globalconfig 2>/dev/null || true)"
@@ -69,6 +72,8 @@ done
 say "a fresh clone of $(git -C "$REPO" rev-parse --short HEAD) ($(git -C "$REPO" log -1 --format=%s | cut -c1-70))"
 git clone --quiet --no-local "$REPO" "$ROOTFS/root/device-login"
 
+# The chroot's / a mount point of its own, as a machine's is (`ip netns exec` remounts it).
+mount --bind "$ROOTFS" "$ROOTFS"
 mount -t proc proc "$ROOTFS/proc"
 mount --rbind /sys "$ROOTFS/sys"
 mount --rbind /dev "$ROOTFS/dev"
@@ -99,7 +104,7 @@ if [ -z "$ready" ]; then
   say "FAILED: npm start printed no ready line"
   exit 1
 fi
-say "npm start said: $(grep -m1 -i 'open\|browser' "$start_log" || true)"
+say "npm start said: $(grep -m1 -E '^ *Open ' "$start_log" || grep -m1 -i 'open\|browser' "$start_log" || true)"
 say "ready line: $ready"
 # A sign-in through the browser host, with the phone pages driven by the project's own test phone.
 url="$(printf '%s' "$ready" | sed -E 's/.*"url":"([^"]+)".*/\1/')"
