@@ -24,15 +24,20 @@ say() { printf '\nfresh-machine: %s\n' "$*"; }
 [ "$(id -u)" -eq 0 ] || { echo "fresh-machine: run as root (debootstrap and chroot need it)" >&2; exit 2; }
 command -v debootstrap >/dev/null || { say "installing debootstrap"; apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; }
 
+# Every mount under the chroot, deepest first (ours, and what the tests made there: /run/netns).
 cleanup() {
-  for m in dev/shm dev/pts dev sys proc; do mountpoint -q "$ROOTFS/$m" && umount -l "$ROOTFS/$m"; done
-  mountpoint -q "$ROOTFS" && umount -l "$ROOTFS"
+  awk -v root="$ROOTFS" '$2 == root || index($2, root "/") == 1 { print $2 }' /proc/mounts | sort -r |
+    while read -r m; do umount -l "$m" 2>/dev/null || true; done
   return 0
 }
 trap cleanup EXIT
 
 mkdir -p "$WORK"
 cleanup
+if awk -v root="$ROOTFS" '$2 == root || index($2, root "/") == 1 { found = 1 } END { exit !found }' /proc/mounts; then
+  echo "fresh-machine: something is still mounted under $ROOTFS; not removing it" >&2
+  exit 1
+fi
 rm -rf "$ROOTFS"
 if [ "${FRESH_KEEP_ROOTFS:-}" = 1 ] && [ -f "$WORK/base.tar" ]; then
   say "Debian 12 base from $WORK/base.tar"
