@@ -78,7 +78,8 @@ describeWith([TMUX], 'device-login login in a real terminal (tmux)', () => {
       expect(first).toContain(`${server.issuer}/device`);
 
       tmux('resize-window', '-t', 'login', '-x', '60', '-y', '16');
-      const small = await paneWhen((t) => t.includes('too small'), 'the screen drawn again for 60×16');
+      // The screen and its status line are two writes: wait for both (a capture may fall between them).
+      const small = await paneWhen((t) => t.includes('too small') && t.includes('Waiting for approval'), 'the screen drawn again for 60×16');
       expect(small).not.toMatch(/[▀▄█]/);
       expect(small.replace(/\n\s*/g, ' ')).toMatch(/This terminal \(60×16\) is too small for the QR code: make it at least \d+×\d+ to scan one\./);
       expect(small).toContain(`${server.issuer}/device`);
