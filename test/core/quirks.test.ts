@@ -5,10 +5,11 @@ import { afterAll, describe, it } from 'vitest';
 import { createProtocol } from '../../core/protocol.ts';
 import { resolveEndpoints, type ProviderSettings } from '../../core/providers.ts';
 import { createDeviceSession, storeKeyFor } from '../../core/session.ts';
-import type { Logger, Ports, TokenStore } from '../../core/ports.ts';
-import type { ClientSettings, DeviceSession, Snapshot, StoredSession } from '../../core/types.ts';
+import type { Logger, Ports } from '../../core/ports.ts';
+import type { ClientSettings, DeviceSession, Snapshot } from '../../core/types.ts';
 import { systemClock } from '../../host/clock.ts';
 import { createAxiosHttpClient } from '../../host/http.ts';
+import { memoryStore } from '../fixtures/memory-store.ts';
 import {
   startQuirkServer,
   type QuirkFamily,
@@ -22,16 +23,6 @@ afterAll(async () => {
   for (const session of sessions) session.close();
   await Promise.all(servers.map((server) => server.close()));
 });
-
-// An in-memory TokenStore: persistence is not what these tests are about (host/ tests the file store).
-function memoryStore(): TokenStore {
-  const data = new Map<string, StoredSession>();
-  return {
-    load: async (key) => data.get(key),
-    save: async (key, value) => void data.set(key, structuredClone(value)),
-    remove: async (key) => void data.delete(key),
-  };
-}
 
 function recordingLogger(lines: string[]): Logger {
   const log = (message: string) => void lines.push(message);

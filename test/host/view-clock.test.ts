@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceLoginError } from '../../core/errors.ts';
 import type { Clock, HttpClient, Logger, TokenStore } from '../../core/ports.ts';
-import type { StoredSession } from '../../core/types.ts';
 import { startBrowserHost, type RunningBrowserHost } from '../../host/browser-host.ts';
 import type { ViewState } from '../../host/contract.ts';
 import { DeviceController } from '../../host/device-controller.ts';
 import { clockOffsetMs, fractionLeft, remainingMs } from '../../renderer/src/logic/countdown.ts';
+import { memoryStore } from '../fixtures/memory-store.ts';
 
 const MINUTE = 60_000;
 const ISSUED = 1_700_000_000_000;
@@ -41,16 +41,6 @@ const provider: HttpClient = {
     return { status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":"authorization_pending"}' };
   },
 };
-
-function memoryStore(): TokenStore & { data: Map<string, StoredSession> } {
-  const data = new Map<string, StoredSession>();
-  return {
-    data,
-    load: async (key) => data.get(key),
-    save: async (key, value) => void data.set(key, structuredClone(value)),
-    remove: async (key) => void data.delete(key),
-  };
-}
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {

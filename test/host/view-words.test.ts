@@ -6,8 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceLoginError } from '../../core/errors.ts';
 import type { Clock, HttpClient, HttpRequest, HttpResponse, Logger, TokenStore } from '../../core/ports.ts';
 import { storeKeyFor } from '../../core/session.ts';
-import type { Endpoints, StoredSession } from '../../core/types.ts';
+import type { Endpoints } from '../../core/types.ts';
 import { DeviceController } from '../../host/device-controller.ts';
+import { memoryStore } from '../fixtures/memory-store.ts';
 
 const T0 = 1_700_000_000_000;
 const UNREACHABLE = 'Could not reach http://127.0.0.1:38061 (ECONNREFUSED).';
@@ -56,16 +57,6 @@ function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
   const keep = (message: string, fields?: Record<string, unknown>) => void lines.push(`${message} ${JSON.stringify(fields ?? {})}`);
   return { lines, debug: keep, info: keep, warn: keep, error: keep };
-}
-
-function memoryStore(): TokenStore & { data: Map<string, StoredSession> } {
-  const data = new Map<string, StoredSession>();
-  return {
-    data,
-    load: async (key) => data.get(key),
-    save: async (key, value) => void data.set(key, structuredClone(value)),
-    remove: async (key) => void data.delete(key),
-  };
 }
 
 const json = (status: number, body: unknown): HttpResponse => ({
