@@ -40,7 +40,7 @@ export const CHROMIUM: SystemPart = {
   aptPackage: 'chromium',
   usedBy: 'the browser tests and the browser benchmarks',
   find(env = process.env) {
-    const path = env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+    const path = chromiumPath(env);
     return existsSync(path) ? path : undefined;
   },
 };

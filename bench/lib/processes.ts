@@ -7,15 +7,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { ChildMessage, ChildSpec } from './server-child.ts';
+import { flagsFor } from '../../bin/runtime.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Node flags a child needs to run TypeScript where type stripping is still behind a flag (Node 22). */
-function nodeFlags(): string[] {
-  return process.features.typescript
-    ? []
-    : ['--experimental-strip-types', '--experimental-sqlite', '--disable-warning=ExperimentalWarning'];
-}
+const nodeFlags = (): string[] => flagsFor(Boolean(process.features.typescript));
 
 /** A temporary directory and its remover. */
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
