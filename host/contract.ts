@@ -1,16 +1,22 @@
 // The bridge between the TV renderer and the device side (Electron preload or the browser host).
 // Types only: the renderer imports this file and nothing else outside renderer/. No token ever
 // crosses this bridge.
-import type { FlowState, NetworkStatus } from '../core/types.ts';
+import type { FlowState, NetworkStatus, SessionNotice } from '../core/types.ts';
 
-export type { FlowState, NetworkStatus };
+export type { FlowState, NetworkStatus, SessionNotice };
 
 export type Language = 'en' | 'zh-TW';
 
 /** The code on screen, while `awaiting_user` (and kept on `expired` for the "new code" screen). */
 export interface CodeView {
-  /** As issued; the renderer groups it for reading (WDJB-MJHT). */
+  /** As issued. */
   userCode: string;
+  /**
+   * The code as every screen shows it, grouped for reading (WDJB-MJHT, ABC-DEF-GHI): the string people
+   * compare between the TV and the phone (RFC 8628 §5.4). Made by core/user-code.ts alone; the
+   * renderer shows it as it is and never groups a code itself.
+   */
+  displayCode: string;
   verificationUri: string;
   verificationUriComplete?: string;
   /** What the QR code encodes: verificationUriComplete when present, else verificationUri. */
@@ -48,13 +54,18 @@ export interface ViewError {
 }
 
 /**
- * Something the viewer should know that no flow state says, as a code the renderer words:
+ * Something the viewer should know that no flow state says, as a code the renderer words. The
+ * session's own (core's SessionNotice):
+ * `session_ended`: the provider no longer accepts the sign-in (refresh refused, or the access token
+ * expired with nothing to renew it): back to the welcome screen, sign in again;
+ * `profile_unavailable`: signed in, but who is signed in could not be read;
  * `revocation_failed`: signed out here, but the provider could not be told (the grant may live on);
- * `revocation_unsupported`: signed out here, and the provider cannot end the grant from the TV;
+ * `revocation_unsupported`: signed out here, and the provider cannot end the grant from the TV.
+ * The host's, about where tokens are kept:
  * `tokens_memory_only`: no safe place for tokens, so the sign-in lasts until the app closes;
  * `tokens_unencrypted`: tokens are kept without the system keyring's protection.
  */
-export type NoticeCode = 'revocation_failed' | 'revocation_unsupported' | 'tokens_memory_only' | 'tokens_unencrypted';
+export type NoticeCode = SessionNotice | 'tokens_memory_only' | 'tokens_unencrypted';
 
 /** Everything the TV screen needs, projected from the device session. */
 export interface ViewState {
@@ -68,7 +79,7 @@ export interface ViewState {
   language: Language;
   /** How many more expired codes are renewed without asking. */
   autoRenewalsLeft?: number;
-  /** Set after sign-out when the grant could not be revoked at the provider (and by Electron for storage). */
+  /** The session's notice (sign-out, ended sign-in, profile) or, when it has none, the host's about token storage. */
   notice?: NoticeCode;
   /**
    * The host's clock (epoch ms) at the moment this message was sent: stamped on every answer and

@@ -4,6 +4,7 @@ import type { Ports } from '../core/ports.ts';
 import { createProtocol } from '../core/protocol.ts';
 import { resolveEndpoints, type ProviderSettings } from '../core/providers.ts';
 import { createDeviceSession, storeKeyFor } from '../core/session.ts';
+import { displayUserCode } from '../core/user-code.ts';
 import type { ClientSettings, DeviceSession, Endpoints, SignOutResult, Snapshot } from '../core/types.ts';
 import type { Catalog, CodeView, Language, NoticeCode, ViewState } from './contract.ts';
 
@@ -266,6 +267,7 @@ export class DeviceController {
     }
     return {
       userCode,
+      displayCode: displayUserCode(userCode),
       verificationUri,
       ...(snapshot.verificationUriComplete ? { verificationUriComplete: snapshot.verificationUriComplete } : {}),
       qrText: snapshot.verificationUriComplete ?? verificationUri,

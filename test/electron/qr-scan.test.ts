@@ -27,6 +27,7 @@ function awaiting(userCode: string, qrText = `${VERIFY}?user_code=${userCode}`):
     network: 'online',
     code: {
       userCode,
+      displayCode: userCode,
       verificationUri: VERIFY,
       verificationUriComplete: `${VERIFY}?user_code=${userCode}`,
       qrText,

@@ -32,6 +32,7 @@ function exampleCode(index: number, now: number, withMessage: boolean): NonNulla
   const verificationUriComplete = `${verificationUri}?user_code=${grouped}`;
   return {
     userCode,
+    displayCode: grouped,
     verificationUri,
     verificationUriComplete,
     qrText: verificationUriComplete,

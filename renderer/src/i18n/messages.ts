@@ -90,6 +90,8 @@ const en = {
     },
   },
   notice: {
+    session_ended: 'Your sign-in has ended. Sign in again to keep watching.',
+    profile_unavailable: 'You are signed in, but your name and picture could not be loaded.',
     revocation_failed:
       'You are signed out on this TV, but the sign-in service could not be told. To be sure, remove this TV from your account’s devices.',
     revocation_unsupported:
@@ -232,6 +234,8 @@ const zhTW: Messages = {
     },
   },
   notice: {
+    session_ended: '你的登入已結束。請重新登入以繼續觀看。',
+    profile_unavailable: '你已登入，但無法載入你的名稱和相片。',
     revocation_failed: '你已在這台電視上登出，但無法通知登入服務。為了安全起見，請到帳號的裝置清單中移除這台電視。',
     revocation_unsupported: '你已在這台電視上登出。在你從帳號的已連結應用程式中移除這台電視之前，登入服務仍會保留它的存取權。',
     tokens_memory_only: '這台電視無法安全地保存你的登入資訊，因此重新啟動後需要再次登入。',
