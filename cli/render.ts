@@ -3,6 +3,7 @@
 // away cannot be scanned, so the screen either fits whole (QR code beside the text, else above it,
 // else a smaller drawing) or shows no QR code and says why.
 import type { Profile, Snapshot } from '../core/types.ts';
+import { displayUserCode } from '../core/user-code.ts';
 import { renderTerminalQr, type QrShape } from './terminal-qr.ts';
 
 /** Terminal capabilities the drawing depends on. */
@@ -15,19 +16,11 @@ const bold = (s: string, style: RenderStyle) => (style.color ? `\x1b[1m${s}\x1b[
 const dim = (s: string, style: RenderStyle) => (style.color ? `\x1b[2m${s}\x1b[22m` : s);
 
 /**
- * The user code grouped for reading (RFC 8628 §6.1): a code that already has separators keeps them,
- * else it is cut into groups of four (WDJBMJHT -> WDJB-MJHT).
+ * The user code (as core/user-code.ts groups it for every screen), letter-spaced in a box: large
+ * enough to read from across a room, monospaced by nature.
  */
-export function groupUserCode(code: string): string {
-  if (/[-\s]/.test(code)) return code.trim();
-  if (code.length <= 5) return code;
-  const size = code.length % 4 === 0 || code.length > 9 ? 4 : Math.ceil(code.length / 2);
-  return code.match(new RegExp(`.{1,${size}}`, 'g'))!.join('-');
-}
-
-/** The user code, letter-spaced in a box: large enough to read from across a room, monospaced by nature. */
 export function userCodeBox(code: string, style: RenderStyle): string {
-  const spaced = [...groupUserCode(code)].join(' ');
+  const spaced = [...displayUserCode(code)].join(' ');
   const inner = `   ${spaced}   `;
   const width = [...inner].length;
   return [

@@ -2,7 +2,7 @@
 // Time enters only through events (`now`), randomness only through `jitter`; the session runner
 // (core/session.ts) executes the effects through the ports and feeds the results back as events.
 import { backoffDelayMs, nextPollAt, slowedInterval, type BackoffSettings } from './backoff.ts';
-import { DEFAULT_BACKOFF } from './backoff.ts';
+import { CLIENT_DEFAULTS } from './defaults.ts';
 import type { DeviceLoginError } from './errors.ts';
 import type {
   DeviceAuthorization,
@@ -10,11 +10,13 @@ import type {
   NetworkStatus,
   PollOutcome,
   Profile,
+  SessionNotice,
   SignOutResult,
   Snapshot,
   StoredSession,
   TokenSet,
 } from './types.ts';
+import { displayUserCode } from './user-code.ts';
 
 /** Tunables of the flow. */
 export interface MachineConfig {
@@ -29,9 +31,9 @@ export interface MachineConfig {
 }
 
 export const DEFAULT_MACHINE_CONFIG: MachineConfig = {
-  maxAutoRenewals: 2,
-  longPollSeconds: 25,
-  backoff: DEFAULT_BACKOFF,
+  maxAutoRenewals: CLIENT_DEFAULTS.maxAutoRenewals,
+  longPollSeconds: CLIENT_DEFAULTS.longPollSeconds,
+  backoff: CLIENT_DEFAULTS.backoff,
 };
 
 /** A readable error as the snapshot shows it. */
@@ -63,13 +65,24 @@ export interface MachineState {
   /** Consecutive polls that got no usable answer. */
   readonly failures: number;
   readonly autoRenewalsLeft: number;
+  /** The code being requested replaces one that expired, without anyone asking (an automatic renewal). */
+  readonly renewing?: boolean;
+  /** When the code on screen replaced an expired one automatically: someone half-way on the phone must be told. */
+  readonly renewedAt?: number;
   /** Tokens arrived; waiting for the profile before `signed_in`. */
   readonly loadingProfile: boolean;
   readonly tokens?: TokenSet;
+  /**
+   * Grows with every new token set (sign-in, refresh, restore): a refresh answer for an older set
+   * (the person signed out and in again meanwhile) is not applied to the new one.
+   */
+  readonly tokensId: number;
+  /** A refresh is in flight: every caller that needs a fresh token waits for this one (single flight). */
+  readonly refreshing: boolean;
   readonly profile?: Profile;
   readonly error?: FlowError;
-  /** A sentence for the person (e.g. why the session is idle again). */
-  readonly message?: string;
+  /** What the person should be told that the flow state does not say (words are the screen's). */
+  readonly notice?: SessionNotice;
 }
 
 export type MachineEvent =
@@ -86,14 +99,18 @@ export type MachineEvent =
   | { type: 'poll_due'; now: number }
   /** `jitter` is uniform in [0, 1), used only for backoff. */
   | { type: 'poll_outcome'; flowId: number; now: number; outcome: PollOutcome; jitter?: number }
-  /** `profile` is undefined when it could not be loaded (the tokens are kept anyway). */
-  | { type: 'profile_loaded'; flowId: number; profile?: Profile; warning?: string }
+  /** `profile` is undefined when the server gave none; `failed` when it could not be loaded (the tokens are kept anyway). */
+  | { type: 'profile_loaded'; flowId: number; profile?: Profile; failed?: boolean }
   | { type: 'cancel' }
   | { type: 'sign_out' }
   | { type: 'signed_out'; result: SignOutResult }
-  | { type: 'tokens_refreshed'; tokens: TokenSet }
-  /** The refresh token is dead (invalid_grant), or there is none and the access token expired. */
-  | { type: 'refresh_rejected'; error: DeviceLoginError };
+  /**
+   * A caller needs an access token (for an API call): answered at once by a `token_ready` or
+   * `token_unavailable` effect, or by those effects when the refresh it starts (or joins) ends.
+   */
+  | { type: 'token_wanted'; now: number; forceRefresh?: boolean; minValidityMs?: number }
+  | { type: 'refresh_succeeded'; tokensId: number; tokens: TokenSet }
+  | { type: 'refresh_failed'; tokensId: number; error: DeviceLoginError };
 
 export type Effect =
   /** Abort whatever the current flow has in flight: the authorization request, a poll, a timer. */
@@ -106,7 +123,13 @@ export type Effect =
   /** Write this value to the TokenStore under the session's key. */
   | { type: 'persist'; value: StoredSession }
   | { type: 'clear_store' }
-  | { type: 'revoke'; tokens: TokenSet };
+  | { type: 'revoke'; tokens: TokenSet }
+  /** Refresh the tokens (RFC 6749 §6); answer with `refresh_succeeded` or `refresh_failed` for `tokensId`. */
+  | { type: 'refresh'; tokensId: number; refreshToken: string }
+  /** The answer to who asked for an access token: this one is good to use. */
+  | { type: 'token_ready'; accessToken: string }
+  /** The answer to who asked for an access token: there is none (`not_signed_in` when the sign-in ended). */
+  | { type: 'token_unavailable'; error: FlowError };
 
 export interface Transition {
   state: MachineState;
@@ -129,6 +152,8 @@ export function initialState(config: Partial<MachineConfig> = {}): MachineState 
     failures: 0,
     autoRenewalsLeft: full.maxAutoRenewals,
     loadingProfile: false,
+    tokensId: 0,
+    refreshing: false,
   };
 }
 
@@ -176,7 +201,7 @@ export function transition(state: MachineState, event: MachineEvent): Transition
         flow: 'signed_in',
         tokens: state.tokens,
         ...(profile ? { profile } : {}),
-        ...(event.warning ? { message: event.warning } : {}),
+        ...(event.failed ? { notice: 'profile_unavailable' as const } : {}),
       };
       return { state: next, effects: [{ type: 'persist', value: storedSignedIn(state.tokens, profile) }] };
     }
@@ -199,22 +224,17 @@ export function transition(state: MachineState, event: MachineEvent): Transition
         effects: [{ type: 'abort' }, { type: 'clear_store' }, { type: 'revoke', tokens }],
       };
     }
-    case 'signed_out':
+    case 'signed_out': {
       if (state.flow !== 'signing_out') return same(state);
-      return { state: { ...state, flow: 'idle', message: event.result.message }, effects: [] };
-    case 'tokens_refreshed': {
-      if (state.flow !== 'signed_in') return same(state);
-      return {
-        state: { ...state, tokens: event.tokens },
-        effects: [{ type: 'persist', value: storedSignedIn(event.tokens, state.profile) }],
-      };
+      const notice = signOutNotice(event.result);
+      return { state: { ...state, flow: 'idle', ...(notice ? { notice } : {}) }, effects: [] };
     }
-    case 'refresh_rejected':
-      if (state.flow !== 'signed_in') return same(state);
-      return {
-        state: { ...withoutFlow(state), flow: 'idle', message: event.error.message },
-        effects: [{ type: 'clear_store' }],
-      };
+    case 'token_wanted':
+      return onTokenWanted(state, event.now, event.forceRefresh === true, event.minValidityMs ?? CLIENT_DEFAULTS.minTokenValidityMs);
+    case 'refresh_succeeded':
+      return onRefreshed(state, event.tokensId, event.tokens);
+    case 'refresh_failed':
+      return onRefreshFailed(state, event.tokensId, event.error);
   }
 }
 
@@ -231,8 +251,10 @@ export function snapshotOf(state: MachineState): Snapshot {
     if (auth.issuedAt !== undefined) snap.issuedAt = auth.issuedAt;
     snap.interval = auth.interval;
     if (auth.message) snap.message = auth.message;
+    if (state.renewedAt !== undefined) snap.renewedAt = state.renewedAt;
+    snap.displayCode = displayUserCode(auth.userCode);
   }
-  if (state.message) snap.message = state.message;
+  if (state.notice) snap.notice = state.notice;
   if (state.flow === 'signed_in') {
     if (state.profile) snap.profile = state.profile;
     if (state.tokens?.expiresAt !== undefined) snap.tokenExpiresAt = state.tokens.expiresAt;
@@ -259,6 +281,8 @@ function withoutFlow(state: MachineState): MachineState {
     failures: 0,
     autoRenewalsLeft: state.autoRenewalsLeft,
     loadingProfile: false,
+    tokensId: state.tokensId,
+    refreshing: false,
   };
 }
 
@@ -270,10 +294,10 @@ function describe(error: DeviceLoginError): FlowError {
   return { code: error.code, message: error.message };
 }
 
-function startRequest(state: MachineState, autoRenewalsLeft: number): Transition {
+function startRequest(state: MachineState, autoRenewalsLeft: number, renewing = false): Transition {
   const flowId = state.flowId + 1;
   return {
-    state: { ...withoutFlow(state), flow: 'requesting', flowId, autoRenewalsLeft },
+    state: { ...withoutFlow(state), flow: 'requesting', flowId, autoRenewalsLeft, ...(renewing ? { renewing } : {}) },
     effects: [{ type: 'abort' }, { type: 'request_authorization', flowId }],
   };
 }
@@ -294,6 +318,7 @@ function onRestored(state: MachineState, now: number, stored?: StoredSession): T
         ...withoutFlow(state),
         flow: 'signed_in',
         tokens: stored.tokens,
+        tokensId: state.tokensId + 1,
         ...(stored.profile ? { profile: stored.profile } : {}),
       },
       effects: [],
@@ -301,12 +326,13 @@ function onRestored(state: MachineState, now: number, stored?: StoredSession): T
   }
   const pending = stored?.pending;
   if (pending && pending.expiresAt > now) {
-    // Resume the same code at the same interval, paced as a fresh one (see firstPoll).
+    // Resume the same code at the same interval, paced as a fresh one (see firstPoll). A code persisted
+    // by an older version has no issue time: now is close enough for the countdown ring.
     const resumed: MachineState = {
       ...withoutFlow(state),
       flow: 'awaiting_user',
       flowId: state.flowId + 1,
-      authorization: pending,
+      authorization: { ...pending, issuedAt: Math.min(pending.issuedAt ?? now, pending.expiresAt) },
       autoRenewalsLeft: state.config.maxAutoRenewals,
     };
     return firstPoll(resumed, now, pending);
@@ -315,14 +341,17 @@ function onRestored(state: MachineState, now: number, stored?: StoredSession): T
   return same(state);
 }
 
-function onAuthorization(state: MachineState, now: number, authorization: DeviceAuthorization): Transition {
+function onAuthorization(state: MachineState, now: number, received: DeviceAuthorization): Transition {
+  const authorization: DeviceAuthorization = { ...received, issuedAt: Math.min(received.issuedAt ?? now, received.expiresAt) };
+  const { renewing: _renewing, ...rest } = state;
   const awaiting: MachineState = {
-    ...state,
+    ...rest,
     flow: 'awaiting_user',
     network: 'online',
     authorization,
     pollInFlight: false,
     failures: 0,
+    ...(state.renewing ? { renewedAt: now } : {}),
   };
   const first = firstPoll(awaiting, now, authorization);
   return { state: first.state, effects: [{ type: 'persist', value: storedPending(authorization) }, ...first.effects] };
@@ -380,7 +409,14 @@ function onPollOutcome(polled: MachineState, now: number, outcome: PollOutcome, 
   switch (outcome.kind) {
     case 'tokens':
       return {
-        state: { ...state, network: 'online', failures: 0, loadingProfile: true, tokens: outcome.tokens },
+        state: {
+          ...state,
+          network: 'online',
+          failures: 0,
+          loadingProfile: true,
+          tokens: outcome.tokens,
+          tokensId: state.tokensId + 1,
+        },
         // Persist at once: a crash while the profile loads must not lose a sign-in.
         effects: [
           { type: 'persist', value: storedSignedIn(outcome.tokens) },
@@ -462,7 +498,7 @@ function schedule(
 /** The code is dead: ask for a new one automatically a bounded number of times, then wait for the user. */
 function expire(state: MachineState, error: FlowError): Transition {
   if (state.autoRenewalsLeft > 0) {
-    const renewed = startRequest(state, state.autoRenewalsLeft - 1);
+    const renewed = startRequest(state, state.autoRenewalsLeft - 1, true);
     return { state: renewed.state, effects: [{ type: 'clear_store' }, ...renewed.effects] };
   }
   return { state: settle(state, 'expired', error), effects: [{ type: 'abort' }, { type: 'clear_store' }] };
@@ -473,4 +509,100 @@ function codeExpiredError(): FlowError {
     code: 'expired_token',
     message: 'The code expired before it was used. Ask for a new code to try again.',
   };
+}
+
+/** What the person is told after signing out here, when the grant may live on at the provider. */
+function signOutNotice(result: SignOutResult): SessionNotice | undefined {
+  switch (result.notRevoked) {
+    case 'unsupported':
+      return 'revocation_unsupported';
+    case 'failed':
+      return 'revocation_failed';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Whether the access token can be used as it is, must be refreshed first, or is gone. A token with no
+ * stated expiry is trusted until the server refuses it (the caller then forces a refresh).
+ */
+function onTokenWanted(state: MachineState, now: number, force: boolean, minValidityMs: number): Transition {
+  const tokens = state.tokens;
+  if (state.flow !== 'signed_in' || !tokens) {
+    return { state, effects: [{ type: 'token_unavailable', error: notSignedIn() }] };
+  }
+  const fresh = tokens.expiresAt === undefined || tokens.expiresAt - now > minValidityMs;
+  if (fresh && !force) return { state, effects: [{ type: 'token_ready', accessToken: tokens.accessToken }] };
+  const refreshToken = tokens.refreshToken;
+  if (!refreshToken) {
+    const expired = tokens.expiresAt !== undefined && tokens.expiresAt <= now;
+    if (expired) {
+      return sessionEnded(state, {
+        code: 'not_signed_in',
+        message: 'Your sign-in has ended: the access token expired and the provider gave no refresh token. Sign in again.',
+      });
+    }
+    // Nothing to refresh with, and the token still works for a while: use it, unless it was refused.
+    if (!force) return { state, effects: [{ type: 'token_ready', accessToken: tokens.accessToken }] };
+    return {
+      state,
+      effects: [
+        {
+          type: 'token_unavailable',
+          error: { code: 'no_refresh_token', message: 'The provider gave no refresh token, so the access token cannot be renewed.' },
+        },
+      ],
+    };
+  }
+  // Single flight: a caller that comes while a refresh runs waits for its answer.
+  if (state.refreshing) return same(state);
+  return { state: { ...state, refreshing: true }, effects: [{ type: 'refresh', tokensId: state.tokensId, refreshToken }] };
+}
+
+function onRefreshed(state: MachineState, tokensId: number, fresh: TokenSet): Transition {
+  const tokens = state.tokens;
+  if (state.flow !== 'signed_in' || !tokens) {
+    return { state, effects: [{ type: 'token_unavailable', error: notSignedIn() }] };
+  }
+  // Signed out and in again while it ran: the new sign-in's tokens are the ones to use.
+  if (tokensId !== state.tokensId) return { state, effects: [{ type: 'token_ready', accessToken: tokens.accessToken }] };
+  // Without rotation the server sends no new refresh token (or id_token): the old one stays valid.
+  const refreshToken = fresh.refreshToken ?? tokens.refreshToken;
+  const idToken = fresh.idToken ?? tokens.idToken;
+  const merged: TokenSet = { ...fresh, ...(refreshToken ? { refreshToken } : {}), ...(idToken ? { idToken } : {}) };
+  return {
+    state: { ...state, tokens: merged, tokensId: state.tokensId + 1, refreshing: false },
+    effects: [
+      { type: 'persist', value: storedSignedIn(merged, state.profile) },
+      { type: 'token_ready', accessToken: merged.accessToken },
+    ],
+  };
+}
+
+function onRefreshFailed(state: MachineState, tokensId: number, error: DeviceLoginError): Transition {
+  if (state.flow !== 'signed_in' || tokensId !== state.tokensId) {
+    return { state: { ...state, refreshing: false }, effects: [{ type: 'token_unavailable', error: describe(error) }] };
+  }
+  // invalid_grant: the refresh token expired or was revoked (signed out everywhere). Anything else
+  // (an outage, a 5xx) keeps the sign-in: the next call tries again.
+  if (error.code === 'invalid_grant') {
+    return sessionEnded(state, {
+      code: 'not_signed_in',
+      message: 'Your sign-in has ended (the provider no longer accepts the refresh token: it expired or was revoked). Sign in again.',
+    });
+  }
+  return { state: { ...state, refreshing: false }, effects: [{ type: 'token_unavailable', error: describe(error) }] };
+}
+
+/** The provider no longer accepts this sign-in: forget it and tell the person, on every screen. */
+function sessionEnded(state: MachineState, error: FlowError): Transition {
+  return {
+    state: { ...withoutFlow(state), flow: 'idle', notice: 'session_ended' },
+    effects: [{ type: 'clear_store' }, { type: 'token_unavailable', error }],
+  };
+}
+
+function notSignedIn(): FlowError {
+  return { code: 'not_signed_in', message: 'You are not signed in. Sign in first.' };
 }

@@ -1,6 +1,7 @@
 // The session runner: executes the reducer's effects (core/machine.ts) through the ports and the
-// Protocol, and feeds every result back into the reducer as an event. It holds no flow rules itself.
-import { DEFAULT_BACKOFF } from './backoff.ts';
+// Protocol, and feeds every result back into the reducer as an event. It holds no flow rules itself:
+// when to refresh, whether a refused refresh ends the sign-in, what a sign-out leaves to say are the
+// reducer's; the runner only keeps the promises of the callers that wait for those answers.
 import { DeviceLoginError, toDeviceLoginError } from './errors.ts';
 import {
   initialState,
@@ -32,11 +33,15 @@ export interface DeviceSessionOptions {
   maxAutoRenewals?: number;
   /** Most seconds of `Prefer: wait=N` on polls, where the server announces long polling (default 25; 0 = never). */
   longPollSeconds?: number;
-  /** Backoff after transport failures, timeouts and 5xx (default 1 s doubling to 4 s, with jitter). */
+  /** Backoff after transport failures, timeouts and 5xx (default CLIENT_DEFAULTS.backoff). */
   backoff?: { initialMs?: number; maxMs?: number };
 }
 
-const DEFAULT_MIN_VALIDITY_MS = 60_000;
+/** Who waits for an access token: settled by the reducer's `token_ready` / `token_unavailable` answers. */
+interface TokenWaiter {
+  resolve(accessToken: string): void;
+  reject(error: DeviceLoginError): void;
+}
 
 /** The TokenStore key of one (authorization server, client) pair. */
 export function storeKeyFor(endpoints: Endpoints, clientId: string): string {
@@ -49,16 +54,9 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
   const { clock, store, logger } = ports;
   const random = ports.random ?? Math.random;
   let state: MachineState = initialState({
-    ...(options.maxAutoRenewals !== undefined
-      ? { maxAutoRenewals: Math.max(0, options.maxAutoRenewals) }
-      : {}),
-    ...(options.longPollSeconds !== undefined
-      ? { longPollSeconds: Math.max(0, options.longPollSeconds) }
-      : {}),
-    backoff: {
-      initialMs: options.backoff?.initialMs ?? DEFAULT_BACKOFF.initialMs,
-      maxMs: options.backoff?.maxMs ?? DEFAULT_BACKOFF.maxMs,
-    },
+    ...(options.maxAutoRenewals !== undefined ? { maxAutoRenewals: Math.max(0, options.maxAutoRenewals) } : {}),
+    ...(options.longPollSeconds !== undefined ? { longPollSeconds: Math.max(0, options.longPollSeconds) } : {}),
+    ...(options.backoff ? { backoff: { ...initialState().config.backoff, ...options.backoff } } : {}),
   });
   let lastSnapshot = snapshotOf(state);
   let lastSnapshotJson = JSON.stringify(lastSnapshot);
@@ -73,14 +71,32 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
   // Writes are serialised so that the last state always wins on disk.
   let storeQueue: Promise<void> = Promise.resolve();
   let revocation: Promise<SignOutResult> | undefined;
-  let refreshing: Promise<TokenSet> | undefined;
+  // Callers waiting for the refresh in flight; `answer` is the one caller of the event being dispatched.
+  let refreshWaiters: TokenWaiter[] = [];
 
-  function dispatch(event: MachineEvent): void {
-    if (closed) return;
+  function dispatch(event: MachineEvent, answer?: TokenWaiter): void {
+    if (closed) {
+      answer?.reject(new DeviceLoginError('aborted', 'The session was closed.'));
+      return;
+    }
     const result = transition(state, event);
     state = result.state;
     publish();
-    for (const effect of result.effects) run(effect);
+    let answered = false;
+    for (const effect of result.effects) {
+      if (effect.type === 'token_ready' || effect.type === 'token_unavailable') {
+        answered = true;
+        // The answer to this call goes to its caller; an answer that ends a refresh, to all its waiters.
+        const waiters = answer ? [answer] : refreshWaiters.splice(0);
+        for (const waiter of waiters) {
+          if (effect.type === 'token_ready') waiter.resolve(effect.accessToken);
+          else waiter.reject(new DeviceLoginError(effect.error.code, effect.error.message));
+        }
+      } else {
+        run(effect);
+      }
+    }
+    if (answer && !answered) refreshWaiters.push(answer);
   }
 
   function publish(): void {
@@ -191,7 +207,7 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
             dispatch({
               type: 'profile_loaded',
               flowId: effect.flowId,
-              warning: `Signed in, but the profile could not be loaded: ${error.message}`,
+              failed: true,
             });
           },
         );
@@ -209,6 +225,20 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
           return result;
         });
         return;
+      case 'refresh':
+        protocol.refreshTokenGrant(effect.refreshToken, lifetime.signal).then(
+          (tokens) => dispatch({ type: 'refresh_succeeded', tokensId: effect.tokensId, tokens }),
+          (err: unknown) => {
+            const error = toDeviceLoginError(err);
+            if (error.code === 'invalid_grant') logger.info('Refresh token rejected; signed out locally.');
+            else logger.warn('Token refresh failed.', { code: error.code, error: error.message });
+            dispatch({ type: 'refresh_failed', tokensId: effect.tokensId, error });
+          },
+        );
+        return;
+      case 'token_ready':
+      case 'token_unavailable':
+        return; // answered in dispatch
     }
   }
 
@@ -221,72 +251,14 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
   }
 
   async function revoke(tokens: TokenSet): Promise<SignOutResult> {
-    const where = providerName(protocol.endpoints);
+    const provider = providerName(protocol.endpoints);
     try {
       const outcome = await protocol.tokenRevocation(tokens, lifetime.signal);
-      if (outcome === 'revoked')
-        return { revoked: true, message: `Signed out; ${where} revoked the tokens.` };
-      return {
-        revoked: false,
-        notRevoked: 'unsupported',
-        message:
-          `Signed out on this device, but ${where} offers no token revocation, so the grant is still live at the ` +
-          `provider. To end it, remove this app's access in your account's security or connected-apps settings at ${where}.`,
-      };
+      return outcome === 'revoked' ? { revoked: true, provider } : { revoked: false, notRevoked: 'unsupported', provider };
     } catch (err) {
       const error = toDeviceLoginError(err);
       logger.warn('Token revocation failed.', { code: error.code, error: error.message });
-      return {
-        revoked: false,
-        notRevoked: 'failed',
-        message:
-          `Signed out on this device, but revocation failed (${error.message}), so the grant may still be live at ` +
-          `the provider. To end it, remove this app's access in your account settings at ${where}.`,
-      };
-    }
-  }
-
-  async function refresh(tokens: TokenSet): Promise<TokenSet> {
-    const refreshToken = tokens.refreshToken;
-    if (!refreshToken) {
-      if (tokens.expiresAt !== undefined && tokens.expiresAt <= clock.now()) {
-        const ended = new DeviceLoginError(
-          'not_signed_in',
-          'Your sign-in has ended: the access token expired and the provider gave no refresh token. Sign in again.',
-        );
-        if (state.tokens === tokens) dispatch({ type: 'refresh_rejected', error: ended });
-        throw ended;
-      }
-      throw new DeviceLoginError(
-        'no_refresh_token',
-        'The provider gave no refresh token, so the access token cannot be renewed early.',
-      );
-    }
-    try {
-      const fresh = await protocol.refreshTokenGrant(refreshToken, lifetime.signal);
-      // Without rotation the server sends no new refresh token: the old one stays valid.
-      const merged: TokenSet = {
-        ...fresh,
-        ...((fresh.refreshToken ?? tokens.refreshToken)
-          ? { refreshToken: fresh.refreshToken ?? refreshToken }
-          : {}),
-        ...((fresh.idToken ?? tokens.idToken) ? { idToken: fresh.idToken ?? tokens.idToken } : {}),
-      };
-      if (state.tokens === tokens) dispatch({ type: 'tokens_refreshed', tokens: merged });
-      return merged;
-    } catch (err) {
-      const error = toDeviceLoginError(err);
-      if (error.code === 'invalid_grant') {
-        const ended = new DeviceLoginError(
-          'not_signed_in',
-          'Your sign-in has ended (the provider no longer accepts the refresh token: it expired or was revoked). Sign in again.',
-          { cause: error },
-        );
-        logger.info('Refresh token rejected; signed out locally.');
-        if (state.tokens === tokens) dispatch({ type: 'refresh_rejected', error: ended });
-        throw ended;
-      }
-      throw error;
+      return { revoked: false, notRevoked: 'failed', provider, detail: error.message };
     }
   }
 
@@ -333,39 +305,27 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
       const result =
         revocation ??
         running ??
-        Promise.resolve<SignOutResult>({ revoked: false, notRevoked: 'not_signed_in', message: 'You were not signed in; nothing to revoke.' });
+        Promise.resolve<SignOutResult>({ revoked: false, notRevoked: 'not_signed_in', provider: providerName(protocol.endpoints) });
       const outcome = await result;
       await storeQueue;
       return outcome;
     },
 
     async accessToken(opts = {}) {
-      const tokens = state.tokens;
-      if (state.flow !== 'signed_in' || !tokens) {
-        throw new DeviceLoginError('not_signed_in', 'You are not signed in. Sign in first.');
-      }
-      const minValidityMs = opts.minValidityMs ?? DEFAULT_MIN_VALIDITY_MS;
-      const now = clock.now();
-      const fresh = tokens.expiresAt === undefined || tokens.expiresAt - now > minValidityMs;
-      if (!opts.forceRefresh && fresh) return tokens.accessToken;
-      if (
-        !tokens.refreshToken &&
-        !opts.forceRefresh &&
-        tokens.expiresAt !== undefined &&
-        tokens.expiresAt > now
-      ) {
-        // Nothing to refresh with, and the token still works for a while: use it.
-        return tokens.accessToken;
-      }
-      // Single flight: every caller shares the one refresh in progress.
-      if (!refreshing) {
-        refreshing = refresh(tokens).finally(() => {
-          refreshing = undefined;
-        });
-      }
-      const result = await refreshing;
+      const accessToken = await new Promise<string>((resolve, reject) => {
+        dispatch(
+          {
+            type: 'token_wanted',
+            now: clock.now(),
+            ...(opts.forceRefresh ? { forceRefresh: true } : {}),
+            ...(opts.minValidityMs !== undefined ? { minValidityMs: opts.minValidityMs } : {}),
+          },
+          { resolve, reject },
+        );
+      });
+      // A refreshed (or forgotten) token set is on disk before the caller goes on.
       await storeQueue;
-      return result.accessToken;
+      return accessToken;
     },
 
     settled() {
@@ -381,6 +341,7 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
       flow.abort();
       timer?.abort();
       listeners.clear();
+      for (const waiter of refreshWaiters.splice(0)) waiter.reject(new DeviceLoginError('aborted', 'The session was closed.'));
       const waiters = settledWaiters;
       settledWaiters = [];
       for (const resolve of waiters) resolve(lastSnapshot);

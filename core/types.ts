@@ -129,13 +129,15 @@ export type PollOutcome =
 export interface SignOutResult {
   /** True when the server confirmed revocation (RFC 7009). */
   revoked: boolean;
-  /** For the person: e.g. that the grant is still live at the provider when it cannot be revoked. */
-  message: string;
   /**
-   * Why the grant was not revoked, when it was not, for a UI that words it itself: the provider has
-   * no revocation endpoint, revocation failed, or nobody was signed in.
+   * Why the grant was not revoked, when it was not (each screen words it): the provider has no
+   * revocation endpoint, revocation failed, or nobody was signed in.
    */
   notRevoked?: 'unsupported' | 'failed' | 'not_signed_in';
+  /** Who was asked to revoke: the issuer, else the token endpoint's origin (for the words). */
+  provider: string;
+  /** Why revocation failed, for the log and the CLI (`failed` only; never a token). */
+  detail?: string;
 }
 
 /**
@@ -165,6 +167,8 @@ export interface Snapshot {
   /** Only while awaiting_user. */
   network?: NetworkStatus;
   userCode?: string;
+  /** The user code as every screen shows it (core/user-code.ts): what people compare across devices. */
+  displayCode?: string;
   verificationUri?: string;
   verificationUriComplete?: string;
   /** Epoch ms at which the shown code expires. */
@@ -173,7 +177,12 @@ export interface Snapshot {
   issuedAt?: number;
   /** Current polling interval in seconds. */
   interval?: number;
+  /** When the shown code replaced an expired one without anyone asking (epoch ms). */
+  renewedAt?: number;
+  /** The provider's own sentence to show with the code (Microsoft Entra's `message`), as it sent it. */
   message?: string;
+  /** What the person should be told that the state does not say (each screen words it). */
+  notice?: SessionNotice;
   profile?: Profile;
   /** Epoch ms at which the access token expires, when known. */
   tokenExpiresAt?: number;

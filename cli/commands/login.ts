@@ -19,6 +19,8 @@ export function jsonLine(snapshot: Snapshot): Record<string, unknown> | undefine
       return {
         state,
         userCode: snapshot.userCode,
+        // What the TV and the phone show, for a script that displays the code itself.
+        displayCode: snapshot.displayCode,
         verificationUri: snapshot.verificationUri,
         ...(snapshot.verificationUriComplete ? { verificationUriComplete: snapshot.verificationUriComplete } : {}),
         expiresAt: snapshot.expiresAt !== undefined ? new Date(snapshot.expiresAt).toISOString() : undefined,
@@ -28,12 +30,16 @@ export function jsonLine(snapshot: Snapshot): Record<string, unknown> | undefine
       };
     case 'signed_in': {
       const p = snapshot.profile;
-      return { state, profile: p ? { sub: p.sub, name: p.name ?? null, email: p.email ?? null } : null };
+      return {
+        state,
+        profile: p ? { sub: p.sub, name: p.name ?? null, email: p.email ?? null } : null,
+        ...(snapshot.notice ? { notice: snapshot.notice } : {}),
+      };
     }
     case 'denied':
     case 'expired':
     case 'error':
-      return { state, code: snapshot.error?.code ?? state, message: snapshot.error?.message ?? snapshot.message ?? state };
+      return { state, code: snapshot.error?.code ?? state, message: snapshot.error?.message ?? state };
     default:
       return { state };
   }
@@ -273,7 +279,7 @@ function createHumanView(
       switch (snapshot.state) {
         case 'signed_in':
           stderr.write(`${check} Signed in to ${options.displayName} as ${describeProfile(snapshot.profile)}.\n`);
-          if (snapshot.message) stderr.write(`  ${snapshot.message}\n`);
+          if (snapshot.notice === 'profile_unavailable') stderr.write('  Your name and email could not be loaded (the log says why); the sign-in is kept.\n');
           return;
         case 'denied':
           stderr.write(`${cross} The sign-in was denied on the other device. Run device-login login to try again.\n`);

@@ -1,6 +1,7 @@
 // `device-login logout`: revoke at the server when it can (RFC 7009), forget locally either way, and
 // say plainly when the grant stays live at the provider.
 import { commandHelp, parseCommandArgs } from '../args.ts';
+import type { SignOutResult } from '../../core/types.ts';
 import { EXIT, type CliIO } from '../io.ts';
 import { createClientContext } from '../setup.ts';
 
@@ -25,7 +26,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const restored = await session.restore();
     if (restored.state === 'signed_in') {
       const result = await session.signOut();
-      say(result.revoked, result.message);
+      say(result.revoked, signOutWords(result));
       return EXIT.ok;
     }
     // A pending code, or a stale entry: forget it without asking the server anything.
@@ -35,5 +36,25 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT.ok;
   } finally {
     await session.close();
+  }
+}
+
+/** What the terminal says after a sign-out: plainly, whether the grant lives on at the provider and how to end it. */
+export function signOutWords(result: SignOutResult): string {
+  const where = result.provider;
+  if (result.revoked) return `Signed out; ${where} revoked the tokens.`;
+  switch (result.notRevoked) {
+    case 'unsupported':
+      return (
+        `Signed out on this device, but ${where} offers no token revocation, so the grant is still live at the ` +
+        `provider. To end it, remove this app's access in your account's security or connected-apps settings at ${where}.`
+      );
+    case 'failed':
+      return (
+        `Signed out on this device, but revocation failed${result.detail ? ` (${result.detail})` : ''}, so the grant may still be live at ` +
+        `the provider. To end it, remove this app's access in your account settings at ${where}.`
+      );
+    default:
+      return 'You were not signed in; nothing to revoke.';
   }
 }

@@ -2,7 +2,8 @@
 // no refresh, no request except discovery.
 import { commandHelp, parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIO } from '../io.ts';
-import { describeProfile, formatRelative, groupUserCode } from '../render.ts';
+import { displayUserCode } from '../../core/user-code.ts';
+import { describeProfile, formatRelative } from '../render.ts';
 import { createClientContext } from '../setup.ts';
 
 /** Runs `device-login status`: exit 0 when signed in, 1 when not. */
@@ -54,7 +55,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         verificationUri: pending.verificationUri,
         expiresAt: new Date(pending.expiresAt).toISOString(),
       },
-      `Not signed in to ${provider.displayName}; a sign-in is in progress (code ${groupUserCode(pending.userCode)} at ` +
+      `Not signed in to ${provider.displayName}; a sign-in is in progress (code ${displayUserCode(pending.userCode)} at ` +
         `${pending.verificationUri}, valid ${formatRelative(pending.expiresAt - now).replace(/^in/, 'for')}). ` +
         'Run device-login login to continue it.',
     );

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { awaitingBlock, formatCountdown, groupUserCode, statusLine, userCodeBox } from '../../cli/render.ts';
+import { awaitingBlock, formatCountdown, statusLine, userCodeBox } from '../../cli/render.ts';
 import { jsonLine, exitCodeOf } from '../../cli/commands/login.ts';
 
 const plain = { color: false };
 
 describe('human rendering of the device flow', () => {
-  it('groups user codes for reading and keeps separators the server chose', () => {
-    expect(groupUserCode('WDJBMJHT')).toBe('WDJB-MJHT');
-    expect(groupUserCode('WDJB-MJHT')).toBe('WDJB-MJHT');
-    expect(groupUserCode('123456789')).toBe('12345-6789');
-    expect(groupUserCode('ABCD')).toBe('ABCD');
+  it('groups user codes as every other screen does (core/user-code.ts) and keeps separators the server chose', () => {
+    expect(userCodeBox('WDJBMJHT', plain)).toContain('W D J B - M J H T');
+    expect(userCodeBox('WDJB-MJHT', plain)).toContain('W D J B - M J H T');
+    expect(userCodeBox('ABCDEFGHI', plain)).toContain('A B C - D E F - G H I');
+    expect(userCodeBox('ABCD', plain)).toContain('A B C D');
   });
 
   it('draws the code letter-spaced in a box of even width', () => {

@@ -25,6 +25,7 @@ function authorization(overrides: Partial<DeviceAuthorization> = {}): DeviceAuth
     verificationUriComplete: 'https://idp.example/device?user_code=WDJB-MJHT',
     expiresAt: T0 + TEN_MINUTES,
     interval: 5,
+    issuedAt: T0,
     ...overrides,
   };
 }
@@ -377,16 +378,47 @@ describe('end of a flow', () => {
     });
   });
 
-  it('a profile that cannot be loaded still signs in with the tokens and says why', () => {
+  it('a profile that cannot be loaded still signs in with the tokens, with the profile_unavailable notice', () => {
     const got = outcome(polling(T0 + 5_000), T0 + 6_000, { kind: 'tokens', tokens: TOKENS });
-    const done = transition(got.state, {
-      type: 'profile_loaded',
-      flowId: 1,
-      warning: 'Signed in, but userinfo failed.',
-    });
+    const done = transition(got.state, { type: 'profile_loaded', flowId: 1, failed: true });
     expect(done.state.flow).toBe('signed_in');
     expect(done.state.tokens).toEqual(TOKENS);
-    expect(snapshotOf(done.state).message).toBe('Signed in, but userinfo failed.');
+    expect(snapshotOf(done.state).notice).toBe('profile_unavailable');
+    expect(snapshotOf(done.state).message).toBeUndefined();
+  });
+});
+
+describe('the code on screen', () => {
+  it('carries its display form from the one formatter: a 9-character code reads ABC-DEF-GHI', () => {
+    const state = awaiting({ userCode: 'ABCDEFGHI' });
+    expect(snapshotOf(state)).toMatchObject({ userCode: 'ABCDEFGHI', displayCode: 'ABC-DEF-GHI' });
+  });
+
+  it('a code without an issue time is stamped when it arrives, so every screen counts down from the same moment', () => {
+    const state = reduce(initialState(), [
+      { type: 'sign_in', now: T0 },
+      { type: 'authorization_received', flowId: 1, now: T0 + 700, authorization: authorization({ issuedAt: undefined }) },
+    ]).state;
+    expect(snapshotOf(state).issuedAt).toBe(T0 + 700);
+  });
+
+  it('a code that replaced an expired one by itself says when; a code the viewer asked for does not', () => {
+    const expiredAt = T0 + 6_000;
+    const renewing = outcome(polling(T0 + 5_000), expiredAt, { kind: 'expired', error: err('expired_token', 'gone') });
+    expect(renewing.state.flow).toBe('requesting');
+    const renewed = transition(renewing.state, {
+      type: 'authorization_received',
+      flowId: renewing.state.flowId,
+      now: expiredAt + 300,
+      authorization: authorization({ userCode: 'KQPX-RVTN' }),
+    });
+    expect(snapshotOf(renewed.state).renewedAt).toBe(expiredAt + 300);
+    const asked = reduce(renewed.state, [
+      { type: 'new_code', now: expiredAt + 1_000 },
+      { type: 'authorization_received', flowId: renewed.state.flowId + 1, now: expiredAt + 1_200, authorization: authorization() },
+    ]).state;
+    expect(asked.flow).toBe('awaiting_user');
+    expect(snapshotOf(asked).renewedAt).toBeUndefined();
   });
 });
 
@@ -804,7 +836,7 @@ describe('restart and resume', () => {
 });
 
 describe('sign-out and refresh', () => {
-  it('sign_out clears the store before revoking, then signed_out returns to idle with the result message', () => {
+  it('sign_out clears the store before revoking, then signed_out returns to idle with a notice when the grant may live on', () => {
     const out = transition(signedIn(), { type: 'sign_out' });
     expect(out.state.flow).toBe('signing_out');
     expect(out.effects).toEqual([
@@ -815,9 +847,26 @@ describe('sign-out and refresh', () => {
     expect(out.state.tokens).toBeUndefined();
     const done = transition(out.state, {
       type: 'signed_out',
-      result: { revoked: false, message: 'Grant still live.' },
+      result: { revoked: false, notRevoked: 'unsupported', provider: 'https://idp.example/' },
     });
-    expect(snapshotOf(done.state)).toEqual({ state: 'idle', message: 'Grant still live.' });
+    expect(snapshotOf(done.state)).toEqual({ state: 'idle', notice: 'revocation_unsupported' });
+    const failed = transition(out.state, {
+      type: 'signed_out',
+      result: { revoked: false, notRevoked: 'failed', provider: 'https://idp.example/', detail: 'HTTP 500' },
+    });
+    expect(snapshotOf(failed.state)).toEqual({ state: 'idle', notice: 'revocation_failed' });
+    const revoked = transition(out.state, { type: 'signed_out', result: { revoked: true, provider: 'https://idp.example/' } });
+    expect(snapshotOf(revoked.state)).toEqual({ state: 'idle' });
+  });
+
+  it('a new sign-in clears the notice of the last one', () => {
+    const out = transition(signedIn(), { type: 'sign_out' });
+    const done = transition(out.state, {
+      type: 'signed_out',
+      result: { revoked: false, notRevoked: 'failed', provider: 'https://idp.example/' },
+    });
+    const again = transition(done.state, { type: 'sign_in', now: T0 });
+    expect(snapshotOf(again.state).notice).toBeUndefined();
   });
 
   it('sign_out without tokens clears the store and goes straight to idle', () => {
@@ -826,24 +875,97 @@ describe('sign-out and refresh', () => {
     expect(result.effects).toEqual([{ type: 'abort' }, { type: 'clear_store' }]);
   });
 
-  it('refreshed tokens replace the old ones and are persisted with the profile', () => {
-    const fresh: TokenSet = { ...TOKENS, accessToken: 'new-access', expiresAt: T0 + 7_200_000 };
-    const result = transition(signedIn(), { type: 'tokens_refreshed', tokens: fresh });
-    expect(result.state.tokens).toEqual(fresh);
+  it('a fresh access token is answered at once, with no refresh', () => {
+    const state = signedIn();
+    const result = transition(state, { type: 'token_wanted', now: T0 });
+    expect(result.effects).toEqual([{ type: 'token_ready', accessToken: TOKENS.accessToken }]);
+    expect(result.state).toBe(state);
+  });
+
+  it('a token close to expiry starts one refresh; a second caller meanwhile joins it (single flight)', () => {
+    const late = TOKENS.expiresAt! - 30_000;
+    const first = transition(signedIn(), { type: 'token_wanted', now: late });
+    expect(first.effects).toEqual([{ type: 'refresh', tokensId: first.state.tokensId, refreshToken: TOKENS.refreshToken }]);
+    expect(first.state.refreshing).toBe(true);
+    const second = transition(first.state, { type: 'token_wanted', now: late + 10 });
+    expect(second.effects).toEqual([]);
+  });
+
+  it('refreshed tokens replace the old ones, keep the refresh token the server did not rotate, and are persisted with the profile', () => {
+    const wanting = transition(signedIn(), { type: 'token_wanted', now: T0, forceRefresh: true });
+    const fresh: TokenSet = { accessToken: 'new-access', tokenType: 'Bearer', expiresAt: T0 + 7_200_000 };
+    const result = transition(wanting.state, { type: 'refresh_succeeded', tokensId: wanting.state.tokensId, tokens: fresh });
+    const merged = { ...fresh, refreshToken: TOKENS.refreshToken, ...(TOKENS.idToken ? { idToken: TOKENS.idToken } : {}) };
+    expect(result.state.tokens).toEqual(merged);
+    expect(result.state.refreshing).toBe(false);
     expect(result.effects).toEqual([
-      { type: 'persist', value: { version: 1, tokens: fresh, profile: { sub: 'u1', name: 'Ada' } } },
+      { type: 'persist', value: { version: 1, tokens: merged, profile: { sub: 'u1', name: 'Ada' } } },
+      { type: 'token_ready', accessToken: 'new-access' },
     ]);
   });
 
-  it('a rejected refresh signs out cleanly: idle, store cleared, a readable message', () => {
-    const result = transition(signedIn(), {
-      type: 'refresh_rejected',
-      error: err('not_signed_in', 'Your sign-in has ended. Sign in again.'),
+  it('a refresh answer for tokens replaced meanwhile (signed out and in again) is not applied', () => {
+    const wanting = transition(signedIn(), { type: 'token_wanted', now: T0, forceRefresh: true });
+    const stale = wanting.state.tokensId - 1;
+    const result = transition(wanting.state, {
+      type: 'refresh_succeeded',
+      tokensId: stale,
+      tokens: { accessToken: 'old-answer', tokenType: 'Bearer' },
+    });
+    expect(result.state.tokens).toEqual(TOKENS);
+    expect(result.effects).toEqual([{ type: 'token_ready', accessToken: TOKENS.accessToken }]);
+  });
+
+  it('a refused refresh (invalid_grant) ends the sign-in: idle, store cleared, the session_ended notice', () => {
+    const wanting = transition(signedIn(), { type: 'token_wanted', now: T0, forceRefresh: true });
+    const result = transition(wanting.state, {
+      type: 'refresh_failed',
+      tokensId: wanting.state.tokensId,
+      error: err('invalid_grant', 'grant revoked'),
     });
     expect(result.state.flow).toBe('idle');
     expect(result.state.tokens).toBeUndefined();
-    expect(result.effects).toEqual([{ type: 'clear_store' }]);
-    expect(snapshotOf(result.state).message).toBe('Your sign-in has ended. Sign in again.');
+    expect(result.effects[0]).toEqual({ type: 'clear_store' });
+    expect(result.effects[1]).toMatchObject({ type: 'token_unavailable', error: { code: 'not_signed_in' } });
+    expect(snapshotOf(result.state)).toEqual({ state: 'idle', notice: 'session_ended' });
+  });
+
+  it('a refresh that fails for another reason (an outage) keeps the sign-in and answers with that error', () => {
+    const wanting = transition(signedIn(), { type: 'token_wanted', now: T0, forceRefresh: true });
+    const result = transition(wanting.state, {
+      type: 'refresh_failed',
+      tokensId: wanting.state.tokensId,
+      error: err('network', 'connection refused'),
+    });
+    expect(result.state.flow).toBe('signed_in');
+    expect(result.state.refreshing).toBe(false);
+    expect(result.effects).toEqual([{ type: 'token_unavailable', error: { code: 'network', message: 'connection refused' } }]);
+  });
+
+  it('an expired access token with no refresh token ends the sign-in with the session_ended notice', () => {
+    const { refreshToken: _none, ...noRefresh } = TOKENS;
+    const restored = transition(initialState(), { type: 'restored', now: T0, stored: { version: 1, tokens: noRefresh } });
+    const result = transition(restored.state, { type: 'token_wanted', now: TOKENS.expiresAt! + 1 });
+    expect(snapshotOf(result.state)).toEqual({ state: 'idle', notice: 'session_ended' });
+    expect(result.effects[0]).toEqual({ type: 'clear_store' });
+  });
+
+  it('without a refresh token a still-valid access token is used, and a forced refresh says there is none', () => {
+    const { refreshToken: _none, ...noRefresh } = TOKENS;
+    const restored = transition(initialState(), { type: 'restored', now: T0, stored: { version: 1, tokens: noRefresh } });
+    const near = TOKENS.expiresAt! - 1_000;
+    expect(transition(restored.state, { type: 'token_wanted', now: near }).effects).toEqual([
+      { type: 'token_ready', accessToken: TOKENS.accessToken },
+    ]);
+    const forced = transition(restored.state, { type: 'token_wanted', now: near, forceRefresh: true });
+    expect(forced.state.flow).toBe('signed_in');
+    expect(forced.effects).toMatchObject([{ type: 'token_unavailable', error: { code: 'no_refresh_token' } }]);
+  });
+
+  it('nobody signed in: the answer is not_signed_in', () => {
+    expect(transition(initialState(), { type: 'token_wanted', now: T0 }).effects).toMatchObject([
+      { type: 'token_unavailable', error: { code: 'not_signed_in' } },
+    ]);
   });
 });
 
