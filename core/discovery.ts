@@ -1,10 +1,9 @@
 // Authorization server metadata: OpenID Connect Discovery 1.0, falling back to RFC 8414.
+import { CLIENT_DEFAULTS } from './defaults.ts';
 import { DeviceLoginError } from './errors.ts';
 import { LONG_POLL_MEMBER, originOf, parseBody, readLongPollMaxWait } from './normalise.ts';
 import type { HttpClient } from './ports.ts';
 import type { Endpoints } from './types.ts';
-
-const DISCOVERY_TIMEOUT_MS = 10_000;
 
 /** The metadata URLs to try for an issuer, in order (OIDC Discovery §4, then RFC 8414 §3.1). */
 export function metadataUrls(issuer: string): string[] {
@@ -47,7 +46,7 @@ export async function discoverEndpoints(
       ({ status, body } = await http.request({
         method: 'GET',
         url,
-        timeoutMs: DISCOVERY_TIMEOUT_MS,
+        timeoutMs: CLIENT_DEFAULTS.requestTimeoutMs,
         ...(options.signal ? { signal: options.signal } : {}),
       }));
     } catch (err) {

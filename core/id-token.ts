@@ -75,7 +75,6 @@ export function createJwksCache(jwksUri: string, http: HttpClient, timeoutMs: nu
         requiredClaims: ['iss', 'aud', 'sub', 'exp', 'iat'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         // jose takes the time as a Date; it comes from the Clock port.
-        // eslint-disable-next-line no-restricted-globals
         currentDate: new Date(options.now),
       };
       let fresh = false;

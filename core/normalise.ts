@@ -1,6 +1,7 @@
 // The quirk layer: every provider's way of answering becomes the RFC shape here, and only here.
 // Pure functions over {status, headers, body}; nothing below names a provider, each quirk is
 // recognised from the response itself (DESIGN.md, "Provider quirks to normalise").
+import { CLIENT_DEFAULTS } from './defaults.ts';
 import { DeviceLoginError, type OAuthErrorBody } from './errors.ts';
 import type { HttpResponse } from './ports.ts';
 import type { DeviceAuthorization, PollOutcome, Profile, TokenSet } from './types.ts';
@@ -14,9 +15,6 @@ export interface NormaliseContext {
   /** Told about things that were dropped rather than rejected. */
   warn?: (message: string) => void;
 }
-
-/** The RFC 8628 §3.2 default when the server names no interval. */
-export const DEFAULT_INTERVAL_SECONDS = 5;
 
 /** Only the origin of a URL goes into messages: paths and queries may carry codes. */
 export function originOf(url: string): string {
@@ -79,41 +77,21 @@ export function parseRetryAfter(headers: Record<string, string>, now: number): n
   // Clamped: 400 digits are a valid delay-seconds, but Infinity is no delay a timer can hold.
   if (/^\d+$/.test(raw)) return Math.min(Number(raw), MAX_LIFETIME_SECONDS) * 1000;
   const at = parseHttpDate(raw);
-  return at === undefined ? undefined : Math.max(0, at - now);
+  return at === undefined ? undefined : Math.min(Math.max(0, at - now), MAX_LIFETIME_SECONDS * 1000);
 }
 
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+// RFC 9110 §5.6.7's three forms, checked before Date.parse, which would also take "7.5" (5 July 2001)
+// or "1" (1 January 2001) for a date. IMF-fixdate and the obsolete RFC 850 form say GMT themselves.
+const GMT_DATE = /^(?:[A-Za-z]{3,9},\s*)?\d{1,2}[\s-][A-Za-z]{3}[\s-]\d{2,4}\s+\d{2}:\d{2}:\d{2}\s+GMT$/i;
+// asctime names no zone but means GMT, and Date.parse reads a date without one as local time.
+const ASCTIME_DATE = /^[A-Za-z]{3}\s+[A-Za-z]{3}\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\s+\d{4}$/;
 
-/**
- * IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") to epoch ms. Written out because core/ reads time
- * only through the Clock port and does not touch `Date`.
- */
+/** An HTTP-date (RFC 9110 §5.6.7: IMF-fixdate, RFC 850 or asctime) to epoch ms; undefined for anything else. */
 export function parseHttpDate(text: string): number | undefined {
-  const m =
-    /^(?:[A-Za-z]{3},\s*)?(\d{1,2})[\s-]([A-Za-z]{3})[\s-](\d{2,4})\s+(\d{2}):(\d{2}):(\d{2})\s*GMT$/i.exec(
-      text,
-    );
-  if (!m) return undefined;
-  const [, d, mon, y, hh, mm, ss] = m as unknown as [string, string, string, string, string, string, string];
-  const month = MONTHS.indexOf(mon.toLowerCase());
-  if (month < 0) return undefined;
-  let year = Number(y);
-  if (y.length === 2) year += year < 70 ? 2000 : 1900; // RFC 850 two-digit years
-  const day = Number(d);
-  if (day < 1 || day > 31 || Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 60) return undefined;
-  return (
-    (daysFromCivil(year, month + 1, day) * 86_400 + Number(hh) * 3600 + Number(mm) * 60 + Number(ss)) * 1000
-  );
-}
-
-// Howard Hinnant's days_from_civil: days since 1970-01-01 of a proleptic Gregorian date.
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
+  const date = text.trim();
+  const gmt = GMT_DATE.test(date) ? date : ASCTIME_DATE.test(date) ? `${date} GMT` : undefined;
+  const at = gmt === undefined ? NaN : Date.parse(gmt);
+  return Number.isNaN(at) ? undefined : at;
 }
 
 /**
@@ -280,13 +258,13 @@ export function normaliseDeviceAuthorizationResponse(
   if (expiresIn === undefined)
     throw invalid(ctx, `${what}: expires_in is missing or not a positive number.`, res.status);
 
-  let interval = DEFAULT_INTERVAL_SECONDS;
+  let interval: number = CLIENT_DEFAULTS.intervalSeconds;
   if (fields.interval !== undefined && fields.interval !== null && fields.interval !== '') {
     const given = readPositiveNumber(fields.interval);
     // The default is a safe pace, so a broken interval costs nothing but a warning.
     if (given === undefined) {
       ctx.warn?.(
-        `${originOf(ctx.endpoint)} sent an interval that is not a positive number; polling every ${DEFAULT_INTERVAL_SECONDS} s.`,
+        `${originOf(ctx.endpoint)} sent an interval that is not a positive number; polling every ${CLIENT_DEFAULTS.intervalSeconds} s.`,
       );
     } else {
       interval = given;

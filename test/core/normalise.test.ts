@@ -68,7 +68,50 @@ describe('Retry-After', () => {
     expect(parseRetryAfter({}, NOW)).toBeUndefined();
   });
 
-  it('agrees with Date.parse for every IMF-fixdate', () => {
+  it('holds a date centuries ahead to the longest wait a timer can hold', () => {
+    expect(parseRetryAfter({ 'retry-after': 'Fri, 31 Dec 9999 23:59:59 GMT' }, NOW)).toBe(10 * 365 * 24 * 3600 * 1000);
+  });
+});
+
+describe('HTTP-date (RFC 9110 §5.6.7)', () => {
+  const NOV_6_1994 = Date.UTC(1994, 10, 6, 8, 49, 37);
+
+  it.each([
+    ['IMF-fixdate', 'Sun, 06 Nov 1994 08:49:37 GMT'],
+    ['the obsolete RFC 850 form', 'Sunday, 06-Nov-94 08:49:37 GMT'],
+    ['the obsolete asctime form', 'Sun Nov  6 08:49:37 1994'],
+    ['IMF-fixdate in lower case with spaces around', '  sun, 06 nov 1994 08:49:37 gmt '],
+  ])('reads %s', (_name, text) => {
+    expect(parseHttpDate(text)).toBe(NOV_6_1994);
+  });
+
+  it('reads asctime as GMT in any local time zone', () => {
+    const zone = process.env.TZ;
+    try {
+      for (const tz of ['Asia/Taipei', 'America/Los_Angeles', 'UTC']) {
+        process.env.TZ = tz;
+        expect(parseHttpDate('Sun Nov  6 08:49:37 1994'), tz).toBe(NOV_6_1994);
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
+  it.each([
+    ['prose', 'soon'],
+    ['a decimal number, which Date.parse takes for 5 July 2001', '7.5'],
+    ['a bare number, which Date.parse takes for 1 January 2001', '1'],
+    ['an ISO 8601 date', '1994-11-06T08:49:37Z'],
+    ['an IMF-fixdate in another zone', 'Sun, 06 Nov 1994 08:49:37 PST'],
+    ['an hour that does not exist', 'Sun, 06 Nov 1994 25:49:37 GMT'],
+    ['a month that does not exist', 'Sun, 06 Foo 1994 08:49:37 GMT'],
+    ['an empty string', ''],
+  ])('refuses %s', (_name, text) => {
+    expect(parseHttpDate(text)).toBeUndefined();
+  });
+
+  it('reads every IMF-fixdate as the instant it names', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), (ms) => {
         const date = new Date(Math.floor(ms / 1000) * 1000);

@@ -1,20 +1,39 @@
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../core/errors.ts';
 import type { NoticeCode } from '../../host/contract.ts';
 import { LANGUAGES, messagesFor } from '../../renderer/src/i18n/messages.ts';
-import { errorKind, type ErrorKind } from '../../renderer/src/logic/error-kind.ts';
+import { errorKind, WORDED_CODES, type ErrorKind } from '../../renderer/src/logic/error-kind.ts';
 
-const KINDS: ErrorKind[] = ['network', 'server', 'setup', 'response', 'other'];
+const KINDS: ErrorKind[] = ['network', 'server', 'setup', 'refused', 'code', 'session', 'storage', 'response', 'other'];
 const NOTICES: NoticeCode[] = ['revocation_failed', 'revocation_unsupported', 'tokens_memory_only', 'tokens_unencrypted'];
+const CORE_CODES = Object.keys(ERROR_CODES);
+// The documented group that gets the general words: a bug, and a cancel that never reaches the screen.
+const GENERAL = ['aborted', 'internal'];
 
 describe('the TV words an error code, never shows it', () => {
+  it('words exactly the codes core can raise, no fewer and none it cannot', () => {
+    expect([...WORDED_CODES].sort()).toEqual([...CORE_CODES].sort());
+  });
+
+  it('gives the general words only to a bug and a cancel', () => {
+    expect(CORE_CODES.filter((code) => errorKind(code) === 'other').sort()).toEqual(GENERAL);
+  });
+
   it('sorts the device’s codes into what a person can act on', () => {
     expect(errorKind('network')).toBe('network');
     expect(errorKind('timeout')).toBe('network');
     expect(errorKind('server_error')).toBe('server');
     expect(errorKind('temporarily_unavailable')).toBe('server');
+    expect(errorKind('slow_down')).toBe('server');
     expect(errorKind('configuration')).toBe('setup');
     expect(errorKind('invalid_client')).toBe('setup');
     expect(errorKind('unauthorized_client')).toBe('setup');
+    expect(errorKind('device_flow_disabled')).toBe('setup');
+    expect(errorKind('access_denied')).toBe('refused');
+    expect(errorKind('expired_token')).toBe('code');
+    expect(errorKind('invalid_grant')).toBe('code');
+    expect(errorKind('not_signed_in')).toBe('session');
+    expect(errorKind('store')).toBe('storage');
     expect(errorKind('invalid_response')).toBe('response');
   });
 
@@ -24,13 +43,26 @@ describe('the TV words an error code, never shows it', () => {
     expect(errorKind('toString')).toBe('other');
   });
 
-  it.each(LANGUAGES)('says what happened and what to do next in %s, with no code or address in it', (language) => {
+  it('uses every kind for some code of core', () => {
+    expect(new Set(CORE_CODES.map(errorKind))).toEqual(new Set(KINDS));
+  });
+
+  it.each(LANGUAGES)('says what happened and what to do next for every code of core in %s, with no code or address in it', (language) => {
     const t = messagesFor(language);
-    for (const kind of KINDS) {
-      const { what, next } = t.error[kind];
-      expect(what).not.toBe(next);
-      expect(`${what} ${next}`).not.toMatch(/[a-z]+_[a-z]+|https?:|ECONN|Error code/);
-      if (language === 'zh-TW') expect(`${what}${next}`).toMatch(/^[^A-Za-z]*$/);
+    for (const code of CORE_CODES) {
+      const { what, next } = t.error[errorKind(code)];
+      expect(what.length, code).toBeGreaterThan(8);
+      expect(next.length, code).toBeGreaterThan(8);
+      expect(what, code).not.toBe(next);
+      expect(`${what} ${next}`, code).not.toMatch(/[a-z]+_[a-z]+|https?:|ECONN|Error code/);
+      if (language === 'zh-TW') expect(`${what}${next}`, code).toMatch(/^[^A-Za-z]*$/);
+    }
+  });
+
+  it('words each kind differently, so that a person can tell them apart', () => {
+    for (const language of LANGUAGES) {
+      const t = messagesFor(language);
+      expect(new Set(KINDS.map((kind) => t.error[kind].what)).size, language).toBe(KINDS.length);
     }
   });
 

@@ -80,6 +80,22 @@ const en = {
       what: 'This TV’s sign-in settings do not work with the sign-in service.',
       next: 'Ask whoever set up this TV to check its sign-in settings.',
     },
+    refused: {
+      what: 'The sign-in service would not let this TV sign in.',
+      next: 'Ask whoever set up this TV whether the sign-in service allows it, then choose Retry.',
+    },
+    code: {
+      what: 'The sign-in code stopped working before the sign-in was finished.',
+      next: 'Choose Retry for a new code, then enter it on your phone.',
+    },
+    session: {
+      what: 'Your sign-in on this TV has ended.',
+      next: 'Choose Retry to sign in again with your phone.',
+    },
+    storage: {
+      what: 'The TV could not read or save your sign-in.',
+      next: 'Choose Retry to sign in again. If it keeps happening, ask whoever set up this TV to check its storage.',
+    },
     response: {
       what: 'The sign-in service sent an answer the TV could not read.',
       next: 'Choose Retry. If it happens again, ask whoever set up this TV to check its sign-in settings.',
@@ -223,6 +239,22 @@ const zhTW: Messages = {
     setup: {
       what: '這台電視的登入設定無法與登入服務配合。',
       next: '請聯絡設定這台電視的人檢查登入設定。',
+    },
+    refused: {
+      what: '登入服務不允許這台電視登入。',
+      next: '請詢問設定這台電視的人，登入服務是否允許這台電視登入，然後選擇「重試」。',
+    },
+    code: {
+      what: '登入代碼在完成登入之前就失效了。',
+      next: '請選擇「重試」取得新代碼，再到手機上輸入。',
+    },
+    session: {
+      what: '你在這台電視上的登入已經結束。',
+      next: '請選擇「重試」，再用手機重新登入。',
+    },
+    storage: {
+      what: '電視無法讀取或儲存你的登入資訊。',
+      next: '請選擇「重試」重新登入。如果一直發生，請聯絡設定這台電視的人檢查儲存空間。',
     },
     response: {
       what: '登入服務傳回了電視無法讀取的回應。',
