@@ -37,7 +37,15 @@ export default tseslint.config(
         { name: 'fetch', message: 'core/ reaches the network only through the HttpClient port.' },
         { name: 'setTimeout', message: 'core/ waits only through the Clock port.' },
         { name: 'setInterval', message: 'core/ waits only through the Clock port.' },
-        { name: 'Date', message: 'core/ reads time only through the Clock port.' },
+        { name: 'performance', message: 'core/ reads time only through the Clock port.' },
+      ],
+      // The clock, not all of Date: parsing a date the server sent (Date.parse) or handing jose an
+      // instant from the Clock port (new Date(ms)) reads no time.
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'core/ reads time only through the Clock port.' },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'core/ reads time only through the Clock port.' },
+        { selector: "CallExpression[callee.name='Date']", message: 'core/ reads time only through the Clock port.' },
       ],
     },
   },
