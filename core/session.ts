@@ -279,7 +279,7 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
         const cause = toDeviceLoginError(err);
         dispatch({
           type: 'restore_failed',
-          error: new DeviceLoginError('configuration', `Could not read the token store: ${cause.message}`, {
+          error: new DeviceLoginError('store', `Could not read the token store: ${cause.message}`, {
             cause,
           }),
         });

@@ -45,9 +45,9 @@ export interface ProfileView {
 }
 
 /**
- * Why the flow stopped, as a machine code the renderer words in the TV's language: core's
- * DeviceLoginError codes (`network`, `timeout`, `server_error`, `configuration`, `invalid_client`,
- * `invalid_response`, ...). The technical message stays on the device side, in its log.
+ * Why the flow stopped, as a machine code the renderer words in the TV's language: one of core's
+ * ERROR_CODES (core/errors.ts), or a provider's own code, which gets the general words. The
+ * technical message stays on the device side, in its log.
  */
 export interface ViewError {
   code: string;

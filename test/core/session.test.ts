@@ -559,6 +559,14 @@ describe('device session runner', () => {
     expect(r.store.get()?.tokens).toEqual(TOKENS);
   });
 
+  it('a token store that cannot be read ends in the error state with the store code (not a configuration error)', async () => {
+    const r = rig();
+    r.store.data.set(KEY, '{not json');
+    const snapshot = await r.session.restore();
+    expect(snapshot.state).toBe('error');
+    expect(snapshot.error?.code).toBe('store');
+  });
+
   it('accessToken when not signed in throws not_signed_in', async () => {
     const r = rig();
     await expect(r.session.accessToken()).rejects.toMatchObject({ code: 'not_signed_in' });
