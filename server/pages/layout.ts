@@ -114,11 +114,3 @@ ${body}
 </body>
 </html>`;
 }
-
-/** Splits a user code into groups for reading (WDJB-MJHT -> WDJB, MJHT). */
-export function codeGroups(userCode: string): string[] {
-  const parts = userCode.split(/[-\s]+/).filter(Boolean);
-  if (parts.length > 1) return parts;
-  const clean = parts[0] ?? '';
-  return clean.length > 4 ? (clean.match(/.{1,4}/g) ?? [clean]) : [clean];
-}

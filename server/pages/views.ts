@@ -4,8 +4,11 @@
 // can be checked against the TV at the moment of deciding (RFC 8628 §5.4).
 // A field with an error is marked aria-invalid and described by the message (#error), and the page
 // loads with the field focused: without scripts, autofocus is how focus lands where the fix is typed.
+// A user code is shown only through core/user-code.ts, so that the phone groups it exactly as the TV
+// and the terminal do: it is the string the person compares between the two screens.
+import { displayUserCode, userCodeGroups } from '../../core/user-code.ts';
 import type { Lang, Messages } from './i18n.ts';
-import { codeGroups, esc, ICONS, layout } from './layout.ts';
+import { esc, ICONS, layout } from './layout.ts';
 
 export interface ViewBase {
   lang: Lang;
@@ -16,9 +19,15 @@ export interface ViewBase {
 
 /** The device flow being decided on: its code, the client that asks, and where it started. */
 export interface DeviceRequest {
+  /** As the server holds it, with or without separators: the page groups it for reading. */
   userCode: string;
   clientName: string;
   deviceHint?: string;
+}
+
+/** What confirm and consent both show of a device flow; `ip` is where it started, when known. */
+export function deviceRequest(m: Messages, userCode: string, clientName: string, ip: string | undefined): DeviceRequest {
+  return { userCode, clientName, ...(ip ? { deviceHint: m.startedFrom(ip) } : {}) };
 }
 
 const ERROR_ID = 'error';
@@ -46,15 +55,15 @@ function errorAttrs(error: string | undefined, fields: ReadonlyArray<string> | u
 
 /** The grouped code and the client card: the same on confirm and consent. */
 function requestCard(m: Messages, r: DeviceRequest, note?: string): string {
-  const groups = codeGroups(r.userCode)
+  const groups = userCodeGroups(r.userCode)
     .map((g) => `<span>${esc(g)}</span>`)
     .join('');
   const lines = [note, r.deviceHint].filter(Boolean).map((text) => `<small>${esc(text)}</small>`).join('');
-  return `<div class="usercode" data-testid="user-code" aria-label="${esc(r.userCode)}">${groups}</div>
+  return `<div class="usercode" data-testid="user-code" aria-label="${esc(displayUserCode(r.userCode))}">${groups}</div>
 <div class="client"><span class="tv">${ICONS.tv}</span><span><strong data-testid="client-name">${esc(r.clientName)}</strong>${lines}</span></div>`;
 }
 
-/** Enter code: the form posts back to oidc-provider's code verification route with its xsrf token. */
+/** Enter code: the form posts back to oidc-provider's code verification route with its xsrf token; `code` is what was typed. */
 export function enterCodePage(v: ViewBase & { action: string; xsrf: string; code?: string; error?: string; invalid?: boolean }): string {
   const { m } = v;
   const body = `<div class="icon">${ICONS.tv}</div>
@@ -64,7 +73,7 @@ ${errorBox(v.error)}
 <form method="post" action="${esc(v.action)}" novalidate>
 <input type="hidden" name="xsrf" value="${esc(v.xsrf)}">
 <label for="user_code">${esc(m.code)}</label>
-<input class="code" id="user_code" name="user_code" type="text" value="${esc(v.code ?? '')}" placeholder="${esc(m.codePlaceholder)}" autocomplete="one-time-code" autocapitalize="characters" autocorrect="off" spellcheck="false" maxlength="32" required${errorAttrs(v.error, v.invalid ? ['code'] : [], 'code')} autofocus>
+<input class="code" id="user_code" name="user_code" type="text" value="${esc(v.code ? displayUserCode(v.code) : '')}" placeholder="${esc(m.codePlaceholder)}" autocomplete="one-time-code" autocapitalize="characters" autocorrect="off" spellcheck="false" maxlength="32" required${errorAttrs(v.error, v.invalid ? ['code'] : [], 'code')} autofocus>
 <div class="actions"><button class="btn primary" type="submit">${esc(m.continue)}</button></div>
 </form>`;
   return layout({ ...v, title: m.enterTitle, body, page: 'enter-code' });

@@ -1,5 +1,7 @@
-// oidc-provider (pinned at 9.13.3) ships no types for its internal modules; server/device-flow.ts
-// reuses the stock device_code grant handler and grant helpers so that only the gaps are ours.
+// @types/oidc-provider describes the package's public API only, not its internal modules (lib/*,
+// pinned at oidc-provider 9.13.3). server/device-flow.ts reuses the stock device_code grant handler
+// and grant helpers from there, so that only the gaps are ours; these are the parts it calls.
+// Everything else, the phone pages included, uses the published types.
 declare module 'oidc-provider/lib/actions/grants/device_code.js' {
   export const handler: (provider: unknown, helpers: Record<string, unknown>, ctx: unknown) => Promise<void>;
   export const parameters: Set<string>;

@@ -7,16 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import Koa from 'koa';
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 
 import { openAccounts, type Accounts } from '../../server/accounts.ts';
 import { mountResourceServer } from '../../server/api.ts';
-import { deviceFlowHooks, interactionUrl, mountInteractions, renderError, type ProviderLike } from '../../server/pages/index.ts';
+import { deviceFlowHooks, interactionUrl, mountInteractions, renderError } from '../../server/pages/index.ts';
 
 export interface PagesServer {
   url: string;
   clientId: string;
   accounts: Accounts;
-  provider: ProviderLike & Record<string, unknown>;
+  provider: Provider;
   dataDir: string;
   user: { email: string; password: string; name: string };
   /** Starts a device flow as the TV would. */
@@ -26,8 +27,17 @@ export interface PagesServer {
   close(): Promise<void>;
 }
 
-/** Starts the harness; codeTtl in seconds. */
-export async function startPagesServer(options: { codeTtl?: number; accessTokenTtl?: number; limiter?: { maxFailures?: number; windowMs?: number } } = {}): Promise<PagesServer> {
+export interface PagesServerOptions {
+  /** Seconds a device code lives. */
+  codeTtl?: number;
+  accessTokenTtl?: number;
+  limiter?: { maxFailures?: number; windowMs?: number };
+  /** oidc-provider's user-code mask ('*' one character; default '****-****'). */
+  userCodeMask?: string;
+}
+
+/** Starts the harness. */
+export async function startPagesServer(options: PagesServerOptions = {}): Promise<PagesServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dl-pages-'));
   const accounts = openAccounts(join(dataDir, 'users.sqlite'));
   const user = { email: 'ada@example.test', password: 'correct horse battery', name: 'Ada Lovelace' };
@@ -39,10 +49,7 @@ export async function startPagesServer(options: { codeTtl?: number; accessTokenT
   if (!address || typeof address === 'string') throw new Error('no address');
   const url = `http://127.0.0.1:${address.port}`;
 
-  // oidc-provider ships no type declarations; the string specifier keeps tsc from looking for them.
-  const specifier = 'oidc-provider';
-  const { default: Provider } = (await import(specifier)) as { default: new (issuer: string, config: unknown) => ProviderLike & Record<string, unknown> };
-  const provider = new Provider(url, {
+  const configuration: Configuration = {
     clients: [
       {
         client_id: 'tv-demo',
@@ -53,31 +60,33 @@ export async function startPagesServer(options: { codeTtl?: number; accessTokenT
         redirect_uris: [],
       },
     ],
-    findAccount: accounts.findAccount,
+    // accounts.ts declares its own claims type (no index signature), as server/provider.ts casts too.
+    findAccount: accounts.findAccount as Configuration['findAccount'],
     scopes: ['openid', 'profile', 'email', 'offline_access'],
     claims: { openid: ['sub'], profile: ['name', 'picture'], email: ['email', 'email_verified'] },
     features: {
       devInteractions: { enabled: false },
-      deviceFlow: { enabled: true, ...deviceFlowHooks() },
+      deviceFlow: { enabled: true, ...(options.userCodeMask ? { mask: options.userCodeMask } : {}), ...deviceFlowHooks() },
       revocation: { enabled: true },
     },
     // A device flow never reuses the session's grant, so every TV gets its own consent and grant.
-    loadExistingGrant: async (ctx: { oidc: { route: string; result?: { consent?: { grantId?: string } }; session: { grantIdFor(id: string): string | undefined }; client: { clientId: string }; provider: { Grant: { find(id: string): Promise<unknown> } } } }) => {
+    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
       const fromConsent = ctx.oidc.result?.consent?.grantId;
       const isDevice = /^(code_verification|device_resume)$/.test(ctx.oidc.route);
-      const grantId = fromConsent ?? (isDevice ? undefined : ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId));
+      const grantId = fromConsent ?? (isDevice ? undefined : ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId));
       return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
     },
     interactions: { url: interactionUrl },
     renderError,
     cookies: { keys: ['pages-test-cookie-key-0123456789'] },
     ttl: { DeviceCode: options.codeTtl ?? 600, AccessToken: options.accessTokenTtl ?? 3600, Grant: 3600, Session: 3600, Interaction: 3600, RefreshToken: 3600 },
-  });
+  };
+  const provider = new Provider(url, configuration);
 
   const app = new Koa();
   mountInteractions(app, provider, { accounts, ...(options.limiter ? { limiter: options.limiter } : {}) });
   mountResourceServer(app, provider as never, { accounts, publicUrl: url });
-  const callback = (provider as unknown as { callback(): (req: unknown, res: unknown) => Promise<void> }).callback();
+  const callback = provider.callback();
   app.use(async (ctx) => {
     ctx.respond = false;
     await callback(ctx.req, ctx.res);
