@@ -17,7 +17,7 @@ import type { OidcStore } from './adapters/store.ts';
 import { SERVER_DEFAULTS, unsafeDefaults } from './defaults.ts';
 import { installDeviceFlow } from './device-flow.ts';
 import { loadOrCreateKeys } from './keys.ts';
-import { deviceFlowHooks, interactionUrl, mountInteractions, renderError, type ProviderLike } from './pages/index.ts';
+import { deviceFlowHooks, interactionUrl, mountInteractions, renderError } from './pages/index.ts';
 import { createProvider, type PageHooks } from './provider.ts';
 
 export interface ServerOptions {
@@ -233,11 +233,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
     const hooks = deviceFlowHooks();
     const pages: PageHooks = {
-      userCodeInputSource: hooks.userCodeInputSource as unknown as PageHooks['userCodeInputSource'],
-      userCodeConfirmSource: hooks.userCodeConfirmSource as unknown as PageHooks['userCodeConfirmSource'],
-      successSource: hooks.successSource as unknown as PageHooks['successSource'],
-      interactionUrl: interactionUrl as unknown as PageHooks['interactionUrl'],
-      renderError: renderError as unknown as PageHooks['renderError'],
+      userCodeInputSource: hooks.userCodeInputSource,
+      userCodeConfirmSource: hooks.userCodeConfirmSource,
+      successSource: hooks.successSource,
+      interactionUrl,
+      renderError,
     };
     const provider = createProvider({
       issuer: publicUrl,
@@ -274,7 +274,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     // Held polls are answered before the listener stops, so shutdown never waits 30 s on them.
     cleanups.push(() => deviceFlow.close());
 
-    mountInteractions(provider, provider as unknown as ProviderLike, { accounts, frameAncestors: options.frameAncestors ?? [] });
+    mountInteractions(provider, provider, { accounts, frameAncestors: options.frameAncestors ?? [] });
     mountResourceServer(provider, provider as unknown as Parameters<typeof mountResourceServer>[1], { accounts, publicUrl });
 
     provider.on('server_error', (_ctx: unknown, err: Error) => {

@@ -13,9 +13,6 @@ import { createAttemptLimiter, jsonHeaders, securityHeaders, type AttemptLimiter
 export { deviceFlowHooks, renderError } from './device-hooks.ts';
 export { interactionUrl } from './interactions.ts';
 
-/** The provider the pages mount on, as server/app.ts names it: oidc-provider's own type. */
-export type ProviderLike = Provider;
-
 export interface InteractionDeps {
   accounts: Accounts;
   /** Wrong codes per address and per browser session before code entry pauses (default 5 in 10 min). */
