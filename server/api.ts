@@ -6,17 +6,13 @@ import { extname, join, normalize, sep } from 'node:path';
 
 import type Koa from 'koa';
 import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
 
 import { avatarPath, type Accounts } from './accounts.ts';
 import { ASSETS_DIR, catalogFor } from './catalog.ts';
 
-/** The parts of oidc-provider the resource server uses (it ships no types). */
-interface ProviderForApi {
-  AccessToken: {
-    find(token: string): Promise<{ accountId?: string; clientId?: string; grantId?: string; scope?: string; isExpired?: boolean } | undefined>;
-  };
-  Grant: { find(id: string): Promise<unknown> };
-}
+/** The parts of oidc-provider the resource server uses (typed by @types/oidc-provider). */
+type ProviderForApi = Pick<Provider, 'AccessToken' | 'Grant'>;
 
 export interface ResourceServerDeps {
   accounts: Accounts;

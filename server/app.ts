@@ -275,7 +275,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     cleanups.push(() => deviceFlow.close());
 
     mountInteractions(provider, provider, { accounts, frameAncestors: options.frameAncestors ?? [] });
-    mountResourceServer(provider, provider as unknown as Parameters<typeof mountResourceServer>[1], { accounts, publicUrl });
+    mountResourceServer(provider, provider, { accounts, publicUrl });
 
     provider.on('server_error', (_ctx: unknown, err: Error) => {
       logger.error('server error', { error: err.message });
