@@ -32,7 +32,9 @@ export default defineConfig({
     plugins: [copyServerAssets()],
     build: {
       outDir: `${out}/main`,
-      externalizeDeps: true,
+      // jsqr too, although a devDependency: the emulated phone imports it on demand (host/phone-camera.ts),
+      // and a packaged app, which has no devDependencies, must start without it rather than carry it.
+      externalizeDeps: { include: ['jsqr'] },
       rolldownOptions: {
         input: { index: `${root}electron/main.ts` },
         // node:sqlite exists only under its node: name, so the builtin list does not cover it.

@@ -3,7 +3,6 @@
 // ViewState to the TV over IPC and runs the TV's bridge calls. No token ever leaves this process.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { endianness } from 'node:os';
 import { app, dialog, ipcMain, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
 import { DeviceLoginError, toDeviceLoginError } from '../core/errors.ts';
 import type { Ports } from '../core/ports.ts';
@@ -11,20 +10,22 @@ import type { ClientSettings } from '../core/types.ts';
 import type { ProviderSettings } from '../core/providers.ts';
 import { systemClock } from '../host/clock.ts';
 import { assertClientConfigured, loadConfig, type DeviceLoginConfig } from '../host/config.ts';
-import type { NoticeCode, ViewState } from '../host/contract.ts';
+import type { ViewState } from '../host/contract.ts';
 import { DeviceController } from '../host/device-controller.ts';
 import { createAxiosHttpClient } from '../host/http.ts';
 import { createStreamLogger, type RedactingLogger } from '../host/logger.ts';
+import { createPhoneScanner } from '../host/phone-camera.ts';
 import { redactingStore } from '../host/redacting-store.ts';
+import { openTokenStorage } from '../host/storage-policy.ts';
 import { startServer, type RunningServer } from '../server/app.ts';
 import { SERVER_DEFAULTS } from '../server/defaults.ts';
 import { registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { INVOKE_CHANNELS, STATE_CHANNEL } from './channels.ts';
 import { parseInvoke, type BridgeCall } from './ipc.ts';
 import { parseShellArguments, providerConfigured } from './options.ts';
-import { createPhoneScanner, type PhoneScanner } from './qr-scan.ts';
-import { chooseStoragePolicy, createSafeTokenStore, type StoragePolicy } from './safe-token-store.ts';
+import { safeStorageCodec } from './safe-storage.ts';
 import {
+  denyAllPermissions,
   isTrustedSender,
   locationKey,
   phoneMayNavigate,
@@ -32,7 +33,7 @@ import {
   TV_BASE_URL,
   tvContentSecurityPolicy,
 } from './security.ts';
-import { createPhoneWindow, createTvWindow, denyAllPermissions } from './windows.ts';
+import { captureWindow, createPhoneWindow, createTvWindow } from './windows.ts';
 
 /** Scopes asked for when neither flags nor the provider preset name any: profile data and a refresh token. */
 const DEFAULT_SCOPE = 'openid profile email offline_access';
@@ -66,23 +67,17 @@ async function start(): Promise<void> {
   await app.whenReady();
   denyAllPermissions(session.defaultSession, logger);
 
-  const policy = await chooseStoragePolicy({
-    safeStorage,
+  const userData = app.getPath('userData');
+  const storage = await openTokenStorage({
+    keyring: safeStorageCodec(safeStorage),
     platform: process.platform,
     allowPlaintextTokenStorage: args.allowPlaintextTokenStorage,
-  });
-  const storageNotice = describePolicy(policy, logger);
-  const userData = app.getPath('userData');
-  const store = redactingStore(
-    createSafeTokenStore({
-      policy,
-      safeStorage,
-      path: join(userData, 'tokens.safe.json'),
-      plaintextPath: config.storePath,
-      logger,
-    }),
+    path: join(userData, 'tokens.safe.json'),
+    plaintextPath: config.storePath,
     logger,
-  );
+  });
+  const storageNotice = storage.notice;
+  const store = redactingStore(storage.store, logger);
 
   const target = await authorizationServer(config, join(userData, 'server'), logger);
   const ports: Ports = { http: createAxiosHttpClient(), clock: systemClock, store, logger };
@@ -104,20 +99,10 @@ async function start(): Promise<void> {
   const tv = createTvWindow({ preload: PRELOAD, tvBase, kiosk: args.kiosk, logger });
   let phoneAllowed: string[] = [];
   const phone = args.kiosk ? undefined : createPhoneWindow({ allowedOrigins: () => phoneAllowed, logger });
-  void phone?.loadURL(waitingPage());
 
-  const scanner: PhoneScanner | undefined = phone
+  const scanner = phone
     ? createPhoneScanner({
-        async capture() {
-          if (tv.isDestroyed() || tv.isMinimized()) return undefined;
-          let image = await tv.webContents.capturePage();
-          if (image.isEmpty()) return undefined;
-          // HiDPI screens capture at twice the size; jsQR's time grows with the pixels, the QR code is large.
-          if (image.getSize().width > 1280) image = image.resize({ width: 1280, quality: 'good' });
-          const { width, height } = image.getSize();
-          // NativeImage bitmaps are in Skia's native order: BGRA on little-endian desktops.
-          return { data: image.toBitmap(), width, height, order: endianness() === 'LE' ? 'bgra' : 'rgba' };
-        },
+        capture: () => captureWindow(tv),
         open(url) {
           if (!phone.isDestroyed()) void phone.loadURL(url);
         },
@@ -255,33 +240,4 @@ async function run(
     default:
       throw new DeviceLoginError('invalid_request', 'Unknown bridge call.');
   }
-}
-
-/**
- * Logs how tokens are kept (with the flag that changes it, for whoever set the TV up) and returns the
- * notice the TV words for the viewer when they are not kept safely.
- */
-function describePolicy(policy: StoragePolicy, logger: RedactingLogger): NoticeCode | undefined {
-  switch (policy.mode) {
-    case 'encrypted':
-      logger.info('tokens are encrypted with the system keyring', { backend: policy.backend });
-      return undefined;
-    case 'weakly-encrypted':
-    case 'plaintext':
-      logger.warn(policy.warning);
-      return 'tokens_unencrypted';
-    case 'memory-only':
-      logger.warn(policy.reason);
-      return 'tokens_memory_only';
-  }
-}
-
-/** The phone's first page, until it scans the TV. A data: URL, so it needs no server and no script. */
-function waitingPage(): string {
-  const html =
-    '<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width">' +
-    '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">' +
-    '<title>Phone</title><body style="font:18px system-ui;margin:0;display:grid;place-items:center;height:100vh;' +
-    'background:#f4f5f7;color:#222;text-align:center"><p>Point the phone at the TV:<br>it opens the page in the QR code.</p>';
-  return `data:text/html;charset=utf-8,${encodeURIComponent(html)}`;
 }

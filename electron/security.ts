@@ -1,6 +1,8 @@
-// The Electron shell's security rules as small pure functions, so that they are unit-tested without
-// the Electron binary (which cannot be downloaded on our build machines). main.ts only wires them in.
+// The Electron shell's security rules as small functions of plain values (and, for permissions, of a
+// session's hooks), so that they are unit-tested without the Electron binary (which cannot be
+// downloaded on our build machines). main.ts and windows.ts only wire them in.
 import { isAbsolute, normalize, relative, resolve, sep } from 'node:path';
+import type { Logger } from '../core/ports.ts';
 
 /** The privileged scheme the TV renderer is served from (not file://, whose origin every local file shares). */
 export const APP_SCHEME = 'app';
@@ -77,9 +79,20 @@ export function windowOpenDecision(
   return { action: 'deny', loadInPlace: window === 'phone' && phoneMayNavigate(target, allowedPhoneOrigins) };
 }
 
-/** Every permission request (camera, microphone, notifications, geolocation, clipboard, ...) is refused. */
-export function permissionAllowed(_permission: string): false {
-  return false;
+/** The permission hooks of an Electron session (structural, so that a test can record them). */
+export type PermissionHooks = Pick<
+  Electron.Session,
+  'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'
+>;
+
+/** Refuses every permission request and check in a session (camera, microphone, notifications, ...). */
+export function denyAllPermissions(target: PermissionHooks, logger: Pick<Logger, 'warn'>): void {
+  target.setPermissionRequestHandler((_contents, permission, callback) => {
+    logger.warn('permission request refused', { permission });
+    callback(false);
+  });
+  target.setPermissionCheckHandler(() => false);
+  target.setDevicePermissionHandler(() => false);
 }
 
 /**

@@ -1,8 +1,11 @@
 // The emulator's two windows: the TV (1280x720, or fullscreen in kiosk mode) and the phone (390x844
-// with a mobile user agent, in a session of its own). Both get the rules of electron/security.ts.
-import { BrowserWindow, session, type WebContents } from 'electron';
+// with a mobile user agent, in a session of its own). Both get the rules of electron/security.ts, and
+// the phone's camera (host/phone-camera.ts) sees the TV through captureWindow.
+import { endianness } from 'node:os';
+import { BrowserWindow, session, type BrowserWindowConstructorOptions, type WebContents } from 'electron';
 import type { Logger } from '../core/ports.ts';
-import { permissionAllowed, phoneMayNavigate, tvMayNavigate, windowOpenDecision } from './security.ts';
+import type { Bitmap } from '../host/phone-camera.ts';
+import { denyAllPermissions, locationKey, phoneMayNavigate, tvMayNavigate, windowOpenDecision } from './security.ts';
 
 /** A phone's user agent, so verification pages render their mobile layout. */
 export const PHONE_USER_AGENT =
@@ -11,16 +14,6 @@ export const PHONE_USER_AGENT =
 /** The phone's in-memory session: its sign-in cookies never mix with the TV's and vanish on exit. */
 export const PHONE_PARTITION = 'phone';
 
-/** Refuses every permission request and check in a session (camera, microphone, notifications, ...). */
-export function denyAllPermissions(target: Electron.Session, logger: Pick<Logger, 'warn'>): void {
-  target.setPermissionRequestHandler((_contents, permission, callback) => {
-    logger.warn('permission request refused', { permission });
-    callback(permissionAllowed(permission));
-  });
-  target.setPermissionCheckHandler((_contents, permission) => permissionAllowed(permission));
-  target.setDevicePermissionHandler(() => false);
-}
-
 /** Creates the TV window with the preload that exposes window.deviceLogin. */
 export function createTvWindow(options: {
   preload: string;
@@ -28,20 +21,60 @@ export function createTvWindow(options: {
   kiosk: boolean;
   logger: Pick<Logger, 'warn'>;
 }): BrowserWindow {
-  const tv = new BrowserWindow({
-    width: 1280,
-    height: 720,
+  const { kiosk } = options;
+  const frame = { width: 1280, height: 720, title: 'device-login TV', backgroundColor: '#0b0f17', kiosk, fullscreen: kiosk };
+  const tv = lockedWindow({ ...frame, ...(kiosk ? {} : { x: 40, y: 40 }), show: false }, { preload: options.preload });
+  tv.once('ready-to-show', () => tv.show());
+  guardNavigation(tv.webContents, 'tv', (url) => tvMayNavigate(url, options.tvBase), options.logger);
+  return tv;
+}
+
+/**
+ * Creates the phone window, showing where to point it until it scans the TV; `allowedOrigins` is read
+ * on every navigation (it changes with each code).
+ */
+export function createPhoneWindow(options: {
+  allowedOrigins: () => readonly string[];
+  logger: Pick<Logger, 'warn'>;
+}): BrowserWindow {
+  const phoneSession = session.fromPartition(PHONE_PARTITION);
+  phoneSession.setUserAgent(PHONE_USER_AGENT);
+  denyAllPermissions(phoneSession, options.logger);
+  const frame = { width: 390, height: 844, x: 1340, y: 40, title: 'Phone', backgroundColor: '#ffffff' };
+  const phone = lockedWindow(frame, { session: phoneSession });
+  guardNavigation(phone.webContents, 'phone', (url) => phoneMayNavigate(url, options.allowedOrigins()), options.logger);
+  phone.webContents.setWindowOpenHandler(({ url }) => {
+    const decision = windowOpenDecision('phone', url, options.allowedOrigins());
+    // A link that opens a new tab on a real phone opens in place here; anything else is refused.
+    if (decision.loadInPlace) void phone.loadURL(url);
+    return { action: decision.action };
+  });
+  void phone.loadURL(WAITING_PAGE);
+  return phone;
+}
+
+/** A picture of the window as the phone's camera sees it; undefined while it cannot be taken. */
+export async function captureWindow(window: BrowserWindow): Promise<Bitmap | undefined> {
+  if (window.isDestroyed() || window.isMinimized()) return undefined;
+  let image = await window.webContents.capturePage();
+  if (image.isEmpty()) return undefined;
+  // HiDPI screens capture at twice the size; decoding time grows with the pixels, the QR code is large.
+  if (image.getSize().width > 1280) image = image.resize({ width: 1280, quality: 'good' });
+  const { width, height } = image.getSize();
+  // NativeImage bitmaps are in Skia's native order: BGRA on little-endian desktops.
+  return { data: image.toBitmap(), width, height, order: endianness() === 'LE' ? 'bgra' : 'rgba' };
+}
+
+/** A window with every protection on: only its frame, the TV's preload and the phone's session differ. */
+function lockedWindow(
+  frame: BrowserWindowConstructorOptions,
+  parts: { preload?: string; session?: Electron.Session },
+): BrowserWindow {
+  return new BrowserWindow({
+    ...frame,
     useContentSize: true,
-    x: options.kiosk ? undefined : 40,
-    y: options.kiosk ? undefined : 40,
-    title: 'device-login TV',
-    backgroundColor: '#0b0f17',
-    kiosk: options.kiosk,
-    fullscreen: options.kiosk,
     autoHideMenuBar: true,
-    show: false,
-    // Spelled out in both windows on purpose: electronegativity (npm run check:electron) reads these
-    // literals and cannot see through a shared constant, so a spread would fail the check.
+    // Literals, not a shared constant: electronegativity (npm run check:electron) reads them here.
     webPreferences: {
       contextIsolation: true,
       sandbox: true,
@@ -56,55 +89,11 @@ export function createTvWindow(options: {
       spellcheck: false,
       // A middle click would otherwise open links in a new window without window.open.
       disableBlinkFeatures: 'Auxclick',
-      preload: options.preload,
+      // Spread only when given: a key holding undefined is not the same as no key to Electron.
+      ...(parts.preload ? { preload: parts.preload } : {}),
+      ...(parts.session ? { session: parts.session } : {}),
     },
   });
-  tv.once('ready-to-show', () => tv.show());
-  guardNavigation(tv.webContents, 'tv', (url) => tvMayNavigate(url, options.tvBase), options.logger);
-  return tv;
-}
-
-/** Creates the phone window; `allowedOrigins` is read on every navigation (it changes with each code). */
-export function createPhoneWindow(options: {
-  allowedOrigins: () => readonly string[];
-  logger: Pick<Logger, 'warn'>;
-}): BrowserWindow {
-  const phoneSession = session.fromPartition(PHONE_PARTITION);
-  phoneSession.setUserAgent(PHONE_USER_AGENT);
-  denyAllPermissions(phoneSession, options.logger);
-  const phone = new BrowserWindow({
-    width: 390,
-    height: 844,
-    useContentSize: true,
-    x: 1340,
-    y: 40,
-    title: 'Phone',
-    backgroundColor: '#ffffff',
-    autoHideMenuBar: true,
-    webPreferences: {
-      session: phoneSession,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-      disableBlinkFeatures: 'Auxclick',
-    },
-  });
-  guardNavigation(phone.webContents, 'phone', (url) => phoneMayNavigate(url, options.allowedOrigins()), options.logger);
-  phone.webContents.setWindowOpenHandler(({ url }) => {
-    const decision = windowOpenDecision('phone', url, options.allowedOrigins());
-    // A link that opens a new tab on a real phone opens in place here; anything else is refused.
-    if (decision.loadInPlace) void phone.loadURL(url);
-    return { action: decision.action };
-  });
-  return phone;
 }
 
 /** Denies navigations and redirects the window's rule refuses, and every new window. */
@@ -117,21 +106,21 @@ function guardNavigation(
   const refuse = (event: { preventDefault(): void }, url: string) => {
     if (allowed(url)) return;
     event.preventDefault();
-    logger.warn(`navigation refused in the ${name} window`, { to: safeOrigin(url) });
+    logger.warn(`navigation refused in the ${name} window`, { to: locationKey(url) ?? 'not a URL' });
   };
   contents.on('will-navigate', (event) => refuse(event, event.url));
   contents.on('will-redirect', (event) => refuse(event, event.url));
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    logger.warn(`window.open refused in the ${name} window`, { to: safeOrigin(url) });
+    logger.warn(`window.open refused in the ${name} window`, { to: locationKey(url) ?? 'not a URL' });
     return { action: 'deny' };
   });
 }
 
-function safeOrigin(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return 'not a URL';
-  }
-}
+/** The phone's first page, until it scans the TV. A data: URL, so it needs no server and no script. */
+const WAITING_PAGE = `data:text/html;charset=utf-8,${encodeURIComponent(
+  '<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width">' +
+    '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">' +
+    '<title>Phone</title><body style="font:18px system-ui;margin:0;display:grid;place-items:center;height:100vh;' +
+    'background:#f4f5f7;color:#222;text-align:center"><p>Point the phone at the TV:<br>it opens the page in the QR code.</p>',
+)}`;

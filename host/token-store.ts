@@ -1,16 +1,29 @@
 // The token file: the sessions, and what each login signed in with (server, client, scope; never a
-// secret), so that status, token, logout and the next login find their way back without flags.
+// secret), so that status, token, logout and the next login find their way back without flags. With a
+// codec, each session is sealed before it is written (the TV app seals with Electron's safeStorage).
 import type { Logger, TokenStore } from '../core/ports.ts';
 import type { StoredSession } from '../core/types.ts';
 import type { RememberedSignIn } from './config.ts';
 import { readPrivateFile, withFileQueue, writePrivateJsonFile } from './private-file.ts';
 
-/** The file's shape: one map of store key -> StoredSession, and one of store key -> what its login used. */
+/** The file's shape: one map of store key -> session, and one of store key -> what its login used. */
 interface TokenFile {
   version: 1;
-  sessions: Record<string, StoredSession>;
+  /** The codec's name when sessions are sealed: a file sealed another way (or not at all) is not ours to read. */
+  format?: string;
+  /** A StoredSession each, or with a codec the sealed text of one. */
+  sessions: Record<string, unknown>;
   /** Read as it is: host/config.ts validates an entry before it uses one. */
   signIns?: Record<string, unknown>;
+}
+
+/** Seals a session's JSON before it is written and opens it when read (a system keyring, for one). */
+export interface SessionCodec {
+  /** Written into the file and required when it is read. */
+  readonly format: string;
+  seal(text: string): Promise<string>;
+  /** Throws when the text cannot be opened; `reseal` when it was sealed with a key since rotated. */
+  unseal(sealed: string): Promise<{ text: string; reseal: boolean }>;
 }
 
 /** Options of the file TokenStore. */
@@ -21,6 +34,8 @@ export interface FileTokenStoreOptions {
   logger?: Pick<Logger, 'warn'>;
   /** For the name of a moved-aside corrupt file. */
   now?: () => number;
+  /** Seals every session written; without one, sessions are plain JSON in the file. */
+  codec?: SessionCodec;
 }
 
 /** A TokenStore that also says where it keeps its file, and remembers what each login signed in with. */
@@ -39,27 +54,48 @@ export interface FileTokenStore extends TokenStore {
  * overwritten. Across processes the last writer wins, but no reader ever sees a half-written file.
  */
 export function createFileTokenStore(options: FileTokenStoreOptions): FileTokenStore {
-  const { path, logger } = options;
+  const { path, logger, codec } = options;
   const now = options.now ?? Date.now;
+  const format = codec ? { format: codec.format } : {};
 
   async function read(): Promise<TokenFile> {
-    return (await readPrivateFile(path, parse, { logger, now })) ?? { version: 1, sessions: {} };
+    const file = await readPrivateFile(path, (text) => parse(text, codec?.format), { logger, now });
+    return file ?? { version: 1, ...format, sessions: {} };
   }
 
   const write = (file: TokenFile) => writePrivateJsonFile(path, file);
+  const seal = async (value: StoredSession) => (codec ? codec.seal(JSON.stringify(value)) : value);
+
+  /** The session behind one entry; a sealed one rotated to a new key is sealed again in `file`. */
+  async function open(file: TokenFile, key: string): Promise<StoredSession | undefined> {
+    const entry = file.sessions[key];
+    if (!codec) return isSession(entry) ? entry : undefined;
+    if (typeof entry !== 'string') return undefined;
+    let opened: { text: string; reseal: boolean };
+    try {
+      opened = await codec.unseal(entry);
+    } catch {
+      // A reset keyring or a copied profile: the session cannot be recovered, so sign in again.
+      logger?.warn('A stored session could not be decrypted (was the system keyring reset?); sign in again.');
+      return undefined;
+    }
+    const session = parseSession(opened.text);
+    if (session && opened.reseal) {
+      file.sessions[key] = await seal(session);
+      await write(file);
+    }
+    return session;
+  }
 
   return {
     path,
     load(key) {
-      return withFileQueue(path, async () => {
-        const session = (await read()).sessions[key];
-        return session && session.version === 1 ? session : undefined;
-      });
+      return withFileQueue(path, async () => open(await read(), key));
     },
     save(key, value) {
       return withFileQueue(path, async () => {
         const file = await read();
-        file.sessions[key] = value;
+        file.sessions[key] = await seal(value);
         await write(file);
       });
     },
@@ -115,17 +151,35 @@ function onlyRemembered(signIn: RememberedSignIn): RememberedSignIn {
   ) as RememberedSignIn;
 }
 
-function parse(text: string): TokenFile | undefined {
+/** The file as written by this store (with `format` exactly when a codec sealed it), or undefined. */
+function parse(text: string, format: string | undefined): TokenFile | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const { version, sessions, signIns } = value as Partial<TokenFile>;
-  if (version !== 1 || !sessions || typeof sessions !== 'object' || Array.isArray(sessions)) return undefined;
+  if (version !== 1 || value.format !== format || !isRecord(sessions)) return undefined;
   // A signIns member of the wrong shape is dropped, not the file: it holds no tokens, only a convenience.
-  const remembered = signIns && typeof signIns === 'object' && !Array.isArray(signIns) ? { signIns: { ...signIns } } : {};
-  return { version: 1, sessions: { ...sessions }, ...remembered };
+  const remembered = isRecord(signIns) ? { signIns: { ...signIns } } : {};
+  return { version: 1, ...(format ? { format } : {}), sessions: { ...sessions }, ...remembered };
+}
+
+function parseSession(text: string): StoredSession | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isSession(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isSession(value: unknown): value is StoredSession {
+  return isRecord(value) && value.version === 1;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 }

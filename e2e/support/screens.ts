@@ -2,7 +2,7 @@
 // (arrows, Enter for OK, Escape for Back) and the phone (a Pixel-sized Chromium context) by tapping
 // the verification pages. The bridge is read only to check what the TV should be showing.
 import { devices, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { decodeQr } from '../../electron/qr-scan.ts';
+import { decodeQr } from '../../host/phone-camera.ts';
 import type { ViewState } from '../../host/contract.ts';
 import { decodePng } from '../../test/electron/png.ts';
 

@@ -1,12 +1,13 @@
 // The built Electron app (electron-vite build, as `npm start` and `npm run dist` build it), checked
 // as far as it can be without the Electron binary, which cannot be downloaded here:
 // - main: the bundle is loaded by Node with a STUB 'electron' module (a test double: the real one is
-//   the missing binary). Every import of the bundle (oidc-provider, node:sqlite, koa, jsqr, ...) must
-//   link and evaluate; the stub then declines the single-instance lock, so main stops before any window.
+//   the missing binary). Every import of the bundle (oidc-provider, node:sqlite, koa, ...) must link and
+//   evaluate; the stub then declines the single-instance lock, so main stops before any window. jsqr,
+//   a devDependency, is not in it: the emulated phone imports it on demand.
 // - preload: evaluated as Electron evaluates a sandboxed preload (CommonJS, `require` of 'electron'
 //   only) with stub contextBridge/ipcRenderer: it must expose exactly the DeviceBridge and nothing else.
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -39,6 +40,15 @@ describe('the Electron build', () => {
     const html = await readFile(join(out, 'renderer/index.html'), 'utf8');
     expect(html).toContain('http-equiv="Content-Security-Policy"');
     expect(html).toMatch(/src="\.\/assets\/index-[\w-]+\.js"/);
+  });
+
+  it('leaves jsqr (a devDependency) out of main: the emulated phone imports it on demand', async () => {
+    const files = [join(out, 'main/index.js'), ...(await readdir(join(out, 'main/chunks')).catch(() => [])).map((f) => join(out, 'main/chunks', f))];
+    const code = (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('\n');
+    // Names from jsQR's decoder (its Galois field, its Shift_JIS table), which a bundled copy would carry.
+    expect(code).not.toMatch(/GenericGF|shiftJISTable/);
+    expect(code).toContain('import("jsqr")');
+    expect(code).not.toMatch(/from\s*["']jsqr["']/);
   });
 
   it('main links and evaluates every dependency in Node, registers app:// and yields to a running instance', async () => {

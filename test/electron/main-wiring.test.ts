@@ -3,6 +3,7 @@
 // Electron's own objects are records. Everything else is real: the embedded server, the
 // DeviceController, main's IPC handlers and checks, the app:// protocol, the navigation and
 // permission rules, the QR scan of a captured picture, and the phone (real Chromium, Pixel-sized).
+// A second run hides jsqr from module resolution, as a packaged app is installed without it.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,20 @@ const out = join(root, 'out', `.test-wiring-${process.pid}`);
 let home: string;
 let report: Record<string, unknown>;
 let log: string;
+let packaged: { report: Record<string, unknown>; log: string };
+
+/** Runs the built main under the stub with `extra` environment; its report and its log (stderr). */
+async function driveMain(extra: Record<string, string>): Promise<{ report: Record<string, unknown>; log: string }> {
+  const env: Record<string, string | undefined> = { ...process.env, STUB_APPDATA: home, XDG_CONFIG_HOME: home, DEVICE_LOGIN_LOG_LEVEL: 'info' };
+  for (const key of Object.keys(env)) if (key.startsWith('DEVICE_LOGIN_') && key !== 'DEVICE_LOGIN_LOG_LEVEL') delete env[key];
+  delete env.ELECTRON_RENDERER_URL;
+  const { stdout, stderr } = await run(
+    process.execPath,
+    ['--import', './test/electron/stub/register.mjs', 'test/electron/stub/drive-main.ts', join(out, 'main/index.js')],
+    { cwd: root, env: { ...env, ...extra }, timeout: 120_000 },
+  );
+  return { report: JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>, log: stderr };
+}
 
 beforeAll(async () => {
   if (!CHROMIUM.find()) return; // the phone is a real Chromium: the suite below is skipped, saying why
@@ -27,16 +42,8 @@ beforeAll(async () => {
     env: { ...process.env, DEVICE_LOGIN_OUT_DIR: out },
     timeout: 120_000,
   });
-  const env: Record<string, string | undefined> = { ...process.env, STUB_APPDATA: home, XDG_CONFIG_HOME: home, DEVICE_LOGIN_LOG_LEVEL: 'info' };
-  for (const key of Object.keys(env)) if (key.startsWith('DEVICE_LOGIN_') && key !== 'DEVICE_LOGIN_LOG_LEVEL') delete env[key];
-  delete env.ELECTRON_RENDERER_URL;
-  const { stdout, stderr } = await run(
-    process.execPath,
-    ['--import', './test/electron/stub/register.mjs', 'test/electron/stub/drive-main.ts', join(out, 'main/index.js')],
-    { cwd: root, env, timeout: 120_000 },
-  );
-  log = stderr;
-  report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+  ({ report, log } = await driveMain({}));
+  packaged = await driveMain({ STUB_MISSING_PACKAGES: 'jsqr', STUB_DRIVE_UNTIL_PHONE: '1' });
 }, 240_000);
 
 afterAll(async () => {
@@ -119,5 +126,15 @@ describeWith([CHROMIUM], 'the Electron main process (stub Electron, real everyth
   it('never writes a token or device code to the log', () => {
     expect(log).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
     expect(log).not.toMatch(/device_code/i);
+  });
+});
+
+describeWith([CHROMIUM], 'the Electron main process installed without devDependencies (no jsqr)', () => {
+  it('starts, says in the log that the phone cannot scan, and opens the code on the phone directly', () => {
+    expect(packaged.report.qrText).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/device\?user_code=/);
+    expect(packaged.report.phoneOpened).toBe(packaged.report.qrText);
+    expect(packaged.log).toMatch(/\[warn\] the emulated phone has no QR decoder \(jsqr, a development dependency, is not installed\)/);
+    expect(packaged.log).not.toMatch(/phone scanned the QR code/);
+    expect(packaged.report.errorBoxes).toEqual([]);
   });
 });

@@ -1,12 +1,14 @@
-// The Electron shell's security rules (electron/security.ts) as pure functions: these are the
-// decisions main.ts wires into will-navigate, setWindowOpenHandler, the permission handlers, the
-// app:// protocol and ipcMain. The Electron binary cannot run here, so the wiring itself is checked by
-// electronegativity (scripts/electronegativity.ts) and by e2e/electron.spec.ts where Electron exists.
+// The Electron shell's security rules (electron/security.ts): the decisions main.ts and windows.ts
+// wire into will-navigate, setWindowOpenHandler, the app:// protocol and ipcMain, and the permission
+// handlers installed on a session (here one that records them). The Electron binary cannot run here,
+// so the window wiring itself is checked by electronegativity (scripts/electronegativity.ts), by
+// test/electron/main-wiring.test.ts and by e2e/electron.spec.ts where Electron exists.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  denyAllPermissions,
   isTrustedSender,
-  permissionAllowed,
+  type PermissionHooks,
   phoneMayNavigate,
   phoneOrigins,
   resolveAppFile,
@@ -64,10 +66,31 @@ describe('navigation allow-list', () => {
 });
 
 describe('permissions', () => {
-  it('refuses every permission request', () => {
-    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'midi', 'openExternal', 'fullscreen']) {
-      expect(permissionAllowed(permission)).toBe(false);
+  it('installs handlers on the session that refuse every request, check and device, and log each request', async () => {
+    // A session that records the handlers Electron would call, as main and windows.ts install them.
+    const installed: {
+      request?: Parameters<PermissionHooks['setPermissionRequestHandler']>[0];
+      check?: Parameters<PermissionHooks['setPermissionCheckHandler']>[0];
+      device?: Parameters<PermissionHooks['setDevicePermissionHandler']>[0];
+    } = {};
+    const session: PermissionHooks = {
+      setPermissionRequestHandler: (handler) => void (installed.request = handler),
+      setPermissionCheckHandler: (handler) => void (installed.check = handler),
+      setDevicePermissionHandler: (handler) => void (installed.device = handler),
+    };
+    const warnings: string[] = [];
+    denyAllPermissions(session, { warn: (message, fields) => void warnings.push(`${message} ${JSON.stringify(fields)}`) });
+
+    const permissions = ['media', 'geolocation', 'notifications', 'clipboard-read', 'midi', 'openExternal', 'fullscreen'];
+    for (const permission of permissions) {
+      // Electron passes a webContents and details objects; the handlers must not need them to refuse.
+      const granted = await new Promise((resolve) => installed.request?.({} as never, permission as never, resolve, {} as never));
+      expect(granted, permission).toBe(false);
+      expect(installed.check?.(null, permission as never, 'app://tv', {} as never), permission).toBe(false);
     }
+    expect(installed.device?.({ deviceType: 'usb', origin: 'app://tv' } as never)).toBe(false);
+    expect(warnings).toHaveLength(permissions.length);
+    expect(warnings[0]).toContain('"permission":"media"');
   });
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredSession } from '../../core/types.ts';
 import { createFileTokenStore } from '../../host/token-store.ts';
+import { testKeyring } from '../fixtures/keyring.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -81,6 +82,71 @@ describe('file TokenStore', () => {
     await createFileTokenStore({ path, logger: { warn: (m) => warnings.push(m) } }).save('k', session(1));
     expect(warnings).toHaveLength(1);
     expect((await readdir(dir)).filter((n) => n.startsWith('tokens.json.corrupt-'))).toHaveLength(1);
+  });
+});
+
+describe('file TokenStore with a codec (sealed sessions)', () => {
+  const warnings = () => {
+    const lines: string[] = [];
+    return { lines, warn: (m: string) => void lines.push(m) };
+  };
+
+  it('writes only sealed sessions, mode 0600, names the codec in the file and reads them back', async () => {
+    const path = join(dir, 'tokens.safe.json');
+    const { codec } = testKeyring();
+    const store = createFileTokenStore({ path, codec });
+    await store.save('k', session(7));
+    const text = await readFile(path, 'utf8');
+    expect(text).not.toContain('at-7');
+    expect(text).not.toContain('user-7');
+    expect(JSON.parse(text)).toMatchObject({ version: 1, format: 'test-aes-gcm' });
+    if (process.platform !== 'win32') expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await createFileTokenStore({ path, codec }).load('k')).toEqual(session(7));
+    await store.remove('k');
+    expect(await store.load('k')).toBeUndefined();
+  });
+
+  it('forgets a session it can no longer open and says so, without failing', async () => {
+    const path = join(dir, 'tokens.safe.json');
+    const keyring = testKeyring();
+    const log = warnings();
+    const store = createFileTokenStore({ path, codec: keyring.codec, logger: log });
+    await store.save('k', session(1));
+    keyring.rotateKey(); // the keyring was reset
+    expect(await store.load('k')).toBeUndefined();
+    expect(log.lines).toEqual([expect.stringContaining('could not be decrypted')]);
+  });
+
+  it('seals a session again when the codec says its key was rotated', async () => {
+    const path = join(dir, 'tokens.safe.json');
+    const keyring = testKeyring({ reseal: true });
+    const store = createFileTokenStore({ path, codec: keyring.codec });
+    await store.save('k', session(1));
+    const before = await readFile(path, 'utf8');
+    expect(await store.load('k')).toEqual(session(1));
+    expect(keyring.calls.seal).toBe(2);
+    expect(await readFile(path, 'utf8')).not.toBe(before);
+  });
+
+  it('keeps every key when sealed saves overlap', async () => {
+    const path = join(dir, 'tokens.safe.json');
+    const { codec } = testKeyring();
+    const store = createFileTokenStore({ path, codec });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => store.save(`key-${i}`, session(i))));
+    for (let i = 0; i < 10; i++) expect(await store.load(`key-${i}`)).toEqual(session(i));
+  });
+
+  it('reads neither a plain file as a sealed one nor a sealed one as plain: it moves it aside', async () => {
+    const plain = join(dir, 'plain.json');
+    const sealed = join(dir, 'sealed.json');
+    const { codec } = testKeyring();
+    await createFileTokenStore({ path: plain }).save('k', session(1));
+    await createFileTokenStore({ path: sealed, codec }).save('k', session(2));
+    const log = warnings();
+    expect(await createFileTokenStore({ path: plain, codec, logger: log }).load('k')).toBeUndefined();
+    expect(await createFileTokenStore({ path: sealed, logger: log }).load('k')).toBeUndefined();
+    expect(log.lines).toHaveLength(2);
+    expect((await readdir(dir)).filter((n) => n.includes('.corrupt-'))).toHaveLength(2);
   });
 });
 

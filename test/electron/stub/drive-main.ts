@@ -1,7 +1,8 @@
 // Drives the built Electron main process under Node with the stub 'electron' (see electron.ts here):
 // the embedded server, the DeviceController, main's IPC handlers, app:// protocol, navigation and
 // permission rules and the QR scan are all real; only Electron's own objects are records. The phone
-// is real Chromium (a Pixel-sized page). Prints one JSON report as its last stdout line.
+// is real Chromium (a Pixel-sized page). Prints one JSON report as its last stdout line. With
+// STUB_DRIVE_UNTIL_PHONE set, it stops once the phone has opened the code (no sign-in).
 //
 //   node --import ./test/electron/stub/register.mjs test/electron/stub/drive-main.ts out/main/index.js
 import { existsSync } from 'node:fs';
@@ -83,6 +84,16 @@ report.awaitingNotice = awaiting.notice;
 report.qrText = awaiting.code?.qrText;
 const opened = await until('the phone to open the scanned URL', () => phone?.loaded[1], 15_000);
 report.phoneOpened = opened;
+
+if (process.env.STUB_DRIVE_UNTIL_PHONE) {
+  // Enough for a start without devDependencies: the TV got its code and the phone followed it.
+  const { app } = await import('./electron.ts');
+  app.quit();
+  await until('main to finish quitting', () => stub.exitCode !== undefined || stub.quitCalls >= 2, 10_000);
+  report.errorBoxes = stub.errorBoxes;
+  write(`${JSON.stringify(report)}\n`);
+  process.exit(0);
+}
 
 // Navigation and window rules as Electron would ask them.
 const navigate = (w: StubBrowserWindow | undefined, url: string) => {

@@ -1,16 +1,33 @@
-// The emulator's "phone camera": while the TV shows a code, main captures the TV window, decodes the
-// QR code in the picture with jsQR and opens what it reads in the phone window, as a real phone would.
-// When nothing can be decoded for a while, it falls back to the URL the QR code is meant to hold, and
-// says so in the log, so that a rendering bug in the QR code is noticed rather than hidden.
-import jsqrModule from 'jsqr';
+// The emulated phone's camera: while the TV shows a code, it takes pictures of the TV screen, decodes
+// the QR code in them and opens what it reads on the phone, as a real phone would. When nothing can be
+// decoded for a while, it falls back to the URL the QR code is meant to hold, and says so in the log,
+// so that a rendering bug in the QR code is noticed rather than hidden. The host supplies the picture
+// (Electron's capturePage) and the phone (a window's loadURL).
+import type jsqrModule from 'jsqr';
 import type { Logger } from '../core/ports.ts';
-import type { ViewState } from '../host/contract.ts';
+import type { ViewState } from './contract.ts';
 
-// jsqr is CommonJS with an `__esModule` default: Node's loader hands over module.exports, a bundler
-// the default itself. Either way, take the function.
 type JsQR = typeof jsqrModule.default;
-const jsQR: JsQR =
-  typeof (jsqrModule as unknown) === 'function' ? (jsqrModule as unknown as JsQR) : jsqrModule.default;
+
+let decoder: Promise<JsQR | undefined> | undefined;
+
+/**
+ * jsQR, loaded on first use: the emulated phone is a development feature and jsqr a development
+ * dependency, kept out of the production bundle. A packaged app has no devDependencies: it gets
+ * undefined here, not a failed start.
+ */
+function loadDecoder(): Promise<JsQR | undefined> {
+  decoder ??= import('jsqr').then(
+    // CommonJS with an `__esModule` default: Node's loader hands over module.exports (the function,
+    // which also carries itself as `default`), a bundler would hand over the default.
+    (module) => {
+      const exported: unknown = module.default;
+      return typeof exported === 'function' ? (exported as JsQR) : module.default.default;
+    },
+    () => undefined,
+  );
+  return decoder;
+}
 
 /** A captured picture: 4 bytes per pixel, in the byte order of the source. */
 export interface Bitmap {
@@ -21,8 +38,13 @@ export interface Bitmap {
   order: 'rgba' | 'bgra';
 }
 
-/** Decodes the first QR code found in the picture, or undefined. */
-export function decodeQr(bitmap: Bitmap): string | undefined {
+/** Decodes the first QR code found in the picture, or undefined (also where jsqr is not installed). */
+export async function decodeQr(bitmap: Bitmap): Promise<string | undefined> {
+  const jsQR = await loadDecoder();
+  return jsQR && readQr(jsQR, bitmap);
+}
+
+function readQr(jsQR: JsQR, bitmap: Bitmap): string | undefined {
   const { width, height } = bitmap;
   if (width <= 0 || height <= 0 || bitmap.data.length < width * height * 4) return undefined;
   const rgba = new Uint8ClampedArray(width * height * 4);
@@ -42,7 +64,7 @@ export function decodeQr(bitmap: Bitmap): string | undefined {
   return found?.data ? found.data : undefined;
 }
 
-/** What the scanner needs from the Electron side. */
+/** What the scanner needs from the host. */
 export interface PhoneScannerOptions {
   /** A picture of the TV window now; undefined when it cannot be taken (window hidden, closing). */
   capture(): Promise<Bitmap | undefined>;
@@ -70,6 +92,15 @@ export function createPhoneScanner(options: PhoneScannerOptions): PhoneScanner {
   const fallbackAfterMs = options.fallbackAfterMs ?? 8000;
   const now = options.now ?? Date.now;
   const { logger } = options;
+  // Loaded once a phone exists to point it at the TV, never in a TV alone (kiosk mode).
+  const loaded = loadDecoder();
+  void loaded.then((found) => {
+    if (!found) {
+      logger.warn(
+        'the emulated phone has no QR decoder (jsqr, a development dependency, is not installed): it opens each code\'s verification URL without scanning the TV',
+      );
+    }
+  });
 
   let target: { view: ViewState; userCode: string; since: number; done: boolean } | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -89,9 +120,11 @@ export function createPhoneScanner(options: PhoneScannerOptions): PhoneScanner {
     if (!current || current.done || inFlight || stopped) return;
     inFlight = true;
     let text: string | undefined;
+    let decode: JsQR | undefined;
     try {
-      const bitmap = await options.capture();
-      text = bitmap ? decodeQr(bitmap) : undefined;
+      decode = await loaded;
+      const bitmap = decode ? await options.capture() : undefined;
+      text = decode && bitmap ? readQr(decode, bitmap) : undefined;
     } catch (err) {
       logger.warn('capturing the TV window failed', { error: (err as Error).message });
     } finally {
@@ -114,11 +147,13 @@ export function createPhoneScanner(options: PhoneScannerOptions): PhoneScanner {
         origin: originOf(text),
       });
     }
-    if (now() - current.since >= fallbackAfterMs && code) {
+    if ((!decode || now() - current.since >= fallbackAfterMs) && code) {
       current.done = true;
-      logger.warn(
-        `the QR code on the TV could not be decoded for ${Math.round(fallbackAfterMs / 1000)} s; the phone opens the verification URL directly`,
-      );
+      if (decode) {
+        logger.warn(
+          `the QR code on the TV could not be decoded for ${Math.round(fallbackAfterMs / 1000)} s; the phone opens the verification URL directly`,
+        );
+      }
       if (options.allowed(code.qrText, current.view)) options.open(code.qrText, 'fallback');
       return;
     }

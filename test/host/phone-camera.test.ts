@@ -1,4 +1,4 @@
-// The emulator's phone "camera" (electron/qr-scan.ts), tested on real pictures: the real TV renderer,
+// The emulated phone's camera (host/phone-camera.ts), tested on real pictures: the real TV renderer,
 // built with Vite and drawn by real Chromium at the TV window's 1280x720, with a stand-in for the
 // Electron preload's window.deviceLogin (the Electron binary cannot run on this machine). The PNG
 // screenshot is turned into the BGRA bitmap Electron's capturePage().toBitmap() gives.
@@ -12,11 +12,11 @@ import { chromium, type Browser } from '@playwright/test';
 import { build } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ViewState } from '../../host/contract.ts';
-import { createPhoneScanner, decodeQr, type Bitmap } from '../../electron/qr-scan.ts';
+import { createPhoneScanner, decodeQr, type Bitmap } from '../../host/phone-camera.ts';
 import { phoneMayNavigate, phoneOrigins } from '../../electron/security.ts';
 import { CHROMIUM, chromiumPath } from '../../scripts/system-parts.ts';
 import { describeWith } from '../fixtures/needs.ts';
-import { decodePng, toBgra } from './png.ts';
+import { decodePng, toBgra } from '../electron/png.ts';
 
 const VERIFY = 'http://127.0.0.1:8787/device';
 
@@ -130,20 +130,20 @@ describeWith([CHROMIUM], 'decoding the QR code from a capture of the TV window',
     const view = awaiting('WDJBMJHT');
     const bitmap = await captureTv(view);
     expect(bitmap.width).toBe(1280);
-    expect(decodeQr(bitmap)).toBe(view.code?.qrText);
+    expect(await decodeQr(bitmap)).toBe(view.code?.qrText);
   });
 
   it('reads the same capture in RGBA order (the PNG decoder order)', async () => {
     const bitmap = await captureTv(awaiting('KQLZRVXN'));
     const rgba = { ...bitmap, data: toBgra(new Uint8Array(bitmap.data)), order: 'rgba' as const };
-    expect(decodeQr(rgba)).toBe(`${VERIFY}?user_code=KQLZRVXN`);
+    expect(await decodeQr(rgba)).toBe(`${VERIFY}?user_code=KQLZRVXN`);
   });
 
   it('finds no QR code on the Welcome screen or in an empty picture', async () => {
     const idle: ViewState = { state: 'idle', provider: { name: 'x' }, language: 'en', hostNow: Date.now() };
-    expect(decodeQr(await captureTv(idle))).toBeUndefined();
-    expect(decodeQr(blank())).toBeUndefined();
-    expect(decodeQr({ data: new Uint8Array(8), width: 1280, height: 720, order: 'rgba' })).toBeUndefined();
+    expect(await decodeQr(await captureTv(idle))).toBeUndefined();
+    expect(await decodeQr(blank())).toBeUndefined();
+    expect(await decodeQr({ data: new Uint8Array(8), width: 1280, height: 720, order: 'rgba' })).toBeUndefined();
   });
 });
 
@@ -219,7 +219,7 @@ describeWith([CHROMIUM], 'the phone scanner', () => {
     // The TV draws a QR code of another site: the phone must not follow it.
     const view = awaiting('WDJBMJHT', 'https://evil.example/device?user_code=WDJBMJHT');
     const picture = await captureTv(view);
-    expect(decodeQr(picture)).toBe('https://evil.example/device?user_code=WDJBMJHT');
+    expect(await decodeQr(picture)).toBe('https://evil.example/device?user_code=WDJBMJHT');
     const opened: string[] = [];
     const logger = quietLogger();
     const scanner = createPhoneScanner({
