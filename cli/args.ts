@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
+import { CLIENT_DEFAULTS } from '../core/defaults.ts';
 import { DeviceLoginError } from '../core/errors.ts';
+import { PROVIDER_NAMES } from '../core/providers.ts';
 import { ENVIRONMENT_VARIABLES } from '../host/config.ts';
+import { LOG_LEVELS } from '../host/logger.ts';
+import { SERVER_DEFAULTS } from '../server/defaults.ts';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
 
@@ -11,38 +15,58 @@ interface Option extends OptionSpec {
   help: string;
 }
 
+/** An option that takes a value: `--name VALUE`. */
+function valued(name: string, value: string, help: string): Option {
+  return { name, type: 'string', value, help };
+}
+
+/** A switch: `--name`. */
+function toggle(name: string, help: string): Option {
+  return { name, type: 'boolean', help };
+}
+
 // Flags that pick the authorization server and the client: shared by login, status, token and logout,
-// because the stored session is found by (endpoints, client id).
-const PROVIDER_OPTIONS: Option[] = [
-  { name: 'issuer', type: 'string', value: 'URL', help: 'OpenID Connect / OAuth issuer (discovery is used)' },
-  {
-    name: 'provider',
-    type: 'string',
-    value: 'NAME',
-    help: 'preset: generic, github, google, microsoft, auth0, okta, keycloak',
-  },
-  { name: 'base-url', type: 'string', value: 'URL', help: 'base URL (GitHub Enterprise Server, Keycloak, Okta)' },
-  { name: 'tenant', type: 'string', value: 'ID', help: 'Microsoft Entra tenant (default: organizations)' },
-  { name: 'domain', type: 'string', value: 'HOST', help: 'Auth0 / Okta domain' },
-  { name: 'realm', type: 'string', value: 'NAME', help: 'Keycloak realm' },
-  { name: 'client-id', type: 'string', value: 'ID', help: 'OAuth client id' },
-  {
-    name: 'client-secret',
-    type: 'string',
-    value: 'S',
-    help: 'only where required (Google); prefer DEVICE_LOGIN_CLIENT_SECRET: a flag shows in ps and shell history',
-  },
-  { name: 'device-authorization-endpoint', type: 'string', value: 'URL', help: 'for servers without discovery' },
-  { name: 'token-endpoint', type: 'string', value: 'URL', help: 'for servers without discovery' },
-  { name: 'userinfo-endpoint', type: 'string', value: 'URL', help: 'for servers without discovery' },
-  { name: 'revocation-endpoint', type: 'string', value: 'URL', help: 'for servers without discovery' },
-  { name: 'store', type: 'string', value: 'PATH', help: 'token file (default: <config dir>/device-login/tokens.json)' },
-  { name: 'config', type: 'string', value: 'PATH', help: 'JSON config file (default: <config dir>/device-login/config.json)' },
-  { name: 'log-level', type: 'string', value: 'LEVEL', help: 'debug, info, warn (default), error, silent; logs go to stderr' },
+// because the stored session is found by (endpoints, client id). Every default named in a help line
+// is read from CLIENT_DEFAULTS (core/defaults.ts), where the client takes it from too.
+const SERVER_OPTIONS: Option[] = [
+  valued('issuer', 'URL', 'OpenID Connect / OAuth issuer (discovery is used)'),
+  valued('provider', 'NAME', `preset: ${PROVIDER_NAMES.join(', ')}`),
+  valued('base-url', 'URL', 'base URL (GitHub Enterprise Server, Keycloak, Okta)'),
+  valued('tenant', 'ID', `Microsoft Entra tenant (default: ${CLIENT_DEFAULTS.microsoftTenant})`),
+  valued('domain', 'HOST', 'Auth0 / Okta domain'),
+  valued('realm', 'NAME', 'Keycloak realm'),
+];
+
+const CLIENT_OPTIONS: Option[] = [
+  valued('client-id', 'ID', 'OAuth client id'),
+  valued('client-secret', 'S', 'only where required (Google); prefer DEVICE_LOGIN_CLIENT_SECRET: a flag shows in ps and shell history'),
+];
+
+const ENDPOINT_OPTIONS: Option[] = (['device-authorization', 'token', 'userinfo', 'revocation'] as const).map((endpoint) =>
+  valued(`${endpoint}-endpoint`, 'URL', 'for servers without discovery'),
+);
+
+const LOG_LEVEL_HELP = LOG_LEVELS.map((level) => (level === CLIENT_DEFAULTS.logLevel ? `${level} (default)` : level)).join(', ');
+
+const LOCAL_OPTIONS: Option[] = [
+  valued('store', 'PATH', 'token file (default: <config dir>/device-login/tokens.json)'),
+  valued('config', 'PATH', 'JSON config file (default: <config dir>/device-login/config.json)'),
+  valued('log-level', 'LEVEL', `${LOG_LEVEL_HELP}; logs go to stderr`),
+];
+
+const PROVIDER_OPTIONS: Option[] = [...SERVER_OPTIONS, ...CLIENT_OPTIONS, ...ENDPOINT_OPTIONS, ...LOCAL_OPTIONS];
+
+// What is asked and how the session behaves: login and web alike.
+const SESSION_OPTIONS: Option[] = [
+  valued('scope', 'S', `space-separated scopes (default: the preset's, else "${CLIENT_DEFAULTS.scope}")`),
+  valued('audience', 'A', 'API audience (Auth0)'),
+  toggle('no-long-poll', 'do not ask a server that offers it to hold polls (Prefer: wait)'),
+  valued('long-poll-seconds', 'N', `how long a server that offers it may hold a poll (default ${CLIENT_DEFAULTS.longPollSeconds})`),
+  valued('max-auto-renewals', 'N', `expired codes replaced without asking (default ${CLIENT_DEFAULTS.maxAutoRenewals})`),
 ];
 
 const HELP: Option = { name: 'help', type: 'boolean', short: 'h', help: 'show this help' };
-const JSON_FLAG: Option = { name: 'json', type: 'boolean', help: 'machine-readable output on stdout' };
+const JSON_FLAG: Option = toggle('json', 'machine-readable output on stdout');
 
 interface CommandSpec {
   summary: string;
@@ -69,13 +93,9 @@ export const COMMANDS: Record<'login' | 'status' | 'token' | 'logout' | 'web', C
     usage: 'device-login login [--issuer URL | --provider NAME] [--client-id ID] [options]',
     options: [
       ...PROVIDER_OPTIONS,
-      { name: 'scope', type: 'string', value: 'S', help: 'space-separated scopes (default: the preset\'s, else "openid profile email offline_access")' },
-      { name: 'audience', type: 'string', value: 'A', help: 'API audience (Auth0)' },
+      ...SESSION_OPTIONS,
       JSON_FLAG,
-      { name: 'no-qr', type: 'boolean', help: 'do not draw the QR code' },
-      { name: 'no-long-poll', type: 'boolean', help: 'do not ask a server that offers it to hold polls (Prefer: wait)' },
-      { name: 'long-poll-seconds', type: 'string', value: 'N', help: 'how long a server that offers it may hold a poll (default 25)' },
-      { name: 'max-auto-renewals', type: 'string', value: 'N', help: 'expired codes replaced without asking (default 2)' },
+      toggle('no-qr', 'do not draw the QR code'),
       HELP,
     ],
     notes: `With --json, stdout is JSON Lines: one object per state change ("awaiting_user" with userCode,
@@ -100,7 +120,7 @@ ${ENV_NOTE}`,
     usage: 'device-login token [provider flags as for login] [--refresh]',
     options: [
       ...PROVIDER_OPTIONS,
-      { name: 'refresh', type: 'boolean', help: 'refresh even if the current token is still valid' },
+      toggle('refresh', 'refresh even if the current token is still valid'),
       HELP,
     ],
     notes: `${REMEMBERED_NOTE}\n\nThe token is the only output on stdout. Exit codes: 0 ok, 1 not signed in or refresh failed, 2 usage.`,
@@ -115,22 +135,18 @@ ${ENV_NOTE}`,
     summary: 'the browser host: the TV app in a browser (/tv), and / with the TV and a phone frame side by side',
     usage: 'device-login web [--port N] [--lan | --public-url URL] [provider flags as for login]',
     options: [
-      { name: 'port', type: 'string', value: 'N', help: 'port of the browser host (default 8788; 0 picks a free port)' },
-      { name: 'host', type: 'string', value: 'H', help: 'interface of the browser host (default 127.0.0.1)' },
-      { name: 'lan', type: 'boolean', help: 'for a real phone: the sign-in pages on this machine\'s LAN address, which the QR code then carries' },
-      { name: 'public-url', type: 'string', value: 'URL', help: 'the address phones use: a tunnel or reverse proxy to the embedded server\'s port' },
-      { name: 'server-port', type: 'string', value: 'N', help: 'port of the embedded server (default 8787; 0 picks one)' },
-      { name: 'data', type: 'string', value: 'DIR', help: 'data directory of the embedded server (default ./.data)' },
-      { name: 'no-demo-user', type: 'boolean', help: 'embedded server: do not create the demo account (add accounts with device-login users add)' },
-      { name: 'interval', type: 'string', value: 'S', help: 'embedded server: seconds between polls (default 5)' },
-      { name: 'code-ttl', type: 'string', value: 'S', help: 'embedded server: lifetime of a code in seconds (default 600)' },
+      valued('port', 'N', `port of the browser host (default ${CLIENT_DEFAULTS.browserHost.port}; 0 picks a free port)`),
+      valued('host', 'H', `interface of the browser host (default ${CLIENT_DEFAULTS.browserHost.host})`),
+      toggle('lan', 'for a real phone: the sign-in pages on this machine\'s LAN address, which the QR code then carries'),
+      valued('public-url', 'URL', 'the address phones use: a tunnel or reverse proxy to the embedded server\'s port'),
+      valued('server-port', 'N', `port of the embedded server (default ${SERVER_DEFAULTS.port}; 0 picks one)`),
+      valued('data', 'DIR', `data directory of the embedded server (default ${SERVER_DEFAULTS.dataDir})`),
+      toggle('no-demo-user', 'embedded server: do not create the demo account (add accounts with device-login users add)'),
+      valued('interval', 'S', `embedded server: seconds between polls (default ${SERVER_DEFAULTS.interval})`),
+      valued('code-ttl', 'S', `embedded server: lifetime of a code in seconds (default ${SERVER_DEFAULTS.codeTtl})`),
       ...PROVIDER_OPTIONS,
-      { name: 'scope', type: 'string', value: 'S', help: 'space-separated scopes (default "openid profile email offline_access")' },
-      { name: 'audience', type: 'string', value: 'A', help: 'API audience (Auth0)' },
-      { name: 'no-long-poll', type: 'boolean', help: 'do not ask a server that offers it to hold polls (Prefer: wait)' },
-      { name: 'long-poll-seconds', type: 'string', value: 'S', help: 'how long a server that offers it may hold a poll (default 25)' },
-      { name: 'max-auto-renewals', type: 'string', value: 'N', help: 'expired codes replaced without asking (default 2)' },
-      { name: 'rebuild', type: 'boolean', help: 'rebuild the TV app before starting' },
+      ...SESSION_OPTIONS,
+      toggle('rebuild', 'rebuild the TV app before starting'),
       HELP,
     ],
     notes: `Without --issuer, --provider or explicit endpoints, the embedded server is started in-process, so it
@@ -141,7 +157,7 @@ The lines for people (the address to open, the demo account) and the logs go to 
 A real phone: --lan serves the embedded server's sign-in pages on this machine's LAN address and puts
 that address in the QR code; the phone must be on the same network. --public-url URL does the same for
 a tunnel or reverse proxy that forwards URL to the embedded server's port (--server-port); add --lan
-when the proxy is on another machine. The TV itself (--port) stays on --host, 127.0.0.1 by default.
+when the proxy is on another machine. The TV itself (--port) stays on --host, ${CLIENT_DEFAULTS.browserHost.host} by default.
 
 ${ENV_NOTE}`,
   },

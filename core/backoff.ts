@@ -1,4 +1,6 @@
 // When the next token poll may go out (RFC 8628 §3.2, §3.5). Pure: time and jitter come in as numbers.
+// The figures (backoff cap, slow_down step) are CLIENT_DEFAULTS', with why they are what they are.
+import { CLIENT_DEFAULTS } from './defaults.ts';
 
 /** Exponential backoff after transport failures, timeouts, 5xx and unreadable answers. */
 export interface BackoffSettings {
@@ -9,21 +11,6 @@ export interface BackoffSettings {
 }
 
 /**
- * Backoff only runs while a code is on screen and someone may be holding a phone: capped at a few
- * seconds, so that the TV is polling again within seconds of the server coming back (a 30 s cap
- * left it deaf for up to half a minute after an outage). The server is protected by the rest: a 5xx
- * never brings a poll sooner than the interval, a stated Retry-After is honoured whatever the cap,
- * and the jitter keeps devices cut off by the same outage from returning in step.
- */
-export const DEFAULT_BACKOFF: BackoffSettings = { initialMs: 1_000, maxMs: 4_000 };
-
-/** The polling interval when the server states none (RFC 8628 §3.2). */
-export const DEFAULT_INTERVAL_SECONDS = 5;
-
-/** What slow_down adds to this and every later poll (RFC 8628 §3.5). */
-export const SLOW_DOWN_STEP_SECONDS = 5;
-
-/**
  * The backoff after `failures` consecutive failures (1 = the first): doubles each time, capped at
  * `maxMs`, then "equal jitter" keeps it within [half, whole] so that many devices cut off by the same
  * outage do not come back in step. `jitter` is uniform in [0, 1).
@@ -31,7 +18,7 @@ export const SLOW_DOWN_STEP_SECONDS = 5;
 export function backoffDelayMs(
   failures: number,
   jitter: number,
-  settings: BackoffSettings = DEFAULT_BACKOFF,
+  settings: BackoffSettings = CLIENT_DEFAULTS.backoff,
 ): number {
   if (failures <= 0) return 0;
   const exponent = Math.min(failures - 1, 30);
@@ -42,7 +29,7 @@ export function backoffDelayMs(
 
 /** The interval after a slow_down: five seconds more, or the server's new interval if that is larger. */
 export function slowedInterval(current: number, serverInterval?: number): number {
-  const stepped = current + SLOW_DOWN_STEP_SECONDS;
+  const stepped = current + CLIENT_DEFAULTS.slowDownStepSeconds;
   return serverInterval !== undefined && serverInterval > stepped ? serverInterval : stepped;
 }
 

@@ -22,15 +22,24 @@ export const CLIENT_DEFAULTS = {
   slowDownStepSeconds: 5,
   /**
    * Waits after transport failures and 5xx: from 1 s doubling to at most 4 s, with jitter. A low cap
-   * lets the TV notice within seconds that the server is back; the code's interval still applies.
+   * lets the TV notice within seconds that the server is back (30 s left it deaf for half a minute).
+   * The server is protected all the same: a poll never comes sooner than the code's interval or a
+   * stated Retry-After, and the jitter keeps devices cut off by one outage from returning in step.
    */
   backoff: { initialMs: 1_000, maxMs: 4_000 },
   /** How long one HTTP request may take (a long poll adds its `wait`). */
   requestTimeoutMs: 10_000,
+  /** Largest answer body read: a broken or hostile server must not exhaust the device's memory. */
+  maxResponseBytes: 1024 * 1024,
   /** An access token closer than this to its expiry is refreshed before use. */
   minTokenValidityMs: 60_000,
   /** Microsoft Entra's tenant when `--tenant` is not given: work, school and personal accounts. */
   microsoftTenant: 'common',
   /** What the log shows: `warn` keeps a terminal quiet; `info` or `debug` to follow the flow. */
   logLevel: 'warn',
+  /**
+   * Where `device-login web` serves the TV: loopback, because the TV answers presses of the remote and
+   * must stay this machine's; 8788, next to the embedded server's 8787. `--host`, `--port` change it.
+   */
+  browserHost: { host: '127.0.0.1', port: 8788 },
 } as const;

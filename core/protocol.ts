@@ -1,5 +1,6 @@
 // The protocol steps over the HttpClient port. Requests are built here; every answer goes through
 // the quirk layer (normalise.ts), so nothing above this file sees a provider's peculiarities.
+import { CLIENT_DEFAULTS } from './defaults.ts';
 import { DeviceLoginError, isTransportError, toDeviceLoginError } from './errors.ts';
 import { createJwksCache, validateIdToken, type JwksCache } from './id-token.ts';
 import {
@@ -22,22 +23,19 @@ import type { ClientSettings, Endpoints, PollOutcome, Profile, Protocol, TokenSe
 /** The device code grant type (RFC 8628 §3.4). */
 export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
 
-/** Per-request timeout when none is given: long enough for a slow provider, short enough to notice a dead one. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-
 /** Options of createProtocol. */
 export interface ProtocolOptions {
   endpoints: Endpoints;
   client: ClientSettings;
   ports: Ports;
-  /** Per request; a long poll (`Prefer: wait=N`) gets N seconds on top. */
+  /** Per request (default CLIENT_DEFAULTS.requestTimeoutMs); a long poll (`Prefer: wait=N`) gets N seconds on top. */
   requestTimeoutMs?: number;
 }
 
 /** The Protocol (core/types.ts) over the HttpClient port, for one client at one set of endpoints. */
 export function createProtocol(options: ProtocolOptions): Protocol {
   const { endpoints, client, ports } = options;
-  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const timeoutMs = options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs;
   let jwks: JwksCache | undefined;
 
   const context = (endpoint: string): NormaliseContext => ({

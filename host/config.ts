@@ -1,15 +1,16 @@
 // Configuration of a device-login client (CLI, browser host, Electron): one validated object built from
-// defaults < config file < environment < flags. CLI-agnostic on purpose: the input is plain data. What
-// a login signed in with is remembered in the token store and completes a configuration that names no
-// server (withRememberedSignIn), so that `status`, `token` and `logout` need no flags after a `login`.
+// defaults (CLIENT_DEFAULTS, core/defaults.ts) < config file < environment < flags. CLI-agnostic on
+// purpose: the input is plain data. What a login signed in with is remembered in the token store and
+// completes a configuration that names no server (withRememberedSignIn), so that `status`, `token`
+// and `logout` need no flags after a `login`.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { CLIENT_DEFAULTS } from '../core/defaults.ts';
 import { DeviceLoginError } from '../core/errors.ts';
 import { PROVIDER_NAMES, type ProviderSettings } from '../core/providers.ts';
 import type { ClientSettings } from '../core/types.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { defaultConfigPath, defaultStorePath, type PathEnvironment } from './paths.ts';
-
 
 /** The validated configuration of a device-login client. */
 export interface DeviceLoginConfig {
@@ -89,15 +90,6 @@ export const ENVIRONMENT_VARIABLES: ReadonlyArray<{ name: string; flag: string }
   { name: 'DEVICE_LOGIN_CONFIG', flag: '--config' },
 ];
 
-/** The defaults, the lowest layer. */
-export const CONFIG_DEFAULTS = {
-  /** 25 s: under the usual 30 s idle timeouts of proxies; servers that ignore `Prefer` are unaffected. */
-  longPollSeconds: 25,
-  /** A couple of fresh codes while someone is likely still looking, then wait for them (RFC 8628 §3.5). */
-  maxAutoRenewals: 2,
-  logLevel: 'warn' as LogLevel,
-};
-
 /** Builds and validates the configuration. Throws DeviceLoginError `configuration` with a readable message. */
 export function loadConfig(input: ConfigInput = {}): DeviceLoginConfig {
   const env = input.env ?? process.env;
@@ -128,9 +120,9 @@ export function loadConfig(input: ConfigInput = {}): DeviceLoginConfig {
     provider,
     client,
     storePath: merged.store ?? defaultStorePath(paths),
-    longPollSeconds: merged.longPollSeconds ?? CONFIG_DEFAULTS.longPollSeconds,
-    maxAutoRenewals: merged.maxAutoRenewals ?? CONFIG_DEFAULTS.maxAutoRenewals,
-    logLevel: merged.logLevel ?? CONFIG_DEFAULTS.logLevel,
+    longPollSeconds: merged.longPollSeconds ?? CLIENT_DEFAULTS.longPollSeconds,
+    maxAutoRenewals: merged.maxAutoRenewals ?? CLIENT_DEFAULTS.maxAutoRenewals,
+    logLevel: merged.logLevel ?? CLIENT_DEFAULTS.logLevel,
     configFile: fileValues ? filePath : undefined,
   });
 }
@@ -227,12 +219,12 @@ const REMEMBERED_KEYS = [
  * are passed over.
  */
 export function withRememberedSignIn(config: DeviceLoginConfig, signIns: Record<string, unknown>): CompletedConfig {
-  const namesServer = SERVER_KEYS.some((key) => config.provider[key] !== undefined);
+  const serverGiven = namesServer(config);
   const clientId = config.client.clientId;
   const candidates = Object.values(signIns)
     .map(validRemembered)
     .filter((r): r is RememberedSignIn => r !== undefined)
-    .filter((r) => (!clientId || r.client.clientId === clientId) && (!namesServer || sameServer(r.provider, config.provider)))
+    .filter((r) => (!clientId || r.client.clientId === clientId) && (!serverGiven || sameServer(r.provider, config.provider)))
     .sort((a, b) => b.usedAt - a.usedAt);
   const from = candidates[0];
   if (!from) return { config, recalled: false };
@@ -243,10 +235,18 @@ export function withRememberedSignIn(config: DeviceLoginConfig, signIns: Record<
     audience: config.client.audience ?? from.client.audience,
   });
   return {
-    config: { ...config, provider: namesServer ? config.provider : from.provider, client },
+    config: { ...config, provider: serverGiven ? config.provider : from.provider, client },
     from,
-    recalled: !namesServer || !clientId,
+    recalled: !serverGiven || !clientId,
   };
+}
+
+/**
+ * Whether the configuration names an authorization server (any of the settings that pick one). Where
+ * it names none, the browser host and Electron start the embedded server and sign in there.
+ */
+export function namesServer(config: DeviceLoginConfig): boolean {
+  return SERVER_KEYS.some((key) => config.provider[key] !== undefined);
 }
 
 /** Whether two provider settings name the same server (exactly: a trailing slash of an issuer counts). */

@@ -1,4 +1,5 @@
 import axios, { isAxiosError } from 'axios';
+import { CLIENT_DEFAULTS } from '../core/defaults.ts';
 import { DeviceLoginError } from '../core/errors.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../core/ports.ts';
 import pkg from '../package.json' with { type: 'json' };
@@ -11,9 +12,9 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREAC
 
 /** Options of the axios HttpClient adapter. */
 export interface AxiosHttpClientOptions {
-  /** Used when a request names no timeout. */
+  /** Used when a request names no timeout (default CLIENT_DEFAULTS.requestTimeoutMs). */
   defaultTimeoutMs?: number;
-  /** Bodies larger than this are refused (a broken or hostile server must not exhaust memory). */
+  /** Bodies larger than this are refused (default CLIENT_DEFAULTS.maxResponseBytes). */
   maxBodyBytes?: number;
   userAgent?: string;
 }
@@ -24,13 +25,13 @@ export interface AxiosHttpClientOptions {
  * just socket idleness, so a server that drips its answer is cut off too.
  */
 export function createAxiosHttpClient(options: AxiosHttpClientOptions = {}): HttpClient {
-  const defaultTimeoutMs = options.defaultTimeoutMs ?? 10_000;
+  const defaultTimeoutMs = options.defaultTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs;
   const instance = axios.create({
     responseType: 'text',
     transformResponse: [(data: unknown) => data],
     validateStatus: () => true,
     maxRedirects: 0,
-    maxContentLength: options.maxBodyBytes ?? 1024 * 1024,
+    maxContentLength: options.maxBodyBytes ?? CLIENT_DEFAULTS.maxResponseBytes,
     proxy: false,
   });
 

@@ -2,6 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandHelp, type CommandName } from '../../cli/args.ts';
+import { CLIENT_DEFAULTS } from '../../core/defaults.ts';
+import { resolveEndpoints } from '../../core/providers.ts';
+import { createAxiosHttpClient } from '../../host/http.ts';
 import { runCli } from './run-cli.ts';
 
 let home: string;
@@ -65,5 +69,36 @@ describe('device-login command line: usage and configuration errors', () => {
       expect(r.stdout).toContain(flag);
     }
     expect(r.stdout).toContain('prefer DEVICE_LOGIN_CLIENT_SECRET');
+  });
+});
+
+/** The help line of `flag` in `device-login <command> --help`. */
+function helpLine(command: CommandName, flag: string): string {
+  const line = commandHelp(command)
+    .split('\n')
+    .find((l) => l.trimStart().startsWith(`${flag} `));
+  expect(line, `${flag} in ${command} --help`).toBeDefined();
+  return line!;
+}
+
+describe('device-login --help: the defaults it names are the ones the client uses (CLIENT_DEFAULTS)', () => {
+  it.each([
+    ['login', '--scope', `"${CLIENT_DEFAULTS.scope}"`],
+    ['web', '--scope', `"${CLIENT_DEFAULTS.scope}"`],
+    ['login', '--long-poll-seconds', `default ${CLIENT_DEFAULTS.longPollSeconds}`],
+    ['web', '--long-poll-seconds', `default ${CLIENT_DEFAULTS.longPollSeconds}`],
+    ['login', '--max-auto-renewals', `default ${CLIENT_DEFAULTS.maxAutoRenewals}`],
+    ['login', '--tenant', `default: ${CLIENT_DEFAULTS.microsoftTenant}`],
+    ['status', '--log-level', `${CLIENT_DEFAULTS.logLevel} (default)`],
+    ['web', '--port', `default ${CLIENT_DEFAULTS.browserHost.port}`],
+    ['web', '--host', `default ${CLIENT_DEFAULTS.browserHost.host}`],
+  ] as const)('%s %s names %s', (command, flag, stated) => {
+    expect(helpLine(command, flag)).toContain(stated);
+  });
+
+  it('the tenant the help names is the one a Microsoft sign-in goes to', async () => {
+    const stated = /\(default: ([^)]+)\)/.exec(helpLine('login', '--tenant'))?.[1];
+    const microsoft = await resolveEndpoints({ provider: 'microsoft' }, createAxiosHttpClient());
+    expect(microsoft.endpoints.deviceAuthorizationEndpoint).toBe(`https://login.microsoftonline.com/${stated}/oauth2/v2.0/devicecode`);
   });
 });
