@@ -2,6 +2,9 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+import importsWithin from './lint-rules/imports-within.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.tools/', 'out/', 'dist/', 'bench/results/', 'test-results/'] },
@@ -57,17 +60,23 @@ export default tseslint.config(
     // renderer/ never sees a token and talks to the device only through host/contract.ts.
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
+    plugins: { fence: { rules: { 'imports-within': importsWithin } } },
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['node:*', 'axios', 'electron'], message: 'renderer/ runs in a sandboxed page.' },
-            {
-              group: ['../host/*', '!../host/contract.ts', '../../host/*', '!../../host/contract.ts', '../core/*', '../../core/*', '../server/*', '../cli/*'],
-              message: 'renderer/ imports only host/contract.ts (types) and its own files.',
-            },
+            { group: ['node:*', ...builtinModules, 'axios', 'electron'], message: 'renderer/ runs in a sandboxed page.' },
           ],
+        },
+      ],
+      // Resolved against each file, so that no depth of `../` gets past it (test/renderer/import-fence.test.ts).
+      'fence/imports-within': [
+        'error',
+        {
+          within: join(import.meta.dirname, 'renderer'),
+          allow: [join(import.meta.dirname, 'host', 'contract.ts')],
+          message: 'renderer/ imports only host/contract.ts (types) and its own files.',
         },
       ],
     },

@@ -1,16 +1,16 @@
 // The TV: follows the device's ViewState and shows the screen for it. The flow lives on the device
 // side; this component only renders, announces, and forwards what the viewer presses.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { DeviceBridge, HostConnection, Language, ViewState } from '../../host/contract.ts';
+import type { DeviceBridge, HostConnection, Language, NoticeCode, ViewState } from '../../host/contract.ts';
 import { ActionsContext, type Actions } from './actions.tsx';
 import { LiveRegion, type Announcement } from './components/LiveRegion.tsx';
 import { Stage } from './components/Stage.tsx';
-import { Toast } from './components/Toast.tsx';
+import { Toast, type ToastTone } from './components/Toast.tsx';
 import { I18nProvider } from './i18n/context.tsx';
 import { messagesFor, type Messages } from './i18n/messages.ts';
 import { clockOffsetMs } from './logic/countdown.ts';
 import { errorKind } from './logic/error-kind.ts';
-import { spokenUserCode } from './logic/user-code.ts';
+import { spokenUserCode } from './logic/spoken-code.ts';
 import { prefersReducedMotion } from './nav/spatial.ts';
 import { Busy } from './screens/Busy.tsx';
 import { Code } from './screens/Code.tsx';
@@ -42,23 +42,27 @@ interface Received {
 function announcementFor(t: Messages, before: ViewState | undefined, now: ViewState): { text: string; urgent?: boolean } | undefined {
   const code = now.code;
   switch (now.state) {
-    case 'idle':
+    case 'idle': {
       if (before?.state === 'idle') return undefined;
-      return { text: before?.state === 'signing_out' ? t.live.signedOut : t.live.idle };
+      const ready = before?.state === 'signing_out' ? t.live.signedOut : t.live.idle;
+      // Welcome shows the notice ("Your sign-in has ended"): said with it, not only seen.
+      return { text: now.notice ? `${ready} ${t.notice[now.notice]}` : ready };
+    }
     case 'requesting':
       return { text: t.live.requesting };
     case 'awaiting_user': {
       if (!code) return undefined;
       const newCode = before?.state !== 'awaiting_user' || before.code?.userCode !== code.userCode;
       if (newCode) {
-        const said = t.live.awaitingUser(spokenUserCode(code.userCode), code.verificationUri);
+        const said = t.live.awaitingUser(spokenUserCode(code.displayCode), code.verificationUri);
         return { text: code.renewedAt !== undefined ? `${t.live.renewed} ${said}` : said };
       }
       if (before?.network !== now.network) return { text: now.network === 'retrying' ? t.live.reconnecting : t.live.reconnected };
       return undefined;
     }
     case 'signed_in':
-      return before?.state === 'signed_in' ? undefined : { text: t.live.signedIn(now.profile?.name ?? '') };
+      if (before?.state === 'signed_in') return undefined;
+      return { text: now.profile ? t.live.signedIn(now.profile.name) : t.live.signedInUnnamed };
     case 'signing_out':
       return { text: t.live.signingOut };
     case 'denied':
@@ -130,7 +134,7 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
   const language: Language = view?.language ?? 'en';
   const t = messagesFor(language);
   const [announcement, setAnnouncement] = useState<Announcement | undefined>();
-  const [toast, setToast] = useState<string | undefined>();
+  const [toast, setToast] = useState<{ text: string; tone: ToastTone } | undefined>();
   const previous = useRef<ViewState | undefined>(undefined);
   // "Signed out" on Welcome after a sign-out (not after a session that ended by itself).
   const [signedOut, setSignedOut] = useState(false);
@@ -181,10 +185,31 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
     return () => clearTimeout(timer);
   }, [toast]);
 
+  // A notice that comes with a sign-in ("your name could not be loaded") is a polite note on Home,
+  // once the greeting has gone (the two would share the bottom of the screen), and said once.
+  const greeted = useRef(false);
+  const noted = useRef<NoticeCode | undefined>(undefined);
+  const notice = view?.notice;
+  useEffect(() => {
+    if (!signedIn) {
+      greeted.current = false;
+      noted.current = undefined;
+      return;
+    }
+    if (greeting) {
+      greeted.current = true;
+      return;
+    }
+    if (!greeted.current || !notice || noted.current === notice) return;
+    noted.current = notice;
+    setToast({ text: t.notice[notice], tone: 'note' });
+    announce(t.notice[notice]);
+  }, [signedIn, greeting, notice, t, announce]);
+
   const actions = useMemo<Actions>(() => {
     const run = (action: () => Promise<void>) => {
       action().catch(() => {
-        setToast(t.common.actionFailed);
+        setToast({ text: t.common.actionFailed, tone: 'problem' });
         announce(t.common.actionFailed, true);
       });
     };
@@ -248,7 +273,7 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
         {/* While the host is lost the flow state is unknown: no data-state, and data-host="lost". */}
         <Stage data-testid="tv" {...(view && !hostLost ? { 'data-state': view.state } : {})} {...(hostLost ? { 'data-host': 'lost' } : {})}>
           {screen}
-          {toast ? <Toast text={toast} /> : null}
+          {toast ? <Toast text={toast.text} tone={toast.tone} /> : null}
         </Stage>
         <LiveRegion announcement={announcement} />
       </ActionsContext>

@@ -47,6 +47,8 @@ const en = {
   },
   signedIn: {
     welcome: (name: string) => `Welcome, ${name}`,
+    /** When the provider did not say who signed in. */
+    welcomeUnnamed: 'Welcome',
     subtitle: 'You are signed in on this TV.',
   },
   signingOut: {
@@ -148,6 +150,7 @@ const en = {
     reconnected: 'Connected again. Waiting for you on your phone.',
     oneMinute: 'One minute left to use this code.',
     signedIn: (name: string) => `Signed in. Welcome, ${name}.`,
+    signedInUnnamed: 'Signed in. Welcome.',
     signingOut: 'Signing out.',
     signedOut: 'Signed out. Ready to sign in again.',
     hostLost: 'The TV app stopped. Reconnecting.',
@@ -208,6 +211,7 @@ const zhTW: Messages = {
   },
   signedIn: {
     welcome: (name) => `歡迎，${name}`,
+    welcomeUnnamed: '歡迎',
     subtitle: '你已在這台電視上登入。',
   },
   signingOut: {
@@ -306,6 +310,7 @@ const zhTW: Messages = {
     reconnected: '已重新連線，正在等待你在手機上完成登入。',
     oneMinute: '這組代碼只剩一分鐘。',
     signedIn: (name) => `已登入。歡迎，${name}。`,
+    signedInUnnamed: '已登入。歡迎。',
     signingOut: '正在登出。',
     signedOut: '已登出，可以重新登入。',
     hostLost: '電視應用程式已停止，正在重新連線。',

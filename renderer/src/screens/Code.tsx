@@ -10,7 +10,7 @@ import { UserCode } from '../components/UserCode.tsx';
 import { useI18n } from '../i18n/context.tsx';
 import { remainingMs } from '../logic/countdown.ts';
 import { renewedNoticeLeftMs } from '../logic/renewed-code.ts';
-import { speechTextForUserCode } from '../logic/user-code.ts';
+import { speechTextForUserCode } from '../logic/spoken-code.ts';
 import { useFocusOnArrival } from '../nav/arrival.ts';
 import { useBack } from '../nav/back.ts';
 import { FocusButton, FocusGroup } from '../nav/focusable.tsx';
@@ -47,7 +47,7 @@ export function Code({ view, code, offsetMs }: { view: ViewState; code: CodeView
   }, [code, offsetMs]);
 
   const readAloud = () => {
-    const utterance = new SpeechSynthesisUtterance(t.code.speech(speechTextForUserCode(code.userCode)));
+    const utterance = new SpeechSynthesisUtterance(t.code.speech(speechTextForUserCode(code.displayCode)));
     utterance.lang = language;
     utterance.rate = 0.8;
     window.speechSynthesis.cancel();
@@ -80,7 +80,7 @@ export function Code({ view, code, offsetMs }: { view: ViewState; code: CodeView
             {t.code.renewed}
           </p>
         ) : null}
-        <UserCode userCode={code.userCode} />
+        <UserCode displayCode={code.displayCode} />
         {code.message ? (
           <p className="provider-message">
             <span className="visually-hidden">{t.code.providerMessage}: </span>

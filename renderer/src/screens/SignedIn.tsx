@@ -8,11 +8,10 @@ import { useI18n } from '../i18n/context.tsx';
 /** The signed-in greeting as a whole screen (while Home loads). */
 export function SignedIn({ profile }: { profile: ProfileView | undefined }) {
   const { t } = useI18n();
-  const name = profile?.name ?? '';
   return (
     <main className="screen signed-in">
       {profile ? <Avatar profile={profile} size={200} /> : null}
-      <h1 className="display">{t.signedIn.welcome(name)}</h1>
+      <h1 className="display">{profile ? t.signedIn.welcome(profile.name) : t.signedIn.welcomeUnnamed}</h1>
       <p className="lead">{t.signedIn.subtitle}</p>
     </main>
   );
@@ -24,12 +23,11 @@ export function SignedIn({ profile }: { profile: ProfileView | undefined }) {
  */
 export function WelcomeBanner({ profile }: { profile: ProfileView | undefined }) {
   const { t } = useI18n();
-  const name = profile?.name ?? '';
   return (
     <div className="welcome-banner" data-testid="welcome-banner" aria-hidden="true">
       {profile ? <Avatar profile={profile} size={96} /> : null}
       <div>
-        <p className="welcome-banner__title">{t.signedIn.welcome(name)}</p>
+        <p className="welcome-banner__title">{profile ? t.signedIn.welcome(profile.name) : t.signedIn.welcomeUnnamed}</p>
         <p className="welcome-banner__subtitle">{t.signedIn.subtitle}</p>
       </div>
     </div>
