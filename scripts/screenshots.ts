@@ -7,7 +7,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { constants, crc32, deflateSync, inflateSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { AuthServer, WebHost } from '../e2e/support/processes.ts';
 import { answerOnPhone, openPhone, openTv, scanTv, shownUserCode } from '../e2e/support/screens.ts';
 
@@ -106,10 +106,7 @@ async function signOutWithConfirm(tv: Page): Promise<void> {
 
 /** Sign in, Home, an Asset, Settings, sign out; then Deny. */
 async function mainFlow(browser: Browser): Promise<void> {
-  const host = await WebHost.start(['--interval', '1']);
-  try {
-    const { context: tvContext, tv } = await openTv(browser, host.ready.url);
-    await waitForState(tv, 'idle');
+  await withTv(browser, [], async (tv, host) => {
     await tv.getByRole('button', { name: 'Sign in' }).waitFor();
     await tv.waitForTimeout(500);
     await shot(tv, 'tv-welcome');
@@ -200,13 +197,7 @@ async function mainFlow(browser: Browser): Promise<void> {
     await waitForState(tv, 'denied');
     await tv.waitForTimeout(500);
     await shot(tv, 'tv-denied');
-    await tvContext.close();
-  } catch (err) {
-    process.stderr.write(`--- device-login web log ---\n${host.log()}\n`);
-    throw err;
-  } finally {
-    await host.dispose();
-  }
+  });
 }
 
 /**
@@ -243,9 +234,7 @@ async function sideBySideFlow(browser: Browser): Promise<void> {
 
 /** A code nobody uses: the TV's Expired screen, and the phone opening it too late. */
 async function expiredFlow(browser: Browser): Promise<void> {
-  const host = await WebHost.start(['--interval', '1', '--code-ttl', '10', '--max-auto-renewals', '0']);
-  try {
-    const { context, tv } = await tvShowingCode(browser, host.ready.url);
+  await withCodeOnTv(browser, ['--code-ttl', '10', '--max-auto-renewals', '0'], async (tv) => {
     const url = await scanned(tv);
     await waitForState(tv, 'expired', 60_000);
     await tv.waitForTimeout(500);
@@ -258,21 +247,43 @@ async function expiredFlow(browser: Browser): Promise<void> {
     if (page === 'expired') await shot(phone, 'phone-expired');
     else process.stdout.write(`  (the phone showed "${page}" for the expired code, not the expired page)\n`);
     await phoneContext.close();
-    await context.close();
-  } finally {
-    await host.dispose();
-  }
+  });
 }
 
-/** A TV page opened at `url`, Sign in pressed on its Welcome screen, and its code on screen. */
-async function tvShowingCode(browser: Browser, url: string): Promise<{ context: BrowserContext; tv: Page }> {
-  const { context, tv } = await openTv(browser, url);
+/** Sign in pressed on the Welcome screen, and the code on screen. */
+async function showCode(tv: Page): Promise<void> {
   await waitForState(tv, 'idle');
   await tv.getByRole('button', { name: 'Sign in' }).waitFor();
   await tv.waitForTimeout(300);
   await tv.keyboard.press('Enter');
   await waitForState(tv, 'awaiting_user');
-  return { context, tv };
+}
+
+/**
+ * `device-login web --interval 1` (and `flags`) with a TV page on its Welcome screen, handed to
+ * `take`; the page and the host are closed afterwards, and the host's log is printed if `take` fails.
+ */
+async function withTv(browser: Browser, flags: string[], take: (tv: Page, host: WebHost) => Promise<void>): Promise<void> {
+  const host = await WebHost.start(['--interval', '1', ...flags]);
+  try {
+    const { context, tv } = await openTv(browser, host.ready.url);
+    await waitForState(tv, 'idle');
+    await take(tv, host);
+    await context.close();
+  } catch (err) {
+    process.stderr.write(`--- device-login web log ---\n${host.log()}\n`);
+    throw err;
+  } finally {
+    await host.dispose();
+  }
+}
+
+/** `withTv`, with the code already on the TV when `take` gets it. */
+async function withCodeOnTv(browser: Browser, flags: string[], take: (tv: Page, host: WebHost) => Promise<void>): Promise<void> {
+  await withTv(browser, flags, async (tv, host) => {
+    await showCode(tv);
+    await take(tv, host);
+  });
 }
 
 /** The authorization server goes away while the code is shown: the TV says it is reconnecting. */
@@ -281,7 +292,8 @@ async function reconnectingFlow(browser: Browser): Promise<void> {
   let host: WebHost | undefined;
   try {
     host = await WebHost.start(['--issuer', server.ready.issuer, '--client-id', server.ready.clientId]);
-    const { context, tv } = await tvShowingCode(browser, host.ready.url);
+    const { context, tv } = await openTv(browser, host.ready.url);
+    await showCode(tv);
     await tv.getByRole('img', { name: /QR/ }).waitFor();
     await server.crash();
     await tv.locator('.status--retrying').waitFor({ timeout: WAIT_MS });
@@ -296,9 +308,7 @@ async function reconnectingFlow(browser: Browser): Promise<void> {
 
 /** Only the sign-out screens (a sign-in first, no shots of it): Settings, the question, Signed out. */
 async function signOutFlow(browser: Browser): Promise<void> {
-  const host = await WebHost.start(['--interval', '1']);
-  try {
-    const { context, tv } = await tvShowingCode(browser, host.ready.url);
+  await withCodeOnTv(browser, [], async (tv, host) => {
     const url = await scanned(tv);
     const { context: phoneContext, phone } = await openPhone(browser);
     if ((await answerOnPhone(phone, url, host.demoUser, 'Allow')) !== 'success') throw new Error('the phone did not sign in');
@@ -312,39 +322,25 @@ async function signOutFlow(browser: Browser): Promise<void> {
     await tv.waitForTimeout(600);
     await shot(tv, 'tv-settings');
     await signOutWithConfirm(tv);
-    await context.close();
-  } finally {
-    await host.dispose();
-  }
+  });
 }
 
 /** The TV's own app dies while a code is shown: the TV says so within seconds. */
 async function hostLostFlow(browser: Browser): Promise<void> {
-  const host = await WebHost.start(['--interval', '1']);
-  try {
-    const { context, tv } = await tvShowingCode(browser, host.ready.url);
+  await withCodeOnTv(browser, [], async (tv, host) => {
     await tv.getByRole('img', { name: /QR/ }).waitFor();
     await host.crash();
     await tv.locator('[data-testid="tv"][data-host="lost"]').waitFor({ timeout: WAIT_MS });
     await tv.waitForTimeout(600);
     await shot(tv, 'tv-host-lost');
-    await context.close();
-  } finally {
-    await host.dispose();
-  }
+  });
 }
 
 /** The same code screens in Traditional Chinese: the language chosen on the TV with the remote. */
 async function chineseFlow(browser: Browser): Promise<void> {
-  const host = await WebHost.start(['--interval', '1']);
-  try {
-    const { context, tv } = await openTv(browser, host.ready.url);
-    await waitForState(tv, 'idle');
-    await focusOn(tv, '繁體中文', ['ArrowDown', 'ArrowRight', 'ArrowRight']);
-    await tv.keyboard.press('Enter');
-    await tv.locator('html[lang="zh-TW"]').waitFor({ timeout: WAIT_MS });
-    await focusOn(tv, '登入', ['ArrowUp', 'ArrowUp', 'ArrowUp']);
-    await tv.keyboard.press('Enter');
+  await withTv(browser, [], async (tv) => {
+    await chooseLanguage(tv, 'zh-TW');
+    await pressSignIn(tv, 'zh-TW');
     await waitForState(tv, 'awaiting_user');
     await tv.getByRole('img', { name: /QR/ }).waitFor();
     await tv.waitForTimeout(500);
@@ -356,10 +352,7 @@ async function chineseFlow(browser: Browser): Promise<void> {
     await phone.locator('body[data-page="confirm"]').waitFor({ timeout: WAIT_MS });
     await shot(phone, 'phone-confirm-zh-TW');
     await phoneContext.close();
-    await context.close();
-  } finally {
-    await host.dispose();
-  }
+  });
 }
 
 /** On Welcome: the remote chooses 繁體中文 (or stays in English). */
