@@ -1,5 +1,7 @@
 // Provider presets: endpoints and defaults only. Quirks are handled for every server alike by the
-// normalisation layer (normalise.ts), never by looking at the provider's name.
+// normalisation layer (normalise.ts), never by looking at the provider's name. A preset names a scope
+// only where the provider wants another than CLIENT_DEFAULTS.scope (host/runtime.ts decides).
+import { CLIENT_DEFAULTS } from './defaults.ts';
 import { discoverEndpoints } from './discovery.ts';
 import { DeviceLoginError } from './errors.ts';
 import type { HttpClient } from './ports.ts';
@@ -30,11 +32,10 @@ export interface ProviderSettings {
 export interface ResolvedProvider {
   endpoints: Endpoints;
   displayName: string;
+  /** The preset's scope, where the provider wants another than CLIENT_DEFAULTS.scope. */
   defaultScope?: string;
   requiresClientSecret: boolean;
 }
-
-const OIDC_SCOPE = 'openid profile email offline_access';
 
 /** The flag that sets each explicit endpoint, for messages. */
 const ENDPOINT_FLAGS = {
@@ -124,7 +125,6 @@ export async function resolveEndpoints(
           return {
             endpoints: withExplicit(endpoints, explicit),
             displayName: originLabel(issuer),
-            defaultScope: OIDC_SCOPE,
             requiresClientSecret: false,
           };
         } catch (err) {
@@ -163,6 +163,7 @@ export async function resolveEndpoints(
       return {
         endpoints: withExplicit(endpoints, explicit),
         displayName: isDotCom ? 'GitHub' : `GitHub Enterprise (${new URL(base).host})`,
+        // Not OpenID Connect: the profile and email through the REST API's scopes.
         defaultScope: 'read:user user:email',
         requiresClientSecret: false,
       };
@@ -180,13 +181,14 @@ export async function resolveEndpoints(
       return {
         endpoints: withExplicit(endpoints, explicit),
         displayName: 'Google',
+        // Google refuses offline_access; it issues the device flow's refresh token unasked.
         defaultScope: 'openid email profile',
         requiresClientSecret: true,
       };
     }
 
     case 'microsoft': {
-      const tenant = (settings.tenant ?? 'common').trim();
+      const tenant = (settings.tenant ?? CLIENT_DEFAULTS.microsoftTenant).trim();
       if (!/^[A-Za-z0-9.-]+$/.test(tenant)) {
         throw configuration(
           `--tenant must be a tenant id, a domain, or common / organizations / consumers (got "${tenant}").`,
@@ -206,7 +208,6 @@ export async function resolveEndpoints(
       return {
         endpoints: withExplicit(endpoints, explicit),
         displayName: 'Microsoft',
-        defaultScope: 'openid profile email offline_access',
         requiresClientSecret: false,
       };
     }
@@ -218,7 +219,6 @@ export async function resolveEndpoints(
       return {
         endpoints: withExplicit(endpoints, explicit),
         displayName: 'Auth0',
-        defaultScope: OIDC_SCOPE,
         requiresClientSecret: false,
       };
     }
@@ -233,7 +233,6 @@ export async function resolveEndpoints(
       return {
         endpoints: withExplicit(endpoints, explicit),
         displayName: 'Okta',
-        defaultScope: OIDC_SCOPE,
         requiresClientSecret: false,
       };
     }
@@ -245,7 +244,6 @@ export async function resolveEndpoints(
       return {
         endpoints: withExplicit(endpoints, explicit),
         displayName: `Keycloak (${realm})`,
-        defaultScope: OIDC_SCOPE,
         requiresClientSecret: false,
       };
     }

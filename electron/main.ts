@@ -6,23 +6,22 @@ import { fileURLToPath } from 'node:url';
 import { app, dialog, ipcMain, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
 import { DeviceLoginError, toDeviceLoginError } from '../core/errors.ts';
 import type { Ports } from '../core/ports.ts';
-import type { ClientSettings } from '../core/types.ts';
-import type { ProviderSettings } from '../core/providers.ts';
 import { systemClock } from '../host/clock.ts';
-import { assertClientConfigured, loadConfig, type DeviceLoginConfig } from '../host/config.ts';
+import { loadConfig, namesServer } from '../host/config.ts';
 import type { ViewState } from '../host/contract.ts';
-import { DeviceController } from '../host/device-controller.ts';
+import type { DeviceController } from '../host/device-controller.ts';
 import { createAxiosHttpClient } from '../host/http.ts';
 import { createStreamLogger, type RedactingLogger } from '../host/logger.ts';
 import { createPhoneScanner } from '../host/phone-camera.ts';
 import { redactingStore } from '../host/redacting-store.ts';
+import { createDeviceRuntime } from '../host/runtime.ts';
 import { openTokenStorage } from '../host/storage-policy.ts';
 import { startServer, type RunningServer } from '../server/app.ts';
 import { SERVER_DEFAULTS } from '../server/defaults.ts';
 import { registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { INVOKE_CHANNELS, STATE_CHANNEL } from './channels.ts';
 import { parseInvoke, type BridgeCall } from './ipc.ts';
-import { parseShellArguments, providerConfigured } from './options.ts';
+import { parseShellArguments } from './options.ts';
 import { safeStorageCodec } from './safe-storage.ts';
 import {
   denyAllPermissions,
@@ -34,9 +33,6 @@ import {
   tvContentSecurityPolicy,
 } from './security.ts';
 import { captureWindow, createPhoneWindow, createTvWindow } from './windows.ts';
-
-/** Scopes asked for when neither flags nor the provider preset name any: profile data and a refresh token. */
-const DEFAULT_SCOPE = 'openid profile email offline_access';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PRELOAD = join(here, '../preload/index.cjs');
@@ -79,21 +75,16 @@ async function start(): Promise<void> {
   const storageNotice = storage.notice;
   const store = redactingStore(storage.store, logger);
 
-  const target = await authorizationServer(config, join(userData, 'server'), logger);
+  // host/runtime.ts decides the rest (server, client, scope, secret) as for the CLI and `web`.
+  const server = namesServer(config) ? undefined : await startEmbeddedServer(join(userData, 'server'), logger);
   const ports: Ports = { http: createAxiosHttpClient(), clock: systemClock, store, logger };
-  const controller = await DeviceController.create({
-    provider: target.provider,
-    client: target.client,
-    ports,
-    ...(target.resourceServer ? { resourceServer: target.resourceServer } : {}),
-    maxAutoRenewals: config.maxAutoRenewals,
-    longPollSeconds: config.longPollSeconds,
-  });
+  const runtime = await createDeviceRuntime({ config, ports, command: 'device-login TV', ...(server ? { embedded: server } : {}) });
+  const controller = await runtime.openController();
 
   // electron-vite's dev server in development; the built renderer over app:// otherwise.
   const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
   const tvBase = devUrl ?? TV_BASE_URL;
-  const imageOrigins = target.resourceServer ? [locationKey(target.resourceServer) ?? ''] : [];
+  const imageOrigins = runtime.resourceServer ? [locationKey(runtime.resourceServer) ?? ''] : [];
   serveRenderer(RENDERER_DIR, tvContentSecurityPolicy({ imageOrigins: imageOrigins.filter(Boolean) }));
 
   const tv = createTvWindow({ preload: PRELOAD, tvBase, kiosk: args.kiosk, logger });
@@ -171,7 +162,7 @@ async function start(): Promise<void> {
     for (const channel of Object.values(INVOKE_CHANNELS)) ipcMain.removeHandler(channel);
     void controller
       .close()
-      .then(() => target.close?.())
+      .then(() => server?.close())
       .catch((err: unknown) => logger.warn('the embedded server did not close cleanly', { error: String(err) }))
       .finally(() => app.quit());
   });
@@ -182,16 +173,8 @@ async function start(): Promise<void> {
   tv.webContents.focus();
 }
 
-/** The authorization server to use: the configured provider, or the embedded server started in-process. */
-async function authorizationServer(
-  config: DeviceLoginConfig,
-  dataDir: string,
-  logger: RedactingLogger,
-): Promise<{ provider: ProviderSettings; client: ClientSettings; resourceServer?: string; close?: () => Promise<void> }> {
-  if (providerConfigured(config)) {
-    assertClientConfigured(config, 'device-login TV');
-    return { provider: config.provider, client: config.client };
-  }
+/** Starts the embedded server in-process, for a configuration that names no authorization server. */
+async function startEmbeddedServer(dataDir: string, logger: RedactingLogger): Promise<RunningServer> {
   // The usual port keeps the issuer, and with it the stored session's key, the same across restarts.
   let server: RunningServer;
   try {
@@ -208,12 +191,7 @@ async function authorizationServer(
     `${JSON.stringify({ issuer: server.issuer, clientId: server.clientId, ...(server.demoUser ? { demoUser: server.demoUser } : {}) })}\n`,
   );
   logger.info('embedded authorization server started', { issuer: server.issuer });
-  return {
-    provider: { issuer: server.issuer },
-    client: { ...config.client, clientId: config.client.clientId || server.clientId, scope: config.client.scope ?? DEFAULT_SCOPE },
-    resourceServer: server.issuer,
-    close: () => server.close(),
-  };
+  return server;
 }
 
 /** Runs one validated bridge call against the controller. */

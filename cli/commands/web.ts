@@ -8,31 +8,29 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { CLIENT_DEFAULTS } from '../../core/defaults.ts';
 import { DeviceLoginError } from '../../core/errors.ts';
 import type { Ports } from '../../core/ports.ts';
 import { startBrowserHost, type RunningBrowserHost } from '../../host/browser-host.ts';
 import { systemClock } from '../../host/clock.ts';
-import { loadConfig } from '../../host/config.ts';
-import { DeviceController } from '../../host/device-controller.ts';
+import { loadConfig, namesServer } from '../../host/config.ts';
+import type { DeviceController } from '../../host/device-controller.ts';
 import { createAxiosHttpClient } from '../../host/http.ts';
 import { createStreamLogger } from '../../host/logger.ts';
 import { redactingStore } from '../../host/redacting-store.ts';
+import { createDeviceRuntime } from '../../host/runtime.ts';
 import { createFileTokenStore } from '../../host/token-store.ts';
 import { portInUseError, startServer, type RunningServer } from '../../server/app.ts';
 import { ASSETS_DIR, catalogFor } from '../../server/catalog.ts';
-import { isLoopbackHost } from '../../server/defaults.ts';
+import { isLoopbackHost, SERVER_DEFAULTS } from '../../server/defaults.ts';
 import { commandHelp, parseCommandArgs, type Flags } from '../args.ts';
 import { EXIT, type CliIO } from '../io.ts';
 import { reportError } from '../main.ts';
-import { FALLBACK_SCOPE } from '../setup.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RENDERER_DIR = join(ROOT, 'out', 'renderer');
 const RENDERER_SOURCES = join(ROOT, 'renderer');
 const HOST_PAGE_DIR = join(ROOT, 'host', 'page');
-
-/** The embedded server's pre-registered TV client (server/provider.ts). */
-const EMBEDDED_CLIENT_ID = 'tv-demo';
 
 /** Runs `device-login web` until Ctrl-C or SIGTERM. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -55,11 +53,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const config = loadConfig({ flags, env: io.env });
     const logger = createStreamLogger({ stream: io.stderr, level: config.logLevel, prefix: 'device-login: ' });
     logger.redact(config.client.clientSecret);
-    const port = wholeNumberFlag(flags.port, '--port', 8788);
-    const serverPort = wholeNumberFlag(flags['server-port'], '--server-port', 8787);
-    const external = Boolean(
-      config.provider.issuer || config.provider.provider || config.provider.endpoints?.deviceAuthorizationEndpoint,
-    );
+    const port = wholeNumberFlag(flags.port, '--port', CLIENT_DEFAULTS.browserHost.port);
+    const serverPort = wholeNumberFlag(flags['server-port'], '--server-port', SERVER_DEFAULTS.port);
+    const external = namesServer(config);
     const lan = flags.lan === true;
     const publicUrl = typeof flags['public-url'] === 'string' ? flags['public-url'] : undefined;
     if (external && (lan || publicUrl !== undefined)) {
@@ -69,7 +65,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       );
     }
 
-    await ensureRendererBuilt(io, flags['rebuild'] === true);
     // The phone frame is another origin: the embedded server is told which one may frame its pages.
     const frameAncestors: string[] = [];
     if (!external) {
@@ -80,35 +75,33 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         ...(publicUrl !== undefined ? { publicUrl } : {}),
         ...(flags['no-demo-user'] === true ? { demoUser: false } : {}),
         ...(typeof flags.data === 'string' ? { dataDir: flags.data } : {}),
-        ...(flags.interval !== undefined ? { interval: wholeNumberFlag(flags.interval, '--interval', 5, 3600) } : {}),
-        ...(flags['code-ttl'] !== undefined ? { codeTtl: wholeNumberFlag(flags['code-ttl'], '--code-ttl', 600, 86_400) } : {}),
+        ...(flags.interval !== undefined ? { interval: wholeNumberFlag(flags.interval, '--interval', SERVER_DEFAULTS.interval, 3600) } : {}),
+        ...(flags['code-ttl'] !== undefined ? { codeTtl: wholeNumberFlag(flags['code-ttl'], '--code-ttl', SERVER_DEFAULTS.codeTtl, 86_400) } : {}),
         frameAncestors,
         logger,
       });
-    } else if (!config.client.clientId) {
-      throw new DeviceLoginError('configuration', 'With a provider configured, --client-id is needed too.');
     }
 
-    const http = createAxiosHttpClient();
     const ports: Ports = {
-      http,
+      http: createAxiosHttpClient(),
       clock: systemClock,
       store: redactingStore(createFileTokenStore({ path: config.storePath, logger }), logger),
       logger,
     };
-    let origin = '';
-    controller = await DeviceController.create({
-      provider: server ? { issuer: server.issuer } : config.provider,
-      client: server
-        ? { clientId: EMBEDDED_CLIENT_ID, scope: config.client.scope ?? FALLBACK_SCOPE }
-        : { ...config.client, scope: config.client.scope ?? FALLBACK_SCOPE },
+    const runtime = await createDeviceRuntime({
+      config,
       ports,
-      ...(server ? { resourceServer: server.url, displayName: 'device-login (embedded server)' } : {}),
-      localCatalog: async () => catalogFor(controller?.getState().profile?.sub ?? 'guest', origin),
-      maxAutoRenewals: config.maxAutoRenewals,
-      longPollSeconds: config.longPollSeconds,
+      command: 'device-login web',
+      ...(server ? { embedded: server } : {}),
+      ...(io.signal ? { signal: io.signal } : {}),
     });
-    const hostInterface = typeof flags.host === 'string' ? flags.host : '127.0.0.1';
+    let origin = '';
+    controller = await runtime.openController({
+      localCatalog: async () => catalogFor(controller?.getState().profile?.sub ?? 'guest', origin),
+    });
+    // Built once the configuration has proved good: a mistake there is said before a build of seconds.
+    await ensureRendererBuilt(io, flags['rebuild'] === true);
+    const hostInterface = typeof flags.host === 'string' ? flags.host : CLIENT_DEFAULTS.browserHost.host;
     const phoneUrl = server && (lan || publicUrl !== undefined) ? server.url : undefined;
     host = await startBrowserHost({
       controller,

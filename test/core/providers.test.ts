@@ -95,7 +95,8 @@ describe('generic', () => {
       jwksUri: `${base}/jwks`,
     });
     expect(resolved.requiresClientSecret).toBe(false);
-    expect(resolved.defaultScope).toContain('openid');
+    // No scope of its own: the client's default applies (host/runtime.ts).
+    expect(resolved.defaultScope).toBeUndefined();
   });
 
   it('works from explicit endpoints alone, without any request', async () => {

@@ -6,6 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoverEndpoints } from '../../core/discovery.ts';
 import type { Logger } from '../../core/ports.ts';
 import { startBrowserHost, type RunningBrowserHost } from '../../host/browser-host.ts';
 import { systemClock } from '../../host/clock.ts';
@@ -28,11 +29,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'device-login-host-'));
   storePath = join(dir, 'tokens.json');
   server = await startServer({ port: 0, dataDir: join(dir, 'data'), interval: 1, logger: quiet });
+  const http = createAxiosHttpClient();
   controller = await DeviceController.create({
-    provider: { issuer: server.issuer },
+    endpoints: await discoverEndpoints(server.issuer, http),
     client: { clientId: server.clientId, scope: 'openid profile email offline_access' },
     ports: {
-      http: createAxiosHttpClient(),
+      http,
       clock: systemClock,
       store: createFileTokenStore({ path: storePath, logger: quiet }),
       logger: quiet,

@@ -49,7 +49,8 @@ afterEach(async () => {
 
 async function controllerOn(clock: Clock, store: TokenStore): Promise<DeviceController> {
   const controller = await DeviceController.create({
-    provider: { endpoints: { deviceAuthorizationEndpoint: 'https://idp.example/device', tokenEndpoint: 'https://idp.example/token' } },
+    endpoints: { deviceAuthorizationEndpoint: 'https://idp.example/device', tokenEndpoint: 'https://idp.example/token' },
+    displayName: 'idp.example',
     client: { clientId: 'tv' },
     ports: { http: provider, clock, store, logger: quiet },
   });

@@ -103,7 +103,8 @@ async function controllerWith(http: HttpClient, options: { endpoints?: Endpoints
   const clock = virtualClock();
   const logger = recordingLogger();
   const controller = await DeviceController.create({
-    provider: { endpoints: options.endpoints ?? ENDPOINTS },
+    endpoints: options.endpoints ?? ENDPOINTS,
+    displayName: 'idp.example',
     client: { clientId: 'tv' },
     ports: { http, clock, store: options.store ?? memoryStore(), logger },
     maxAutoRenewals: 2,
