@@ -2,24 +2,33 @@ import { z } from 'zod';
 import { DeviceLoginError, toDeviceLoginError } from '../core/errors.ts';
 import type { Ports } from '../core/ports.ts';
 import { createProtocol } from '../core/protocol.ts';
-import { resolveEndpoints, type ProviderSettings } from '../core/providers.ts';
 import { createDeviceSession, storeKeyFor } from '../core/session.ts';
-import { displayUserCode } from '../core/user-code.ts';
-import type { ClientSettings, DeviceSession, Endpoints, SignOutResult, Snapshot } from '../core/types.ts';
+import { CLIENT_DEFAULTS } from '../core/defaults.ts';
+import type { ClientSettings, DeviceSession, Endpoints, Snapshot } from '../core/types.ts';
 import type { Catalog, CodeView, Language, NoticeCode, ViewState } from './contract.ts';
 
-/** What a DeviceController needs: where to sign in, as whom, and the ports to reach the world. */
+/**
+ * What a DeviceController needs: where to sign in, as whom, and the ports to reach the world. The
+ * server and client come decided (host/runtime.ts resolves the endpoints, the scope and the secret).
+ */
 export interface DeviceControllerOptions {
-  provider: ProviderSettings;
+  /** The server's endpoints, resolved. */
+  endpoints: Endpoints;
+  /** The client as it asks (its scope decided). */
   client: ClientSettings;
   ports: Ports;
-  /** The provider's name in Settings; defaults to the preset's (or the issuer's host). */
-  displayName?: string;
+  /** The provider's name in Settings. */
+  displayName: string;
   /** Base URL of the resource server that serves GET /api/catalog (the embedded server's issuer). */
   resourceServer?: string;
   /** The catalogue shown when there is no resource server (a real provider): the bundled demo. */
   localCatalog?: () => Promise<Catalog>;
   language?: Language;
+  /**
+   * The host's notice about where tokens are kept (Electron without a safe keyring), shown whenever
+   * the session has no notice of its own.
+   */
+  storageNotice?: NoticeCode;
   maxAutoRenewals?: number;
   longPollSeconds?: number;
   requestTimeoutMs?: number;
@@ -53,13 +62,6 @@ export class DeviceController {
   readonly #options: DeviceControllerOptions;
   readonly #listeners = new Set<(state: ViewState) => void>();
   #language: Language;
-  #notice: NoticeCode | undefined;
-  /**
-   * The code on screen: when it was issued, how many renewals were left then, and when it replaced
-   * an expired one without being asked. Core spends a renewal only on an automatic one (a code the
-   * viewer asks for resets the count), so fewer left than for the code before means "renewed".
-   */
-  #issued: { userCode: string; at: number; renewalsLeft: number | undefined; renewedAt?: number } | undefined;
   /** The projection of the session; `hostNow` is added per message, at the moment it is sent. */
   #state: Omit<ViewState, 'hostNow'>;
   /**
@@ -91,21 +93,9 @@ export class DeviceController {
     this.#unsubscribe = this.#session.subscribe((snapshot) => this.#publish(snapshot));
   }
 
-  /** Resolves the provider's endpoints, creates the session and restores what the store holds. */
+  /** Creates the session on the resolved server and client (host/runtime.ts) and restores what the store holds. */
   static async create(options: DeviceControllerOptions): Promise<DeviceController> {
-    const resolved = await resolveEndpoints(options.provider, options.ports.http);
-    const client: ClientSettings = {
-      ...options.client,
-      ...(options.client.scope || !resolved.defaultScope ? {} : { scope: resolved.defaultScope }),
-    };
-    if (resolved.requiresClientSecret && !client.clientSecret) {
-      throw new DeviceLoginError(
-        'configuration',
-        `${resolved.displayName} requires a client secret: set DEVICE_LOGIN_CLIENT_SECRET or --client-secret.`,
-      );
-    }
-    const name = options.displayName ?? resolved.displayName;
-    const controller = new DeviceController({ ...options, client }, resolved.endpoints, name);
+    const controller = new DeviceController(options, options.endpoints, options.displayName);
     await controller.#session.restore();
     return controller;
   }
@@ -123,9 +113,6 @@ export class DeviceController {
 
   /** Starts a sign-in (requests a device code) unless one is already under way or done. */
   signIn(): void {
-    this.#notice = undefined;
-    const { state } = this.#session.snapshot();
-    if (state === 'awaiting_user' || state === 'requesting' || state === 'signed_in') return;
     this.#session.signIn();
   }
 
@@ -135,19 +122,22 @@ export class DeviceController {
 
   /** The user asked for a new code ("Get a new code", or OK on the Expired screen). */
   newCode(): void {
-    this.#notice = undefined;
     this.#session.newCode();
   }
 
   /**
    * Revokes when the provider can and forgets locally. When the grant may live on at the provider,
-   * the TV gets a notice code (worded in its language) and the log gets the provider's answer.
+   * the session's notice says so (the TV words it) and the log gets the provider's answer.
    */
   async signOut(): Promise<void> {
     const result = await this.#session.signOut();
-    this.#notice = noticeForSignOut(result);
-    if (this.#notice) this.#options.ports.logger.warn('Signed out on this device only.', { notice: this.#notice, detail: result.message });
-    this.#publish(this.#session.snapshot());
+    if (result.notRevoked === 'failed' || result.notRevoked === 'unsupported') {
+      this.#options.ports.logger.warn('Signed out on this device only.', {
+        reason: result.notRevoked,
+        provider: result.provider,
+        ...(result.detail ? { detail: result.detail } : {}),
+      });
+    }
   }
 
   setLanguage(language: Language): void {
@@ -231,14 +221,13 @@ export class DeviceController {
   }
 
   #project(snapshot: Snapshot): Omit<ViewState, 'hostNow'> {
-    const now = this.#options.ports.clock.now();
     const view: Omit<ViewState, 'hostNow'> = {
       state: snapshot.state,
       provider: { name: this.providerName, ...(this.endpoints.issuer ? { issuer: this.endpoints.issuer } : {}) },
       language: this.#language,
     };
     if (snapshot.state === 'awaiting_user' && snapshot.network) view.network = snapshot.network;
-    const code = this.#codeView(snapshot, now);
+    const code = this.#codeView(snapshot);
     if (code) view.code = code;
     if (snapshot.profile) {
       const p = snapshot.profile;
@@ -251,44 +240,25 @@ export class DeviceController {
     }
     if (snapshot.error) view.error = { code: snapshot.error.code };
     if (snapshot.autoRenewalsLeft !== undefined) view.autoRenewalsLeft = snapshot.autoRenewalsLeft;
-    if (this.#notice) view.notice = this.#notice;
+    const notice = snapshot.notice ?? this.#options.storageNotice;
+    if (notice) view.notice = notice;
     return view;
   }
 
-  #codeView(snapshot: Snapshot, now: number): CodeView | undefined {
-    const { userCode, verificationUri, expiresAt, interval } = snapshot;
-    if (!userCode || !verificationUri || expiresAt === undefined) return undefined;
-    // The code carries when it was issued, also after a restart; a code persisted by an older
-    // version does not, and the first sight of it is close enough for the ring.
-    if (this.#issued?.userCode !== userCode) {
-      const before = this.#issued?.renewalsLeft;
-      const renewed = before !== undefined && snapshot.autoRenewalsLeft !== undefined && snapshot.autoRenewalsLeft < before;
-      this.#issued = { userCode, at: snapshot.issuedAt ?? now, renewalsLeft: snapshot.autoRenewalsLeft, ...(renewed ? { renewedAt: now } : {}) };
-    }
+  #codeView(snapshot: Snapshot): CodeView | undefined {
+    const { userCode, displayCode, verificationUri, expiresAt, interval } = snapshot;
+    if (!userCode || !displayCode || !verificationUri || expiresAt === undefined) return undefined;
     return {
       userCode,
-      displayCode: displayUserCode(userCode),
+      displayCode,
       verificationUri,
       ...(snapshot.verificationUriComplete ? { verificationUriComplete: snapshot.verificationUriComplete } : {}),
       qrText: snapshot.verificationUriComplete ?? verificationUri,
       expiresAt,
-      issuedAt: Math.min(this.#issued.at, expiresAt),
-      interval: interval ?? 5,
+      issuedAt: snapshot.issuedAt ?? expiresAt,
+      interval: interval ?? CLIENT_DEFAULTS.intervalSeconds,
       ...(snapshot.message ? { message: snapshot.message } : {}),
-      ...(this.#issued.renewedAt !== undefined ? { renewedAt: this.#issued.renewedAt } : {}),
+      ...(snapshot.renewedAt !== undefined ? { renewedAt: snapshot.renewedAt } : {}),
     };
-  }
-}
-
-/** The notice the TV shows after a sign-out, when the grant may still be live at the provider. */
-function noticeForSignOut(result: SignOutResult): NoticeCode | undefined {
-  if (result.revoked) return undefined;
-  switch (result.notRevoked) {
-    case 'unsupported':
-      return 'revocation_unsupported';
-    case 'not_signed_in':
-      return undefined;
-    default:
-      return 'revocation_failed';
   }
 }

@@ -68,9 +68,11 @@ describe('device-login login / status / token / logout against oidc-provider', (
     const lines = cli.jsonLines();
     expect(lines.map((l) => l.state)).toEqual(['requesting', 'awaiting_user', 'signed_in']);
     expect(Object.keys(awaiting).sort()).toEqual(
-      ['state', 'userCode', 'verificationUri', 'verificationUriComplete', 'expiresAt', 'interval', 'network'].sort(),
+      ['state', 'userCode', 'displayCode', 'verificationUri', 'verificationUriComplete', 'expiresAt', 'interval', 'network'].sort(),
     );
     expect(awaiting.userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+    // What the TV and the phone show of this code (core/user-code.ts), for a script that shows it itself.
+    expect(awaiting.displayCode).toBe(awaiting.userCode);
     expect(awaiting.verificationUri).toBe(`${fixture.issuer}/device`);
     expect(awaiting.verificationUriComplete).toBe(`${fixture.issuer}/device?user_code=${awaiting.userCode}`);
     expect(new Date(String(awaiting.expiresAt)).toISOString()).toBe(awaiting.expiresAt);
