@@ -269,7 +269,14 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
 
 async function sendStatic(res: ServerResponse, root: string, relative: string): Promise<void> {
   const base = resolve(root);
-  const file = normalize(join(base, decodeURIComponent(relative)));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(relative);
+  } catch {
+    // A broken escape (%E0%A4%A, %FF) is the caller's mistake: 400, not a 500 with a stack in the log.
+    return sendJson(res, 400, { error: { code: 'invalid_request', message: 'The path has a malformed percent-escape.' } });
+  }
+  const file = normalize(join(base, decoded));
   if (file !== base && !file.startsWith(base + sep)) {
     return sendJson(res, 404, { error: { code: 'not_found', message: 'Not found.' } });
   }
