@@ -5,7 +5,7 @@
 // die), the TV is a 1280x720 Chromium page driven with remote keys, the phone a Pixel 7 context.
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { CHROMIUM, missingReason } from '../scripts/system-parts.ts';
-import { AuthServer, WebHost } from './support/processes.ts';
+import { AuthServer, runCliOnce, WebHost } from './support/processes.ts';
 import { answerOnPhone, openPhone, openTv, scanTv, screen, shownUserCode } from './support/screens.ts';
 
 // Every wait is bounded, generously: two shared cores, a Vite build on the first start, child processes.
@@ -143,6 +143,39 @@ test('zh-TW: the grant cannot be revoked at sign-out: one short notice in Chines
     expect(overlaps, 'the notice overlaps the artwork').toBe(false);
   }
   await expect.poll(() => host.log(), { timeout: 10_000 }).toMatch(/revocation failed/i);
+});
+
+test('zh-TW: the provider ends the sign-in (signed out elsewhere): the TV goes back to Welcome and says so in Chinese', async ({ browser }) => {
+  // The embedded server: its catalogue is the API the TV calls with its access token.
+  const host = await WebHost.start(['--interval', '1']);
+  disposables.push(host);
+  hosts.push(host);
+  const tv = await tvAt(browser, host.ready.url);
+  await chooseChinese(tv);
+  await focusOn(tv, '登入', ['ArrowUp']);
+  await tv.keyboard.press('Enter');
+  await expect(screen(tv)).toHaveAttribute('data-state', 'awaiting_user', { timeout: 30_000 });
+  let scanned: string | undefined;
+  await expect.poll(async () => (scanned = await scanTv(tv)), { timeout: 20_000 }).toBeTruthy();
+  const { context, phone } = await openPhone(browser);
+  contexts.push(context);
+  expect(await answerOnPhone(phone, scanned!, host.demoUser, 'Allow')).toBe('success');
+  await expect(screen(tv)).toHaveAttribute('data-state', 'signed_in', { timeout: 30_000 });
+
+  // Another device ends this grant at the provider: `logout` on the TV's own token store revokes the
+  // refresh token (and with it the grant) while the TV still holds its tokens in memory.
+  const logout = await runCliOnce(['logout', '--store', host.storePath, '--issuer', host.ready.issuer!, '--client-id', host.ready.clientId!]);
+  expect(logout.code, logout.output).toBe(0);
+  expect(logout.output).toMatch(/revoked the tokens/);
+
+  // The next time the TV needs its access token (the home screen asks for the catalogue again), the
+  // refused refresh brings it back to Welcome, with the notice in its language.
+  await tv.reload();
+  await expect(screen(tv)).toHaveAttribute('data-state', 'idle', { timeout: 30_000 });
+  const notice = tv.getByRole('note');
+  await expect(notice).toHaveAttribute('data-notice', 'session_ended');
+  await expect(notice).toContainText('你的登入已結束');
+  expect(await unmarkedLatin(tv)).toEqual([]);
 });
 
 test('a code expires and the TV takes a new one: it says so beside the code, and the ring and its words tell the same time', async ({ browser }) => {

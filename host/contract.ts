@@ -74,8 +74,11 @@ export interface ViewState {
   code?: CodeView;
   profile?: ProfileView;
   error?: ViewError;
-  /** The provider the TV signs in with, for Settings. */
-  provider: { name: string; issuer?: string };
+  /**
+   * The provider the TV signs in with, for Welcome and Settings. `embedded`: the sign-in server that
+   * came with this app, which the renderer names in the TV's language instead of `name`.
+   */
+  provider: { name: string; issuer?: string; embedded?: boolean };
   language: Language;
   /** How many more expired codes are renewed without asking. */
   autoRenewalsLeft?: number;

@@ -19,6 +19,8 @@ export interface DeviceControllerOptions {
   ports: Ports;
   /** The provider's name in Settings. */
   displayName: string;
+  /** The server is the one that came with this app (the embedded server): the TV words its name. */
+  embedded?: boolean;
   /** Base URL of the resource server that serves GET /api/catalog (the embedded server's issuer). */
   resourceServer?: string;
   /** The catalogue shown when there is no resource server (a real provider): the bundled demo. */
@@ -223,7 +225,11 @@ export class DeviceController {
   #project(snapshot: Snapshot): Omit<ViewState, 'hostNow'> {
     const view: Omit<ViewState, 'hostNow'> = {
       state: snapshot.state,
-      provider: { name: this.providerName, ...(this.endpoints.issuer ? { issuer: this.endpoints.issuer } : {}) },
+      provider: {
+        name: this.providerName,
+        ...(this.endpoints.issuer ? { issuer: this.endpoints.issuer } : {}),
+        ...(this.#options.embedded ? { embedded: true } : {}),
+      },
       language: this.#language,
     };
     if (snapshot.state === 'awaiting_user' && snapshot.network) view.network = snapshot.network;

@@ -122,6 +122,7 @@ export async function createDeviceRuntime(options: DeviceRuntimeOptions): Promis
       DeviceController.create({
         endpoints: provider.endpoints,
         displayName: provider.displayName,
+        ...(embedded ? { embedded: true } : {}),
         client,
         ports,
         ...(resourceServer ? { resourceServer } : {}),

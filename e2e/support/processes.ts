@@ -71,6 +71,34 @@ export async function startCli<T>(args: string[], timeoutMs = 90_000): Promise<S
   return { ready, child, log };
 }
 
+/** Runs `node bin/device-login.js <args>` to its end (bounded): its exit code and everything it wrote. */
+export async function runCliOnce(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => void (output = (output + chunk.toString('utf8')).slice(-20_000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`device-login ${args[0]} did not finish within ${timeoutMs} ms\n${output}`));
+    }, timeoutMs);
+    child.once('exit', (exit) => {
+      clearTimeout(timer);
+      resolve(exit);
+    });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+  return { code, output };
+}
+
 /** Stops a child: SIGTERM (a clean shutdown) or SIGKILL (a crash), then waits for it to be gone. */
 export async function stopChild(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

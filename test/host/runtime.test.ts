@@ -148,6 +148,8 @@ describe('one runtime: what the device asks for', () => {
     expect(runtime.resourceServer).toBe(embedded.url);
     const controller = await runtime.openController();
     defer(() => controller.close());
+    // The TV names the server that came with the app in its own language, not by an English label.
+    expect(controller.getState().provider.embedded).toBe(true);
 
     controller.signIn();
     expect(await embedded.next()).toEqual({ clientId: 'kiosk-7', scope: CLIENT_DEFAULTS.scope, sentSecret: false });

@@ -76,7 +76,7 @@ export function Settings({ view }: { view: ViewState }) {
         <div className="settings__item">
           <dt>{t.settings.provider}</dt>
           <dd>
-            <span className="settings__name">{view.provider.name}</span>
+            <span className="settings__name">{view.provider.embedded ? t.welcome.embeddedProvider : view.provider.name}</span>
             {view.provider.issuer ? (
               <span className="muted">
                 {t.settings.issuer}: <span className="mono">{view.provider.issuer}</span>

@@ -21,6 +21,8 @@ const en = {
     signIn: 'Sign in',
     signedOut: 'Signed out',
     provider: (name: string) => `Signs in with ${name}`,
+    /** The name of the sign-in server that came with this app (ViewState.provider.embedded). */
+    embeddedProvider: 'this app’s own sign-in server',
     language: 'Language',
   },
   requesting: {
@@ -185,6 +187,7 @@ const zhTW: Messages = {
     signIn: '登入',
     signedOut: '已登出',
     provider: (name) => `使用 ${name} 登入`,
+    embeddedProvider: '本應用程式內建的登入服務',
     language: '語言',
   },
   requesting: {

@@ -42,7 +42,7 @@ export function Welcome({ view, signedOut = false }: { view: ViewState; signedOu
         <FocusButton focusKey="welcome-sign-in" className="button button--primary button--large" onPress={signIn}>
           {t.welcome.signIn}
         </FocusButton>
-        <p className="muted">{t.welcome.provider(view.provider.name)}</p>
+        <p className="muted">{t.welcome.provider(view.provider.embedded ? t.welcome.embeddedProvider : view.provider.name)}</p>
       </div>
       <footer className="welcome__footer">
         <span className="muted">{t.welcome.language}</span>
