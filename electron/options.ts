@@ -1,7 +1,6 @@
 // The Electron app's command line: its own switches (--kiosk, --allow-plaintext-token-storage) and the
 // provider flags shared with the CLI, handed to host/config.ts (defaults < file < environment < flags).
 import { parseArgs } from 'node:util';
-import type { DeviceLoginConfig } from '../host/config.ts';
 import { ENVIRONMENT_VARIABLES } from '../host/config.ts';
 
 /** What the shell was asked to do, before the shared configuration is loaded. */
@@ -46,10 +45,4 @@ export function parseShellArguments(argv: readonly string[], env: Record<string,
     allowPlaintextTokenStorage: values['allow-plaintext-token-storage'] === true || envOptIn,
     flags,
   };
-}
-
-/** True when the configuration names an authorization server; otherwise the embedded one is started. */
-export function providerConfigured(config: DeviceLoginConfig): boolean {
-  const { provider } = config;
-  return Boolean(provider.issuer || provider.provider || provider.endpoints?.deviceAuthorizationEndpoint);
 }

@@ -1,8 +1,8 @@
 // The Electron app's command line (electron/options.ts): its own switches, and the provider flags it
 // hands to the configuration shared with the CLI (host/config.ts).
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../host/config.ts';
-import { parseShellArguments, providerConfigured } from '../../electron/options.ts';
+import { loadConfig, namesServer } from '../../host/config.ts';
+import { parseShellArguments } from '../../electron/options.ts';
 
 const noFile = { configFile: undefined, paths: { env: { XDG_CONFIG_HOME: '/nonexistent-device-login-test' } } };
 
@@ -34,12 +34,12 @@ describe('the Electron command line', () => {
     expect(config.provider.issuer).toBe('https://id.example.com');
     expect(config.client.clientId).toBe('tv');
     expect(config.longPollSeconds).toBe(0);
-    expect(providerConfigured(config)).toBe(true);
+    expect(namesServer(config)).toBe(true);
   });
 
   it('starts the embedded server when no provider is configured', () => {
     const config = loadConfig({ flags: parseShellArguments([], {}).flags, env: {}, ...noFile });
-    expect(providerConfigured(config)).toBe(false);
+    expect(namesServer(config)).toBe(false);
   });
 
   it('lets the configuration explain a flag given without its value', () => {
