@@ -1,43 +1,23 @@
-// Screenshots of every TV screen from the design preview (`?preview=<state>`), at 1920×1080 and
-// 1280×720, driven with the remote's keys only; plus a jsQR decode of the QR code from the
-// screenshot, which must equal the code's qrText. Not part of `npm test`:
+// Screenshots of every TV screen from the design previews (scripts/preview.ts: the real controller over
+// a scripted sign-in service, served by the real browser host), at 1920×1080 and 1280×720, driven with
+// the remote's keys only; plus a jsQR decode of the QR code from the screenshot, which must equal the
+// code's qrText, and the user code on screen, which must be the device's displayCode as it is.
+// Not part of `npm test`:
 //   npx vite build -c renderer/vite.config.ts && node scripts/renderer-shots.ts [outDir]
 import { chromium, type Page } from '@playwright/test';
 import jsqrModule from 'jsqr';
-import { createServer, type Server } from 'node:http';
-import { mkdir, readFile } from 'node:fs/promises';
-import { extname, join, normalize, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Language } from '../host/contract.ts';
+import { PREVIEW_NAMES, type PreviewName } from '../host/preview.ts';
+import { startPreview, type RunningPreview } from './preview.ts';
+import { chromiumPath } from './system-parts.ts';
 
 // jsqr is CommonJS with an `__esModule` default: Node hands over module.exports, the types say `.default`.
 type JsQR = typeof jsqrModule.default;
 const jsQR: JsQR = typeof (jsqrModule as unknown) === 'function' ? (jsqrModule as unknown as JsQR) : jsqrModule.default;
 
-const ROOT = resolve(import.meta.dirname, '..', 'out', 'renderer');
 const OUT = resolve(process.argv[2] ?? '/tmp/tv-shots');
-const EXPECTED_QR = 'https://login.example.com/device?user_code=WDJB-MJHT';
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
-
-/** A static file server for the built renderer on a free loopback port. */
-async function serve(): Promise<{ server: Server; url: string }> {
-  const server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(ROOT, path === '/' ? 'index.html' : path);
-    readFile(file).then(
-      (body) => {
-        response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-        response.end(body);
-      },
-      () => {
-        response.writeHead(404);
-        response.end();
-      },
-    );
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('The static server has no port.');
-  return { server, url: `http://127.0.0.1:${address.port}/` };
-}
 
 /** Decodes a PNG to RGBA in a blank page (no CSP there), then reads it with jsQR. */
 async function decodeQr(decoder: Page, png: Buffer): Promise<string | undefined> {
@@ -60,7 +40,8 @@ async function decodeQr(decoder: Page, png: Buffer): Promise<string | undefined>
   return jsQR(data, pixels.width, pixels.height)?.data;
 }
 
-const STATES = ['idle', 'requesting', 'awaiting_user', 'awaiting_user-retrying', 'awaiting_user-message', 'signed_in', 'denied', 'expired', 'error'];
+/** The screens taken in Traditional Chinese too. */
+const IN_CHINESE = new Set<PreviewName>(['idle', 'idle-session_ended', 'awaiting_user', 'signed_in', 'signed_in-profile_unavailable', 'expired']);
 const SIZES = [
   { width: 1920, height: 1080 },
   { width: 1280, height: 720 },
@@ -68,38 +49,55 @@ const SIZES = [
 
 async function main(): Promise<void> {
   await mkdir(OUT, { recursive: true });
-  const { server, url } = await serve();
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   const problems: string[] = [];
+  const previews: RunningPreview[] = [];
+  /** A preview served for this run (closed at the end). */
+  const serve = async (name: PreviewName, language: Language = 'en') => {
+    const preview = await startPreview(name, { language, logLevel: 'error' });
+    previews.push(preview);
+    return preview;
+  };
   try {
     const decoder = await browser.newPage();
-    for (const size of SIZES) {
-      const context = await browser.newContext({ viewport: size, deviceScaleFactor: 1 });
-      const page = await context.newPage();
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('console', (message) => {
-        // The preview first asks for a real bridge; this static server has none and says 404.
-        if (message.type() === 'error' && !message.location().url.includes('/bridge/')) problems.push(`console error: ${message.text()}`);
-      });
-      const shot = async (name: string) => {
-        await page.waitForTimeout(500);
-        await page.screenshot({ path: join(OUT, `${name}-${size.width}.png`) });
-      };
-      for (const language of ['en', 'zh-TW']) {
-        for (const state of STATES) {
-          if (language === 'zh-TW' && !['idle', 'awaiting_user', 'signed_in', 'expired'].includes(state)) continue;
-          const suffix = language === 'en' ? '' : `-${language}`;
-          await page.goto(`${url}?preview=${state}&lang=${language}`);
-          const flowState = state.split('-')[0];
-          await page.locator(`[data-testid="tv"][data-state="${flowState}"]`).waitFor({ timeout: 5000 });
-          if (state === 'signed_in') {
-            await page.getByTestId('welcome-banner').getByText(language === 'en' ? 'Welcome, Ada Lovelace' : '歡迎，Ada Lovelace').waitFor();
-            await shot(`welcome-transition${suffix}`);
+    for (const language of ['en', 'zh-TW'] as const) {
+      for (const state of PREVIEW_NAMES) {
+        if (language === 'zh-TW' && !IN_CHINESE.has(state)) continue;
+        const preview = await serve(state, language);
+        const view = preview.controller.getState();
+        const suffix = language === 'en' ? '' : `-${language}`;
+        for (const size of SIZES) {
+          const context = await browser.newContext({ viewport: size, deviceScaleFactor: 1 });
+          const page = await context.newPage();
+          page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+          page.on('console', (message) => {
+            if (message.type() === 'error') problems.push(`${state}${suffix} ${size.width}: console error: ${message.text()}`);
+          });
+          const shot = async (name: string) => {
+            await page.waitForTimeout(500);
+            await page.screenshot({ path: join(OUT, `${name}-${size.width}.png`) });
+          };
+          await page.goto(preview.tvUrl);
+          await page.locator(`[data-testid="tv"][data-state="${view.state}"]`).waitFor({ timeout: 5000 });
+          if (view.state === 'signed_in') {
+            const name = view.profile?.name;
+            const welcome = name ? (language === 'en' ? `Welcome, ${name}` : `歡迎，${name}`) : language === 'en' ? 'Welcome' : '歡迎';
+            await page.getByTestId('welcome-banner').getByText(welcome, { exact: true }).waitFor();
+            const tag = state === 'signed_in' ? '' : `-${state.split('-')[1]}`;
+            await shot(`welcome-transition${tag}${suffix}`);
             await page.getByTestId('home').waitFor({ timeout: 5000 });
             await page.locator('.asset-card__poster').first().waitFor();
+            if (view.notice) {
+              // The notice is a note on Home once the greeting has gone.
+              await page.getByTestId('welcome-banner').waitFor({ state: 'detached', timeout: 5000 });
+              await page.locator('[data-testid="toast"][data-tone="note"]').waitFor({ timeout: 3000 });
+              await shot(`home${tag}${suffix}`);
+              await context.close();
+              continue;
+            }
             await shot(`home${suffix}`);
             // Remote only: down into the first ContentRow, right twice, OK opens the Asset.
             await page.keyboard.press('ArrowDown');
@@ -121,33 +119,39 @@ async function main(): Promise<void> {
             await shot(`settings${suffix}`);
             await page.keyboard.press('Backspace');
             await page.getByTestId('home').waitFor({ timeout: 3000 });
+            await context.close();
             continue;
           }
+          if (view.notice) await page.locator(`.notice[data-notice="${view.notice}"]`).waitFor({ timeout: 3000 });
           await shot(`${state}${suffix}`);
           const active = await page.evaluate(() => document.activeElement?.textContent ?? '');
-          if (['idle', 'awaiting_user', 'denied', 'expired', 'error'].includes(flowState ?? '') && active === '') {
+          if (['idle', 'awaiting_user', 'denied', 'expired', 'error'].includes(view.state) && active === '') {
             problems.push(`${state}${suffix} ${size.width}: nothing focused on arrival`);
           }
-          if (flowState === 'awaiting_user') {
+          if (view.state === 'awaiting_user' && view.code) {
             const qr = page.getByRole('img', { name: /QR/ });
             const box = await qr.boundingBox();
             if (!box) throw new Error('The QR code is not on screen.');
             const png = await page.screenshot({ clip: { x: box.x - 8, y: box.y - 8, width: box.width + 16, height: box.height + 16 } });
             const decoded = await decodeQr(decoder, png);
-            const qrState = decoded === EXPECTED_QR ? 'ok' : `MISMATCH (${decoded ?? 'nothing decoded'})`;
+            const qrState = decoded === view.code.qrText ? 'ok' : `MISMATCH (${decoded ?? 'nothing decoded'})`;
             console.log(`${state}${suffix} ${size.width}x${size.height}: QR ${Math.round(box.width)} px decodes ${qrState}`);
-            if (decoded !== EXPECTED_QR) problems.push(`${state}${suffix} ${size.width}: QR decode ${qrState}`);
-            const code = await page.getByTestId('user-code').innerText();
-            if (code.replace(/\s/g, '') !== 'WDJB-MJHT') problems.push(`${state}: user code shows ${code}`);
+            if (decoded !== view.code.qrText) problems.push(`${state}${suffix} ${size.width}: QR decode ${qrState}`);
+            const code = (await page.getByTestId('user-code').innerText()).replace(/\s/g, '');
+            if (code !== view.code.displayCode) problems.push(`${state}: the TV shows ${code}, the device's display code is ${view.code.displayCode}`);
           }
+          await context.close();
         }
+        // Done with it: a preview left running goes on polling its scripted service.
+        await preview.close();
+        previews.splice(previews.indexOf(preview), 1);
       }
-      await context.close();
     }
 
-    // Remote only through the preview's flow, with what a screen reader hears along the way.
+    // Remote only through a preview that goes on like a device, with what a screen reader hears.
+    const idle = await serve('idle');
     const flow = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await flow.goto(`${url}?preview=idle`);
+    await flow.goto(idle.tvUrl);
     await flow.locator('[data-testid="tv"][data-state="idle"]').waitFor();
     await flow.keyboard.press('Enter');
     await flow.locator('[data-testid="tv"][data-state="awaiting_user"]').waitFor({ timeout: 5000 });
@@ -169,9 +173,10 @@ async function main(): Promise<void> {
     await flow.close();
 
     // prefers-reduced-motion: no spinning, no sliding screens.
+    const requesting = await serve('requesting');
     const still = await browser.newContext({ viewport: { width: 1280, height: 720 }, reducedMotion: 'reduce' });
     const stillPage = await still.newPage();
-    await stillPage.goto(`${url}?preview=requesting`);
+    await stillPage.goto(requesting.tvUrl);
     await stillPage.locator('.spinner').waitFor();
     const spin = await stillPage.locator('.spinner').evaluate((node) => getComputedStyle(node).animationName);
     console.log(`reduced motion: spinner animation = ${spin}`);
@@ -179,7 +184,7 @@ async function main(): Promise<void> {
     await still.close();
   } finally {
     await browser.close();
-    server.close();
+    await Promise.all(previews.map((preview) => preview.close()));
   }
   console.log(`screenshots in ${OUT}`);
   if (problems.length > 0) {

@@ -10,7 +10,7 @@ describe('the /tv/?signin deep link', () => {
 
   it('leaves the TV on Welcome without it, or when it is switched off', () => {
     expect(signInRequested(new URLSearchParams(''))).toBe(false);
-    expect(signInRequested(new URLSearchParams('preview=idle'))).toBe(false);
+    expect(signInRequested(new URLSearchParams('lang=en'))).toBe(false);
     expect(signInRequested(new URLSearchParams('signin=0'))).toBe(false);
     expect(signInRequested(new URLSearchParams('signin=false'))).toBe(false);
   });
