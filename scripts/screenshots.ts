@@ -87,8 +87,16 @@ async function scanned(tv: Page): Promise<string> {
   throw new Error('no QR code could be read off the TV');
 }
 
-/** From Settings: Sign out, the question (shot), "Sign out" again, and Welcome saying Signed out (shot). */
-async function signOutWithConfirm(tv: Page): Promise<void> {
+/**
+ * From Home: Settings (shot), Sign out, the question (shot), "Sign out" again, and Welcome saying
+ * Signed out (shot).
+ */
+async function signOutFromHome(tv: Page): Promise<void> {
+  await focusOn(tv, 'Settings', ['ArrowUp', 'ArrowUp', 'ArrowUp', 'ArrowRight', 'ArrowRight']);
+  await tv.keyboard.press('Enter');
+  await tv.getByTestId('settings').waitFor({ timeout: WAIT_MS });
+  await tv.waitForTimeout(600);
+  await shot(tv, 'tv-settings');
   await focusOn(tv, 'Sign out', ['ArrowDown']);
   await tv.keyboard.press('Enter');
   const dialog = tv.getByRole('alertdialog');
@@ -173,13 +181,7 @@ async function mainFlow(browser: Browser): Promise<void> {
     await tv.keyboard.press('Escape');
     await tv.getByTestId('home').waitFor({ timeout: WAIT_MS });
 
-    await focusOn(tv, 'Settings', ['ArrowUp', 'ArrowUp', 'ArrowUp', 'ArrowRight', 'ArrowRight']);
-    await tv.keyboard.press('Enter');
-    await tv.getByTestId('settings').waitFor({ timeout: WAIT_MS });
-    await tv.waitForTimeout(600);
-    await shot(tv, 'tv-settings');
-
-    await signOutWithConfirm(tv);
+    await signOutFromHome(tv);
 
     // Deny: a new code, the phone declines at the consent page.
     await tv.getByRole('button', { name: 'Sign in' }).waitFor();
@@ -316,12 +318,7 @@ async function signOutFlow(browser: Browser): Promise<void> {
     await waitForState(tv, 'signed_in');
     await tv.getByTestId('home').waitFor({ timeout: WAIT_MS });
     await tv.getByTestId('welcome-banner').waitFor({ state: 'detached', timeout: WAIT_MS });
-    await focusOn(tv, 'Settings', ['ArrowUp', 'ArrowUp', 'ArrowUp', 'ArrowRight', 'ArrowRight']);
-    await tv.keyboard.press('Enter');
-    await tv.getByTestId('settings').waitFor({ timeout: WAIT_MS });
-    await tv.waitForTimeout(600);
-    await shot(tv, 'tv-settings');
-    await signOutWithConfirm(tv);
+    await signOutFromHome(tv);
   });
 }
 
