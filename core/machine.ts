@@ -109,7 +109,8 @@ export type MachineEvent =
    * `token_unavailable` effect, or by those effects when the refresh it starts (or joins) ends.
    */
   | { type: 'token_wanted'; now: number; forceRefresh?: boolean; minValidityMs?: number }
-  | { type: 'refresh_succeeded'; tokensId: number; tokens: TokenSet }
+  /** `stored`: the runner already wrote the set to the store, under its lock (TokenStore.exclusive). */
+  | { type: 'refresh_succeeded'; tokensId: number; tokens: TokenSet; stored?: boolean }
   | { type: 'refresh_failed'; tokensId: number; error: DeviceLoginError };
 
 export type Effect =
@@ -232,7 +233,7 @@ export function transition(state: MachineState, event: MachineEvent): Transition
     case 'token_wanted':
       return onTokenWanted(state, event.now, event.forceRefresh === true, event.minValidityMs ?? CLIENT_DEFAULTS.minTokenValidityMs);
     case 'refresh_succeeded':
-      return onRefreshed(state, event.tokensId, event.tokens);
+      return onRefreshed(state, event.tokensId, event.tokens, event.stored === true);
     case 'refresh_failed':
       return onRefreshFailed(state, event.tokensId, event.error);
   }
@@ -560,33 +561,40 @@ function onTokenWanted(state: MachineState, now: number, force: boolean, minVali
   return { state: { ...state, refreshing: true }, effects: [{ type: 'refresh', tokensId: state.tokensId, refreshToken }] };
 }
 
-function onRefreshed(state: MachineState, tokensId: number, fresh: TokenSet): Transition {
+function onRefreshed(state: MachineState, tokensId: number, fresh: TokenSet, stored: boolean): Transition {
   const tokens = state.tokens;
   if (state.flow !== 'signed_in' || !tokens) {
     return { state, effects: [{ type: 'token_unavailable', error: notSignedIn() }] };
   }
   // Signed out and in again while it ran: the new sign-in's tokens are the ones to use.
   if (tokensId !== state.tokensId) return { state, effects: [{ type: 'token_ready', accessToken: tokens.accessToken }] };
-  // Without rotation the server sends no new refresh token (or id_token): the old one stays valid.
-  const refreshToken = fresh.refreshToken ?? tokens.refreshToken;
-  const idToken = fresh.idToken ?? tokens.idToken;
-  const merged: TokenSet = { ...fresh, ...(refreshToken ? { refreshToken } : {}), ...(idToken ? { idToken } : {}) };
+  const merged = mergeRefreshed(tokens, fresh);
   return {
     state: { ...state, tokens: merged, tokensId: state.tokensId + 1, refreshing: false },
+    // A set the runner stored under the store's lock is not written again: a late second write could
+    // put back a refresh token that another program has since rotated away.
     effects: [
-      { type: 'persist', value: storedSignedIn(merged, state.profile) },
+      ...(stored ? [] : [{ type: 'persist', value: storedSignedIn(merged, state.profile) } as const]),
       { type: 'token_ready', accessToken: merged.accessToken },
     ],
   };
+}
+
+/** The token set after a refresh: without rotation the server sends no new refresh token (or id_token), and the old one stays valid. */
+export function mergeRefreshed(old: TokenSet, fresh: TokenSet): TokenSet {
+  const refreshToken = fresh.refreshToken ?? old.refreshToken;
+  const idToken = fresh.idToken ?? old.idToken;
+  return { ...fresh, ...(refreshToken ? { refreshToken } : {}), ...(idToken ? { idToken } : {}) };
 }
 
 function onRefreshFailed(state: MachineState, tokensId: number, error: DeviceLoginError): Transition {
   if (state.flow !== 'signed_in' || tokensId !== state.tokensId) {
     return { state: { ...state, refreshing: false }, effects: [{ type: 'token_unavailable', error: describe(error) }] };
   }
-  // invalid_grant: the refresh token expired or was revoked (signed out everywhere). Anything else
-  // (an outage, a 5xx) keeps the sign-in: the next call tries again.
-  if (error.code === 'invalid_grant') {
+  // invalid_grant: the refresh token expired or was revoked (signed out everywhere); not_signed_in:
+  // another program sharing the token store signed out. Anything else (an outage, a 5xx, an
+  // unreadable store) keeps the sign-in: the next call tries again.
+  if (error.code === 'invalid_grant' || error.code === 'not_signed_in') {
     return sessionEnded(state, {
       code: 'not_signed_in',
       message: 'Your sign-in has ended (the provider no longer accepts the refresh token: it expired or was revoked). Sign in again.',

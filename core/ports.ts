@@ -43,6 +43,13 @@ export interface TokenStore {
   load(key: string): Promise<StoredSession | undefined>;
   save(key: string, value: StoredSession): Promise<void>;
   remove(key: string): Promise<void>;
+  /**
+   * Runs `work` while no other program sharing this store runs one (a lock on the store). Refresh
+   * tokens rotate, and one used twice revokes the whole grant, so two programs (two scripts calling
+   * `token`, the TV app and the CLI) must never refresh the same session at once. A store only one
+   * program uses may leave it out.
+   */
+  exclusive?<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /** Structured logger. Adapters must redact tokens, device codes and secrets in `fields`. */

@@ -6,6 +6,7 @@ import { DeviceLoginError, toDeviceLoginError } from './errors.ts';
 import {
   initialState,
   isSettled,
+  mergeRefreshed,
   snapshotOf,
   transition,
   type Effect,
@@ -72,7 +73,7 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
   let storeQueue: Promise<void> = Promise.resolve();
   let revocation: Promise<SignOutResult> | undefined;
   // Callers waiting for the refresh in flight; `answer` is the one caller of the event being dispatched.
-  let refreshWaiters: TokenWaiter[] = [];
+  const refreshWaiters: TokenWaiter[] = [];
 
   function dispatch(event: MachineEvent, answer?: TokenWaiter): void {
     if (closed) {
@@ -226,8 +227,9 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
         });
         return;
       case 'refresh':
-        protocol.refreshTokenGrant(effect.refreshToken, lifetime.signal).then(
-          (tokens) => dispatch({ type: 'refresh_succeeded', tokensId: effect.tokensId, tokens }),
+        refreshShared(effect.refreshToken).then(
+          (tokens) =>
+            dispatch({ type: 'refresh_succeeded', tokensId: effect.tokensId, tokens, ...(store.exclusive ? { stored: true } : {}) }),
           (err: unknown) => {
             const error = toDeviceLoginError(err);
             if (error.code === 'invalid_grant') logger.info('Refresh token rejected; signed out locally.');
@@ -248,6 +250,32 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
         error: toDeviceLoginError(err).message,
       });
     });
+  }
+
+  /**
+   * Refreshes under the store's lock, so that the programs sharing the store take turns: the one that
+   * comes second finds the set the first one stored and takes it, instead of presenting a refresh
+   * token that rotation has retired (which the server answers by revoking the whole grant).
+   */
+  function refreshShared(refreshToken: string): Promise<TokenSet> {
+    const work = async (): Promise<TokenSet> => {
+      await storeQueue; // this process's own writes first
+      const stored = store.exclusive ? await store.load(storeKey) : undefined;
+      if (store.exclusive && !stored?.tokens) {
+        throw new DeviceLoginError('not_signed_in', 'Signed out by another program that uses the same token store. Sign in again.');
+      }
+      if (stored?.tokens && stored.tokens.refreshToken !== refreshToken) {
+        logger.info('Another program sharing the token store refreshed the tokens; using its set.');
+        return stored.tokens;
+      }
+      const current = state.tokens;
+      const fresh = await protocol.refreshTokenGrant(refreshToken, lifetime.signal);
+      const merged = current ? mergeRefreshed(current, fresh) : fresh;
+      // Stored before the lock is let go, so that the next program reads the new refresh token.
+      if (store.exclusive) await store.save(storeKey, { version: 1, tokens: merged, ...(stored?.profile ? { profile: stored.profile } : {}) });
+      return merged;
+    };
+    return store.exclusive ? store.exclusive(work) : work();
   }
 
   async function revoke(tokens: TokenSet): Promise<SignOutResult> {

@@ -25,5 +25,6 @@ export function redactingStore(inner: TokenStore, logger: RedactingLogger): Toke
       return inner.save(key, value);
     },
     remove: (key) => inner.remove(key),
+    ...(inner.exclusive ? { exclusive: inner.exclusive.bind(inner) } : {}),
   };
 }

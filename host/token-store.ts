@@ -5,6 +5,7 @@ import type { Logger, TokenStore } from '../core/ports.ts';
 import type { StoredSession } from '../core/types.ts';
 import type { RememberedSignIn } from './config.ts';
 import { readPrivateFile, withFileQueue, writePrivateJsonFile } from './private-file.ts';
+import { withLockFile } from './store-lock.ts';
 
 /** The file's shape: one map of store key -> session, and one of store key -> what its login used. */
 interface TokenFile {
@@ -51,7 +52,8 @@ export interface FileTokenStore extends TokenStore {
  * The TokenStore port on one JSON file: mode 0600 in a 0700 directory, written atomically (a temp file
  * in the same directory, fsync, rename), saves serialised within the process. A file that is not ours
  * to read (corrupt JSON, wrong shape) is moved aside to `<file>.corrupt-<time>` with a warning, never
- * overwritten. Across processes the last writer wins, but no reader ever sees a half-written file.
+ * overwritten. Across processes the last writer wins, but no reader ever sees a half-written file;
+ * a refresh runs under the store's lock file (`exclusive`), so programs sharing the file take turns.
  */
 export function createFileTokenStore(options: FileTokenStoreOptions): FileTokenStore {
   const { path, logger, codec } = options;
@@ -107,6 +109,8 @@ export function createFileTokenStore(options: FileTokenStoreOptions): FileTokenS
         await write(file);
       });
     },
+    // The lock file beside the store, for the programs that share it (a refresh must not run twice).
+    exclusive: (work) => withLockFile(`${path}.lock`, work),
     // Kept after a logout: it holds no secret, and `login` with no flags signs in to the same server again.
     signIns() {
       return withFileQueue(path, async () => ({ ...(await read()).signIns }));

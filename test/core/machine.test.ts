@@ -904,6 +904,24 @@ describe('sign-out and refresh', () => {
     ]);
   });
 
+  it('a set the runner already stored under the store lock is not written again', () => {
+    const wanting = transition(signedIn(), { type: 'token_wanted', now: T0, forceRefresh: true });
+    const fresh: TokenSet = { accessToken: 'other-process', tokenType: 'Bearer', refreshToken: 'rt-2', expiresAt: T0 + 7_200_000 };
+    const result = transition(wanting.state, { type: 'refresh_succeeded', tokensId: wanting.state.tokensId, tokens: fresh, stored: true });
+    expect(result.effects).toEqual([{ type: 'token_ready', accessToken: 'other-process' }]);
+    expect(result.state.tokens?.refreshToken).toBe('rt-2');
+  });
+
+  it('a refresh that finds the store emptied by another program ends the sign-in here too', () => {
+    const wanting = transition(signedIn(), { type: 'token_wanted', now: T0, forceRefresh: true });
+    const result = transition(wanting.state, {
+      type: 'refresh_failed',
+      tokensId: wanting.state.tokensId,
+      error: err('not_signed_in', 'Signed out by another program.'),
+    });
+    expect(snapshotOf(result.state)).toEqual({ state: 'idle', notice: 'session_ended' });
+  });
+
   it('a refresh answer for tokens replaced meanwhile (signed out and in again) is not applied', () => {
     const wanting = transition(signedIn(), { type: 'token_wanted', now: T0, forceRefresh: true });
     const stale = wanting.state.tokensId - 1;
