@@ -63,6 +63,19 @@ async function chooseChinese(tv: Page): Promise<void> {
   await expect(tv.locator('html')).toHaveAttribute('lang', 'zh-TW');
 }
 
+/** On a zh-TW Welcome: the remote presses 登入, the phone scans the TV's QR code and allows; the TV signs in. */
+async function signInWithPhone(browser: Browser, tv: Page, user: { email: string; password: string }): Promise<void> {
+  await focusOn(tv, '登入', ['ArrowUp']);
+  await tv.keyboard.press('Enter');
+  await expect(screen(tv)).toHaveAttribute('data-state', 'awaiting_user', { timeout: 30_000 });
+  let scanned: string | undefined;
+  await expect.poll(async () => (scanned = await scanTv(tv)), { timeout: 20_000 }).toBeTruthy();
+  const { context, phone } = await openPhone(browser);
+  contexts.push(context);
+  expect(await answerOnPhone(phone, scanned!, user, 'Allow')).toBe('success');
+  await expect(screen(tv)).toHaveAttribute('data-state', 'signed_in', { timeout: 30_000 });
+}
+
 /** Text on the TV in a language other than the page's, unless marked with its own `lang`. */
 function unmarkedLatin(tv: Page): Promise<string[]> {
   return tv.getByTestId('tv').evaluate((root) => {
@@ -107,15 +120,7 @@ test('zh-TW: the grant cannot be revoked at sign-out: one short notice in Chines
   const { server, host } = await hostWithOwnServer();
   const tv = await tvAt(browser, host.ready.url);
   await chooseChinese(tv);
-  await focusOn(tv, '登入', ['ArrowUp']);
-  await tv.keyboard.press('Enter');
-  await expect(screen(tv)).toHaveAttribute('data-state', 'awaiting_user', { timeout: 30_000 });
-  let scanned: string | undefined;
-  await expect.poll(async () => (scanned = await scanTv(tv)), { timeout: 20_000 }).toBeTruthy();
-  const { context, phone } = await openPhone(browser);
-  contexts.push(context);
-  expect(await answerOnPhone(phone, scanned!, server.ready.demoUser, 'Allow')).toBe('success');
-  await expect(screen(tv)).toHaveAttribute('data-state', 'signed_in', { timeout: 30_000 });
+  await signInWithPhone(browser, tv, server.ready.demoUser);
 
   // The provider is unreachable at the moment of signing out. The TV page sends the bridge's sign-out
   // as Settings does (how Settings asks for it is another test's concern).
@@ -152,15 +157,7 @@ test('zh-TW: the provider ends the sign-in (signed out elsewhere): the TV goes b
   hosts.push(host);
   const tv = await tvAt(browser, host.ready.url);
   await chooseChinese(tv);
-  await focusOn(tv, '登入', ['ArrowUp']);
-  await tv.keyboard.press('Enter');
-  await expect(screen(tv)).toHaveAttribute('data-state', 'awaiting_user', { timeout: 30_000 });
-  let scanned: string | undefined;
-  await expect.poll(async () => (scanned = await scanTv(tv)), { timeout: 20_000 }).toBeTruthy();
-  const { context, phone } = await openPhone(browser);
-  contexts.push(context);
-  expect(await answerOnPhone(phone, scanned!, host.demoUser, 'Allow')).toBe('success');
-  await expect(screen(tv)).toHaveAttribute('data-state', 'signed_in', { timeout: 30_000 });
+  await signInWithPhone(browser, tv, host.demoUser);
 
   // Another device ends this grant at the provider: `logout` on the TV's own token store revokes the
   // refresh token (and with it the grant) while the TV still holds its tokens in memory.

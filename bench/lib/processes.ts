@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { ChildMessage, ChildSpec } from './server-child.ts';
 import { flagsFor } from '../../bin/runtime.js';
+import { readyLine } from '../../scripts/ready-line.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -136,25 +137,7 @@ export async function startWeb(args: string[]): Promise<WebChild> {
     stderr = (stderr + chunk.toString('utf8')).slice(-8000);
   });
   try {
-    const ready = await new Promise<WebReady>((resolve, reject) => {
-      let stdout = '';
-      const timer = setTimeout(() => reject(new Error(`device-login web printed no ready line within 120 s:\n${stderr}`)), 120_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString('utf8');
-        const end = stdout.indexOf('\n');
-        if (end < 0) return;
-        clearTimeout(timer);
-        try {
-          resolve(JSON.parse(stdout.slice(0, end)) as WebReady);
-        } catch (err) {
-          reject(err as Error);
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`device-login web exited (${code}) before its ready line:\n${stderr}`));
-      });
-    });
+    const ready = await readyLine<WebReady>(child, { what: 'device-login web', timeoutMs: 120_000, log: () => stderr });
     return {
       ready,
       origin: new URL(ready.url).origin,

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readyLine } from '../../scripts/ready-line.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'device-login.js');
@@ -46,28 +47,13 @@ export async function startCli<T>(args: string[], timeoutMs = 90_000): Promise<S
     stderr = (stderr + chunk.toString('utf8')).slice(-20_000);
   });
   const log = () => stderr;
-  const ready = await new Promise<T>((resolve, reject) => {
-    let stdout = '';
-    const timer = setTimeout(() => fail(new Error(`no ready line within ${timeoutMs} ms`)), timeoutMs);
-    function fail(err: Error): void {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`device-login ${args[0]}: ${err.message}\n--- its log ---\n${stderr}`));
-    }
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-      const end = stdout.indexOf('\n');
-      if (end < 0) return;
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(stdout.slice(0, end)) as T);
-      } catch (err) {
-        fail(err as Error);
-      }
-    });
-    child.once('exit', (code, signal) => fail(new Error(`exited (${code ?? signal}) before its ready line`)));
-    child.once('error', (err) => fail(err));
-  });
+  let ready: T;
+  try {
+    ready = await readyLine<T>(child, { what: `device-login ${args[0]}`, timeoutMs, log });
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
   return { ready, child, log };
 }
 
