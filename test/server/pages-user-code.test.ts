@@ -5,6 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { displayUserCode, userCodeGroups } from '../../core/user-code.ts';
 import { messages } from '../../server/pages/i18n.ts';
 import { confirmPage, consentPage, deviceRequest, enterCodePage } from '../../server/pages/views.ts';
+import { userCodeBox } from '../../cli/render.ts';
+import { discoverEndpoints } from '../../core/discovery.ts';
+import { systemClock } from '../../host/clock.ts';
+import { DeviceController } from '../../host/device-controller.ts';
+import { createAxiosHttpClient } from '../../host/http.ts';
+import { memoryStore } from '../fixtures/memory-store.ts';
 import { Phone } from '../fixtures/phone.ts';
 import { startPagesServer, type PagesServer } from './pages-harness.ts';
 
@@ -67,5 +73,32 @@ describe('a 9-character code issued without separators, on a real server', () =>
       expect(shownCode(page.html).groups.join('-'), page.page).toBe(tv);
     }
     expect((await phone.submit(consent, { button: 'decision=allow' })).page).toBe('success');
+  });
+  it('one code, three screens: the TV (the real controller), the terminal and the phone show the same string', async () => {
+    const http = createAxiosHttpClient();
+    const controller = await DeviceController.create({
+      endpoints: await discoverEndpoints(server.url, http),
+      displayName: 'harness',
+      client: { clientId: server.clientId, scope: 'openid' },
+      ports: { http, clock: systemClock, store: memoryStore(), logger: { debug() {}, info() {}, warn() {}, error() {} } },
+      longPollSeconds: 0,
+    });
+    try {
+      controller.signIn();
+      let view = controller.getState();
+      for (let i = 0; i < 100 && !view.code; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        view = controller.getState();
+      }
+      const code = view.code!;
+      expect(code.userCode).toMatch(/^[A-Z]{9}$/);
+      const onTv = code.displayCode;
+      expect(onTv).toMatch(/^[A-Z]{3}-[A-Z]{3}-[A-Z]{3}$/);
+      expect(userCodeBox(code.userCode, { color: false })).toContain([...onTv].join(' '));
+      const confirm = await new Phone().get(code.verificationUriComplete!);
+      expect(shownCode(confirm.html).groups.join('-')).toBe(onTv);
+    } finally {
+      await controller.close();
+    }
   });
 });
