@@ -1,11 +1,11 @@
 // User accounts of the embedded server: a SQLite users table (node:sqlite, no native build) with
 // scrypt password hashes. Every statement is parameterised; nothing here ever logs a password.
 import { randomBytes, randomUUID, scrypt, timingSafeEqual, createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 
 import { DeviceLoginError } from '../core/errors.ts';
+import { openPrivateDatabase } from './data-dir.ts';
 
 /** The claims an account can release, by scope (OIDC Core §5.4). */
 export interface AccountClaims {
@@ -119,10 +119,9 @@ function pictureFor(ctx: unknown, sub: string): string | undefined {
   return issuer ? new URL(avatarPath(sub), issuer).href : undefined;
 }
 
-/** Opens (creating if needed) the users database at dbPath. */
+/** Opens (creating if needed) the users database at dbPath, private to its owner with its -wal and -shm. */
 export function openAccounts(dbPath: string): Accounts {
-  if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
-  const db = new DatabaseSync(dbPath);
+  const db = openPrivateDatabase(dbPath);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA busy_timeout = 5000');
   db.exec(`CREATE TABLE IF NOT EXISTS users (

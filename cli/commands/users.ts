@@ -1,11 +1,12 @@
 // `device-login users add|list`: the embedded server's accounts. The password comes from stdin
 // (typed without echo on a terminal, or one line from a pipe), never from a flag, so it stays out
 // of shell history and `ps`.
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { DeviceLoginError } from '../../core/errors.ts';
 import { openAccounts, passwordProblem } from '../../server/accounts.ts';
+import { preparePrivateDataDir } from '../../server/data-dir.ts';
 import { SERVER_DEFAULTS } from '../../server/defaults.ts';
 import { EXIT, type CliIO } from '../io.ts';
 
@@ -21,9 +22,12 @@ Options:
   --data DIR   the server's data directory (default ${SERVER_DEFAULTS.dataDir})
 `;
 
-/** The users database inside a data directory (the same file `device-login serve` opens). */
-export function accountsPath(dataDir: string): string {
-  return join(resolve(dataDir), 'accounts.sqlite');
+/**
+ * The users database inside a data directory (the same file `device-login serve` opens), the
+ * directory created or made private first (0700, its files 0600) as `serve` does.
+ */
+export function accountsPath(dataDir: string, warn?: (message: string) => void): string {
+  return join(preparePrivateDataDir(dataDir, warn), 'accounts.sqlite');
 }
 
 /** Reads one line from stdin without echo when it is a terminal. */
@@ -100,11 +104,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT.ok;
   }
   const dataDir = values.data ?? io.env.DEVICE_LOGIN_DATA ?? SERVER_DEFAULTS.dataDir;
+  const warn = (message: string): void => void io.stderr.write(`device-login users: ${message}\n`);
 
   if (sub === 'list') {
     let accounts;
     try {
-      accounts = openAccounts(accountsPath(dataDir));
+      accounts = openAccounts(accountsPath(dataDir, warn));
     } catch (err) {
       io.stderr.write(`device-login users: cannot open the accounts in ${dataDir}: ${err instanceof Error ? err.message : String(err)}\n`);
       return EXIT.usage;
@@ -158,7 +163,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   let accounts;
   try {
-    accounts = openAccounts(accountsPath(dataDir));
+    accounts = openAccounts(accountsPath(dataDir, warn));
   } catch (err) {
     io.stderr.write(`device-login users add: cannot open the accounts in ${dataDir}: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.usage;

@@ -1,16 +1,42 @@
 // oidc-provider persistence on Redis (ioredis), for several server instances sharing one state:
-// one hash per model:id with a TTL, secondary keys for grants, user codes and session uids, and a
-// pub/sub channel so an approval on one instance wakes the held polls on every other.
-import { createHash } from 'node:crypto';
+// one hash per model and row key with a TTL, secondary keys for grants, user codes and session uids,
+// and a pub/sub channel so an approval on one instance wakes the held polls on every other. A row key
+// is the hash of oidc-provider's id, never the id itself (the id is the token: store.ts RowIds).
+//
+// Upgrade from instances of an earlier version, which named keys by the id in clear
+// (`dl:AccessToken:<token>`): keys now live under `dl:v2:`, and each start moves what it finds of
+// the old layout there (rows re-keyed and sealed with their time to live; old index and poll keys
+// dropped, the poll ledger being pacing advice: poll-ledger.ts). Sign-ins survive. Upgrade every
+// instance at once: an older instance does not see the new keys, and what it writes meanwhile is
+// moved only by the next start of an upgraded one.
 import { Redis } from 'ioredis';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 import { DeviceLoginError } from '../../core/errors.ts';
-import { DeviceCodeEvents, GRANTABLE, isDecided, type OidcStore, type PollLedgerInput, type PollVerdict } from './store.ts';
+import { DeviceCodeEvents, GRANTABLE, hashId, isDecided, RowIds, type OidcStore, type PollLedgerInput, type PollVerdict } from './store.ts';
 
 /** Rows outlive their expiry by this long so a late poll hears `expired_token`, not "not found". */
 const RETENTION_MS = 15 * 60 * 1000;
 const CHANNEL = 'device-login:device-code';
+/** The oidc-provider models whose rows an earlier version may have left under the bare prefix. */
+const MODELS = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'BackchannelAuthenticationRequest',
+  'Client',
+  'ClientCredentials',
+  'DeviceCode',
+  'Grant',
+  'InitialAccessToken',
+  'Interaction',
+  'PushedAuthorizationRequest',
+  'RefreshToken',
+  'RegistrationAccessToken',
+  'ReplayDetection',
+  'Session',
+]);
+/** Index and poll-ledger keys of earlier versions: rebuilt from the rows (indexes) or let go (the ledger). */
+const LEGACY_INDEXES = new Set(['grant', 'userCode', 'uid', 'poll']);
 
 // The consumed flag is a separate hash field so that "consume once" is one atomic HSETNX, and the
 // JSON payload is never re-encoded inside Redis (Lua's cjson turns [] into {}).
@@ -82,78 +108,117 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<OidcSt
   client.defineCommand('dlExtendTtl', { numberOfKeys: 1, lua: EXTEND_TTL });
   client.defineCommand('dlRecordPoll', { numberOfKeys: 1, lua: RECORD_POLL });
 
+  const ids = new RowIds();
   const events = new DeviceCodeEvents();
-  // Device code ids are bearer secrets: the channel and the local map carry only their hash.
-  const eventKey = (id: string): string => createHash('sha256').update(id).digest('base64url');
+  // Wake-ups name the row key (the hash of the device code), as the local map does; the channel is
+  // the one earlier versions used, whose messages were the same hash.
   subscriber.on('message', (_channel: string, message: string) => events.emit(message));
   await subscriber.subscribe(prefix + CHANNEL);
 
-  const key = (model: string, id: string): string => `${prefix}${model}:${id}`;
-  const grantKey = (grantId: string): string => `${prefix}grant:${grantId}`;
-  const userCodeKey = (userCode: string): string => `${prefix}userCode:${userCode}`;
-  const uidKey = (uid: string): string => `${prefix}uid:${uid}`;
+  // Version 2 of the key layout: row keys are hashes. The namespace tells them from the clear keys
+  // of earlier versions, which moveLegacyKeys() finds under the bare prefix.
+  const ns = `${prefix}v2:`;
+  const rowKey = (model: string, key: string): string => `${ns}${model}:${key}`;
+  const grantKey = (grantId: string): string => `${ns}grant:${grantId}`;
+  const userCodeKey = (userCode: string): string => `${ns}userCode:${userCode}`;
+  const uidKey = (uid: string): string => `${ns}uid:${uid}`;
+  const pollKey = (id: string): string => `${ns}poll:${ids.key(id)}`;
 
-  async function load(k: string | null): Promise<AdapterPayload | undefined> {
-    if (!k) return undefined;
-    const stored = await client.hgetall(k);
+  /** The row stored under `k`, for oidc-provider: `jti` is `id` as asked for, else a handle of the row. */
+  async function load(model: string, key: string, id?: string): Promise<AdapterPayload | undefined> {
+    const stored = await client.hgetall(rowKey(model, key));
     if (!stored.payload) return undefined;
-    const payload = JSON.parse(stored.payload) as AdapterPayload;
+    const payload = ids.open(model, JSON.parse(stored.payload) as AdapterPayload, id ?? ids.handle(key));
     if (stored.consumed) payload.consumed = Number(stored.consumed);
     return payload;
   }
 
-  function notify(id: string): void {
-    const hashed = eventKey(id);
-    events.emit(hashed);
-    client.publish(prefix + CHANNEL, hashed).catch(swallow);
+  /** Writes one sealed row with its indexes; `ttlMs` undefined keeps it until deleted. */
+  async function writeRow(model: string, key: string, sealed: AdapterPayload, ttlMs: number | undefined): Promise<void> {
+    const k = rowKey(model, key);
+    const multi = client.multi().del(k);
+    const fields: Record<string, string> = { payload: JSON.stringify(sealed) };
+    if (sealed.consumed) fields.consumed = String(sealed.consumed);
+    multi.hset(k, fields);
+    if (ttlMs !== undefined) multi.pexpire(k, ttlMs);
+    if (GRANTABLE.has(model) && sealed.grantId) {
+      const g = grantKey(sealed.grantId);
+      multi.sadd(g, k);
+      // The grant index must live as long as its longest member (PEXPIRE GT would never set a
+      // TTL on the fresh, TTL-less set, so the comparison is done here).
+      if (ttlMs !== undefined) (multi as typeof multi & ScriptCommands).dlExtendTtl(g, String(ttlMs));
+      else multi.persist(g);
+    }
+    if (sealed.userCode) {
+      if (ttlMs !== undefined) multi.set(userCodeKey(sealed.userCode), key, 'PX', ttlMs);
+      else multi.set(userCodeKey(sealed.userCode), key);
+    }
+    if (model === 'Session' && sealed.uid) {
+      if (ttlMs !== undefined) multi.set(uidKey(sealed.uid), key, 'PX', ttlMs);
+      else multi.set(uidKey(sealed.uid), key);
+    }
+    await multi.exec();
+  }
+
+  /** Moves the rows of earlier versions (keyed by the token in clear) into the hashed layout; drops their index and poll keys. */
+  async function moveLegacyKeys(): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, found] = await client.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
+      cursor = next;
+      for (const k of found) {
+        if (k.startsWith(ns)) continue;
+        const rest = k.slice(prefix.length);
+        const colon = rest.indexOf(':');
+        if (colon <= 0) continue;
+        const kind = rest.slice(0, colon);
+        if (LEGACY_INDEXES.has(kind)) {
+          await client.del(k);
+          continue;
+        }
+        if (!MODELS.has(kind) || (await client.type(k)) !== 'hash') continue;
+        const [stored, ttlMs] = await Promise.all([client.hgetall(k), client.pttl(k)]);
+        if (stored.payload && ttlMs !== -2) {
+          const payload = JSON.parse(stored.payload) as AdapterPayload;
+          if (stored.consumed) payload.consumed = Number(stored.consumed);
+          await writeRow(kind, hashId(rest.slice(colon + 1)), ids.seal(kind, payload), ttlMs >= 0 ? Math.max(ttlMs, 1) : undefined);
+        }
+        await client.del(k);
+      }
+    } while (cursor !== '0');
+  }
+
+  function notify(key: string): void {
+    events.emit(key);
+    client.publish(prefix + CHANNEL, key).catch(swallow);
   }
 
   function adapterFor(model: string): Adapter {
     return {
       async upsert(id, payload, expiresIn) {
-        const k = key(model, id);
+        const key = ids.key(id);
         const ttlMs = typeof expiresIn === 'number' ? expiresIn * 1000 + RETENTION_MS : undefined;
-        const multi = client.multi().del(k);
-        const fields: Record<string, string> = { payload: JSON.stringify(payload) };
-        if (payload.consumed) fields.consumed = String(payload.consumed);
-        multi.hset(k, fields);
-        if (ttlMs !== undefined) multi.pexpire(k, ttlMs);
-        if (GRANTABLE.has(model) && payload.grantId) {
-          const g = grantKey(payload.grantId);
-          multi.sadd(g, k);
-          // The grant index must live as long as its longest member (PEXPIRE GT would never set a
-          // TTL on the fresh, TTL-less set, so the comparison is done here).
-          if (ttlMs !== undefined) (multi as typeof multi & ScriptCommands).dlExtendTtl(g, String(ttlMs));
-          else multi.persist(g);
-        }
-        if (payload.userCode) {
-          if (ttlMs !== undefined) multi.set(userCodeKey(payload.userCode), id, 'PX', ttlMs);
-          else multi.set(userCodeKey(payload.userCode), id);
-        }
-        if (model === 'Session' && payload.uid) {
-          if (ttlMs !== undefined) multi.set(uidKey(payload.uid), id, 'PX', ttlMs);
-          else multi.set(uidKey(payload.uid), id);
-        }
-        await multi.exec();
-        if (isDecided(model, payload)) notify(id);
+        await writeRow(model, key, ids.seal(model, payload), ttlMs);
+        if (isDecided(model, payload)) notify(key);
       },
       async find(id) {
-        return load(key(model, id));
+        return load(model, ids.key(id), id);
       },
       async findByUserCode(userCode) {
-        const id = await client.get(userCodeKey(userCode));
-        return id ? load(key(model, id)) : undefined;
+        const key = await client.get(userCodeKey(userCode));
+        return key ? load(model, key) : undefined;
       },
       async findByUid(uid) {
-        const id = await client.get(uidKey(uid));
-        return id ? load(key(model, id)) : undefined;
+        const key = await client.get(uidKey(uid));
+        return key ? load(model, key) : undefined;
       },
       async consume(id) {
-        await scripts.dlConsumeOnce(key(model, id), String(Math.floor(Date.now() / 1000)));
-        if (model === 'DeviceCode') notify(id);
+        const key = ids.key(id);
+        await scripts.dlConsumeOnce(rowKey(model, key), String(Math.floor(Date.now() / 1000)));
+        if (model === 'DeviceCode') notify(key);
       },
       async destroy(id) {
-        await client.del(key(model, id));
+        await client.del(rowKey(model, ids.key(id)));
       },
       async revokeByGrantId(grantId) {
         const g = grantKey(grantId);
@@ -166,17 +231,24 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<OidcSt
     };
   }
 
+  try {
+    await moveLegacyKeys();
+  } catch (cause) {
+    await Promise.allSettled([subscriber.quit(), client.quit()]);
+    throw new DeviceLoginError('configuration', `Cannot move the keys of an earlier version in Redis at ${redactUrl(options.url)}.`, { cause });
+  }
+
   let closed = false;
   return {
     client,
     adapterFor,
     async consumeOnce(model, id) {
-      const won = await scripts.dlConsumeOnce(key(model, id), String(Math.floor(Date.now() / 1000)));
+      const won = await scripts.dlConsumeOnce(rowKey(model, ids.key(id)), String(Math.floor(Date.now() / 1000)));
       return Number(won) === 1;
     },
     async recordPoll(input: PollLedgerInput): Promise<PollVerdict> {
       const result = (await scripts.dlRecordPoll(
-        `${prefix}poll:${input.id}`,
+        pollKey(input.id),
         String(input.now),
         String(input.baseInterval),
         String(input.step),
@@ -186,14 +258,14 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<OidcSt
       return { slowDown: Number(result[0]) === 1, interval: Number(result[1]) };
     },
     async currentInterval(id, baseInterval) {
-      const stored = await client.hget(`${prefix}poll:${id}`, 'interval');
+      const stored = await client.hget(pollKey(id), 'interval');
       return stored ? Number(stored) : baseInterval;
     },
     notifyDeviceCode(id) {
-      notify(id);
+      notify(ids.key(id));
     },
     onDeviceCode(id, listener) {
-      return events.on(eventKey(id), listener);
+      return events.on(ids.key(id), listener);
     },
     async close() {
       if (closed) return;

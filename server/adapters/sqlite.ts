@@ -1,12 +1,22 @@
 // oidc-provider persistence on the built-in node:sqlite (no native build): one table for every
 // model, indexed by grant, user code and session uid. WAL mode lets two processes share the file.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+// Rows are keyed by the hash of their id, never the id itself (the id is the token: store.ts RowIds),
+// and the file, its -wal and -shm are private to their owner (server/data-dir.ts).
+//
+// Upgrade from files written before ids were hashed: the first open by this version seals every
+// row in one transaction (re-keyed by hashId(id), `jti` dropped, references hashed, marked
+// sealed = 1), empties the device_events wake-up table (a minute of hints, which named device codes
+// in clear), then VACUUMs and truncates the WAL so that no old copy of a row stays in the file.
+// Sign-ins survive: a refresh token issued before the upgrade still refreshes after it. Stop the
+// older version before starting this one: rows an older process still writes afterwards arrive with
+// sealed = 0 and are sealed by the next sweep (within a minute), and until then this version does
+// not find them.
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 
+import { openPrivateDatabase } from '../data-dir.ts';
 import { MemoryPollLedger } from './poll-ledger.ts';
-import { DeviceCodeEvents, GRANTABLE, isDecided, type OidcStore, type PollLedgerInput, type PollVerdict } from './store.ts';
+import { DeviceCodeEvents, GRANTABLE, hashId, isDecided, RowIds, type OidcStore, type PollLedgerInput, type PollVerdict } from './store.ts';
 
 /**
  * Rows outlive their expiry by this long so that a late poll learns `expired_token` rather than
@@ -23,6 +33,8 @@ const WAKE_SCAN_MS = 250;
 /** Wake events older than this are of no use to anyone. */
 const WAKE_EVENT_TTL_MS = 60 * 1000;
 
+// `id` is hashId(oidc-provider's id) on sealed rows. `sealed` defaults to 0 so that a row an older
+// version inserts (it does not name the column) is known for what it is and sealed by the sweep.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS oidc (
   model TEXT NOT NULL,
@@ -32,6 +44,7 @@ CREATE TABLE IF NOT EXISTS oidc (
   grant_id TEXT,
   user_code TEXT,
   uid TEXT,
+  sealed INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (model, id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS oidc_grant ON oidc (grant_id) WHERE grant_id IS NOT NULL;
@@ -45,19 +58,50 @@ CREATE TABLE IF NOT EXISTS device_events (
 );
 `;
 
+const UNSEALED_INDEX = 'CREATE INDEX IF NOT EXISTS oidc_unsealed ON oidc (model) WHERE sealed = 0;';
+
 interface Row {
+  id: string;
   payload: string;
   expires_at: number | null;
 }
 
+interface LegacyRow {
+  model: string;
+  id: string;
+  payload: string;
+  expires_at: number | null;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+}
+
+/** Creates the tables, or adds the `sealed` column to a file of an earlier version; true when rows may need sealing. */
+function migrateSchema(db: DatabaseSync): boolean {
+  // IMMEDIATE: two processes opening one old file at once must not both add the column.
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const existed = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'oidc'").get() !== undefined;
+    db.exec(SCHEMA);
+    const columns = db.prepare('PRAGMA table_info(oidc)').all() as Array<{ name: string }>;
+    const legacy = !columns.some((column) => column.name === 'sealed');
+    if (legacy) db.exec('ALTER TABLE oidc ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0');
+    db.exec(UNSEALED_INDEX);
+    db.exec('COMMIT');
+    return existed && legacy;
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
 /** Opens (creating if needed) the SQLite store at `file`. */
 export function openSqliteStore(file: string): OidcStore & { readonly database: DatabaseSync } {
-  mkdirSync(dirname(file), { recursive: true });
-  const db = new DatabaseSync(file);
+  const db = openPrivateDatabase(file);
   // Checkpoints every 10,000 pages (about 40 MB of WAL) instead of SQLite's 1,000: frequent
   // checkpoints were a large share of the cost of a write.
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = 10000;');
-  db.exec(SCHEMA);
+  const upgrading = migrateSchema(db);
   // Files written by earlier versions also hold a device_poll table (the slow_down ledger, now kept
   // in memory: server/adapters/poll-ledger.ts). Nothing reads it; it is not dropped, so that an older
   // process still draining on the same file keeps working, and its rows are swept as they expire.
@@ -65,20 +109,28 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
 
   const statements = {
     upsert: db.prepare(
-      `INSERT INTO oidc (model, id, payload, expires_at, grant_id, user_code, uid) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO oidc (model, id, payload, expires_at, grant_id, user_code, uid, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, 1)
        ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, expires_at = excluded.expires_at,
-         grant_id = excluded.grant_id, user_code = excluded.user_code, uid = excluded.uid`,
+         grant_id = excluded.grant_id, user_code = excluded.user_code, uid = excluded.uid, sealed = 1`,
     ),
-    find: db.prepare('SELECT payload, expires_at FROM oidc WHERE model = ? AND id = ?'),
+    // A sealed row already written under the same key (by this version) is newer than the legacy one.
+    sealInsert: db.prepare(
+      `INSERT INTO oidc (model, id, payload, expires_at, grant_id, user_code, uid, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+       ON CONFLICT (model, id) DO NOTHING`,
+    ),
+    unsealed: db.prepare('SELECT model, id, payload, expires_at, grant_id, user_code, uid FROM oidc WHERE sealed = 0'),
+    unsealedDelete: db.prepare('DELETE FROM oidc WHERE model = ? AND id = ? AND sealed = 0'),
+    find: db.prepare('SELECT id, payload, expires_at FROM oidc WHERE model = ? AND id = ? AND sealed = 1'),
     findByUserCode: db.prepare(
-      'SELECT payload, expires_at FROM oidc WHERE model = ? AND user_code = ? ORDER BY expires_at DESC LIMIT 1',
+      'SELECT id, payload, expires_at FROM oidc WHERE model = ? AND user_code = ? AND sealed = 1 ORDER BY expires_at DESC LIMIT 1',
     ),
-    findByUid: db.prepare('SELECT payload, expires_at FROM oidc WHERE model = ? AND uid = ? LIMIT 1'),
+    findByUid: db.prepare('SELECT id, payload, expires_at FROM oidc WHERE model = ? AND uid = ? AND sealed = 1 LIMIT 1'),
     consume: db.prepare(
       `UPDATE oidc SET payload = json_set(payload, '$.consumed', ?) WHERE model = ? AND id = ?
          AND json_extract(payload, '$.consumed') IS NULL`,
     ),
     destroy: db.prepare('DELETE FROM oidc WHERE model = ? AND id = ?'),
+    eventsClear: db.prepare('DELETE FROM device_events'),
     revokeByGrantId: db.prepare('DELETE FROM oidc WHERE model = ? AND grant_id = ?'),
     purge: db.prepare('DELETE FROM oidc WHERE expires_at IS NOT NULL AND expires_at < ?'),
     eventInsert: db.prepare('INSERT INTO device_events (id, at) VALUES (?, ?)'),
@@ -88,13 +140,61 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
     legacyPollPurge: legacyPollTable ? db.prepare('DELETE FROM device_poll WHERE expires_at < ?') : undefined,
   } satisfies Record<string, StatementSync | undefined>;
 
+  const ids = new RowIds();
   const events = new DeviceCodeEvents();
   const ledger = new MemoryPollLedger();
   let lastPurge = 0;
   let closed = false;
 
+  /**
+   * Seals rows written in clear (by an earlier version, or by an older process still running on the
+   * file); the number sealed. secure_delete zeroes the clear rows' bytes as they are deleted.
+   */
+  function sealUnsealedRows(): number {
+    const rows = statements.unsealed.all() as unknown as LegacyRow[];
+    if (rows.length === 0) return 0;
+    db.exec('PRAGMA secure_delete = ON; BEGIN IMMEDIATE');
+    try {
+      for (const row of rows) {
+        const payload = ids.seal(row.model, JSON.parse(row.payload) as AdapterPayload);
+        statements.sealInsert.run(row.model, hashId(row.id), JSON.stringify(payload), row.expires_at, row.grant_id, row.user_code, row.uid);
+        statements.unsealedDelete.run(row.model, row.id);
+      }
+      db.exec('COMMIT');
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    } finally {
+      db.exec('PRAGMA secure_delete = OFF');
+    }
+    return rows.length;
+  }
+
+  /**
+   * Rewrites the file and empties the WAL: pages freed before the upgrade, and the WAL, still hold
+   * copies of the clear rows (an updated row leaves its old version behind). True when done; another
+   * process holding the file can make it fail, and then the sweep tries again.
+   */
+  function vacuum(): boolean {
+    try {
+      db.exec('VACUUM');
+      db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  let vacuumPending = false;
+  if (upgrading) {
+    sealUnsealedRows();
+    // Wake-up hints of the earlier version named device codes in clear; they matter for a minute.
+    statements.eventsClear.run();
+    vacuumPending = !vacuum();
+  }
+
   // Decisions made by another process sharing this file reach our held polls through the
-  // device_events table; within this process they are delivered at once.
+  // device_events table (by row key, never the device code); within this process they are delivered at once.
   let lastSeq = Number((statements.eventsMax.get() as { seq: number }).seq);
   const scanner = setInterval(() => {
     if (events.size === 0 || closed) return;
@@ -105,9 +205,9 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
   }, WAKE_SCAN_MS);
   scanner.unref();
 
-  function notify(id: string): void {
-    events.emit(id);
-    statements.eventInsert.run(id, Date.now());
+  function notify(key: string): void {
+    events.emit(key);
+    statements.eventInsert.run(key, Date.now());
   }
 
   function purgeIfDue(now: number): void {
@@ -116,13 +216,16 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
     statements.purge.run(now - RETENTION_MS);
     statements.eventsPurge.run(now - WAKE_EVENT_TTL_MS);
     statements.legacyPollPurge?.run(now);
+    sealUnsealedRows();
+    if (vacuumPending) vacuumPending = !vacuum();
   }
 
-  function parse(row: unknown): AdapterPayload | undefined {
+  /** The payload of a found row for oidc-provider; `id` is what it was asked for, else a handle of the row. */
+  function parse(model: string, row: unknown, id?: string): AdapterPayload | undefined {
     const found = row as Row | undefined;
     if (!found) return undefined;
     if (found.expires_at !== null && found.expires_at + RETENTION_MS < Date.now()) return undefined;
-    return JSON.parse(found.payload) as AdapterPayload;
+    return ids.open(model, JSON.parse(found.payload) as AdapterPayload, id ?? ids.handle(found.id));
   }
 
   function adapterFor(model: string): Adapter {
@@ -130,33 +233,35 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
       async upsert(id, payload, expiresIn) {
         const now = Date.now();
         purgeIfDue(now);
+        const key = ids.key(id);
         const expiresAt = typeof expiresIn === 'number' ? now + expiresIn * 1000 : null;
         statements.upsert.run(
           model,
-          id,
-          JSON.stringify(payload),
+          key,
+          JSON.stringify(ids.seal(model, payload)),
           expiresAt,
           GRANTABLE.has(model) ? (payload.grantId ?? null) : null,
           payload.userCode ?? null,
           model === 'Session' ? (payload.uid ?? null) : null,
         );
-        if (isDecided(model, payload)) notify(id);
+        if (isDecided(model, payload)) notify(key);
       },
       async find(id) {
-        return parse(statements.find.get(model, id));
+        return parse(model, statements.find.get(model, ids.key(id)), id);
       },
       async findByUserCode(userCode) {
-        return parse(statements.findByUserCode.get(model, userCode));
+        return parse(model, statements.findByUserCode.get(model, userCode));
       },
       async findByUid(uid) {
-        return parse(statements.findByUid.get(model, uid));
+        return parse(model, statements.findByUid.get(model, uid));
       },
       async consume(id) {
-        statements.consume.run(Math.floor(Date.now() / 1000), model, id);
-        if (model === 'DeviceCode') notify(id);
+        const key = ids.key(id);
+        statements.consume.run(Math.floor(Date.now() / 1000), model, key);
+        if (model === 'DeviceCode') notify(key);
       },
       async destroy(id) {
-        statements.destroy.run(model, id);
+        statements.destroy.run(model, ids.key(id));
       },
       async revokeByGrantId(grantId) {
         statements.revokeByGrantId.run(model, grantId);
@@ -168,20 +273,20 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
     database: db,
     adapterFor,
     async consumeOnce(model, id) {
-      const result = statements.consume.run(Math.floor(Date.now() / 1000), model, id);
+      const result = statements.consume.run(Math.floor(Date.now() / 1000), model, ids.key(id));
       return Number(result.changes) === 1;
     },
     async recordPoll(input: PollLedgerInput): Promise<PollVerdict> {
-      return ledger.recordPoll(input);
+      return ledger.recordPoll({ ...input, id: ids.key(input.id) });
     },
     async currentInterval(id, baseInterval) {
-      return ledger.currentInterval(id, baseInterval);
+      return ledger.currentInterval(ids.key(id), baseInterval);
     },
     notifyDeviceCode(id) {
-      notify(id);
+      notify(ids.key(id));
     },
     onDeviceCode(id, listener) {
-      return events.on(id, listener);
+      return events.on(ids.key(id), listener);
     },
     async close() {
       if (closed) return;

@@ -3,7 +3,8 @@
 // SQLite (one host) and Redis (several instances) both implement it. The ledger is shared where
 // instances are (Redis) and kept in each process's memory on SQLite (server/adapters/poll-ledger.ts
 // says why losing it is harmless).
-import type { Adapter } from 'oidc-provider';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 /** The verdict of the poll ledger on one device poll. */
 export interface PollVerdict {
@@ -107,4 +108,80 @@ export class DeviceCodeEvents {
 /** True when a DeviceCode payload carries the user's decision, so held polls must wake. */
 export function isDecided(model: string, payload: { accountId?: unknown; error?: unknown }): boolean {
   return model === 'DeviceCode' && (payload.accountId !== undefined || payload.error !== undefined);
+}
+
+/** The SHA-256 of a row id (base64url, 43 characters): the only form in which a store keeps a token value. */
+export function hashId(id: string): string {
+  return createHash('sha256').update(id).digest('base64url');
+}
+
+/**
+ * Payload fields that hold the id of another row, a token value: stored as keys like the rows
+ * themselves, and given back as handles. Only Interaction has them: the device code being approved,
+ * the pushed authorization request, and the phone's session cookie (oidc-provider copies the
+ * session's id there). No other model of oidc-provider 9 names a row by its id; grantId and
+ * sessionUid stay in clear because nothing accepts them from a client.
+ */
+const REFERENCES: Readonly<Record<string, ReadonlyArray<readonly [string] | readonly [string, string]>>> = {
+  Interaction: [['deviceCode'], ['parJti'], ['session', 'cookie']],
+};
+
+/** A copy of `payload` with every reference of `model` passed through `map`. */
+function mapReferences(model: string, payload: AdapterPayload, map: (value: string) => string): AdapterPayload {
+  const copy = { ...payload } as Record<string, unknown>;
+  for (const [field, inner] of REFERENCES[model] ?? []) {
+    const value = copy[field];
+    if (inner === undefined) {
+      if (typeof value === 'string') copy[field] = map(value);
+    } else if (value && typeof value === 'object') {
+      const nested = value as Record<string, unknown>;
+      if (typeof nested[inner] === 'string') copy[field] = { ...nested, [inner]: map(nested[inner]) };
+    }
+  }
+  return copy as AdapterPayload;
+}
+
+/**
+ * Row ids in and out of a store. oidc-provider names every row by its token value (an access
+ * token's id IS the access token, a session's id is its cookie), so a row read from the SQLite file
+ * or from Redis would be a working credential. A store therefore keys rows by hashId(id), drops
+ * `jti` from the payload it writes, and puts `jti` back from the id it was asked for.
+ *
+ * A row found through an index (a device code by its user code, a session by its uid) has no id in
+ * clear to give back: it gets a handle, a secret prefix of this process followed by the key. Passed
+ * back to the store (oidc-provider saves a row under its `jti`), a handle names the same row. The
+ * prefix lives only in this process's memory and is never written, so a key read from the file
+ * cannot be made into anything the server accepts; it is compared in constant time because it is
+ * checked against token values that clients send.
+ */
+export class RowIds {
+  readonly #prefix = Buffer.from(`${randomBytes(24).toString('base64url')}~`);
+
+  /** The key of the row named `id` (a token value from oidc-provider or a client, or a handle). */
+  key(id: string): string {
+    const bytes = Buffer.from(id, 'utf8');
+    const length = this.#prefix.length;
+    if (bytes.length > length && timingSafeEqual(bytes.subarray(0, length), this.#prefix)) return bytes.subarray(length).toString('utf8');
+    return hashId(id);
+  }
+
+  /** A handle of the row stored under `key`, valid in this process only. */
+  handle(key: string): string {
+    return `${this.#prefix.toString('utf8')}${key}`;
+  }
+
+  /** The payload as stored: no `jti`, references to other rows as keys. */
+  seal(model: string, payload: AdapterPayload): AdapterPayload {
+    const sealed = mapReferences(model, payload, (value) => this.key(value));
+    delete sealed.jti;
+    return sealed;
+  }
+
+  /** A stored payload as oidc-provider expects it: `jti` is `id` (as asked for, or a handle), references are handles. */
+  open(model: string, stored: AdapterPayload, id: string): AdapterPayload {
+    const payload = mapReferences(model, stored, (value) => this.handle(value));
+    // Clients (dynamic registration) are not BaseModels and carry no jti.
+    if (model !== 'Client') payload.jti = id;
+    return payload;
+  }
 }
