@@ -6,15 +6,16 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { Context, Next } from 'koa';
 import type { ClientMetadata } from 'oidc-provider';
 
 import { DeviceLoginError } from '../core/errors.ts';
 import type { Logger } from '../core/ports.ts';
-import { openAccounts } from './accounts.ts';
+import { DEMO_EMAIL, openAccounts, type Accounts } from './accounts.ts';
 import { mountResourceServer } from './api.ts';
 import { openSqliteStore } from './adapters/sqlite.ts';
 import type { OidcStore } from './adapters/store.ts';
-import { SERVER_DEFAULTS, unsafeDefaults } from './defaults.ts';
+import { isLoopbackHost, reachableBeyondLoopback, SERVER_DEFAULTS, unsafeDefaults } from './defaults.ts';
 import { installDeviceFlow } from './device-flow.ts';
 import { loadOrCreateKeys } from './keys.ts';
 import { deviceFlowHooks, interactionUrl, mountInteractions, renderError } from './pages/index.ts';
@@ -38,9 +39,17 @@ export interface ServerOptions {
   /** Device and user code lifetime, seconds. */
   codeTtl?: number;
   accessTokenTtl?: number;
+  /** Idle lifetime of a refresh token, seconds. */
   refreshTokenTtl?: number;
-  /** Seed the demo account (default true). */
+  /** Absolute lifetime of a device grant's refresh tokens, seconds from the sign-in. */
+  deviceRefreshMaxAge?: number;
+  /**
+   * The demo account: true forces it on, false off; left out, it is on only while the server is
+   * reachable from this machine alone (loopback listening address and public URL).
+   */
   demoUser?: boolean;
+  /** Take the client's address from X-Forwarded-For as the one proxy in front sets it (--trust-proxy). */
+  trustProxy?: boolean;
   /**
    * Origins besides the server's own that may frame the verification pages: the browser host's phone
    * frame. Read on every response, so the caller may add its origin after start-up.
@@ -119,6 +128,38 @@ export function prepareDataDir(dataDir: string): string {
     throw new DeviceLoginError('configuration', `The data directory ${absolute} cannot be created or is not writable.`, { cause });
   }
   return absolute;
+}
+
+/**
+ * Refuses a body larger than `limit` bytes by its Content-Length, before anything reads it: 413 says
+ * what is wrong, where the readers further in would have failed it as a bad form (400) or a failed
+ * CSRF check (403). A chunked body has no length to judge; the readers' own limits stop it.
+ */
+async function limitBody(ctx: Context, next: Next, limit: number): Promise<void> {
+  if ((ctx.request.length ?? 0) > limit) {
+    ctx.status = 413;
+    ctx.set('Cache-Control', 'no-store');
+    // The unread body is not worth receiving: close the connection once the answer is out.
+    ctx.set('Connection', 'close');
+    ctx.body = { error: 'invalid_request', error_description: `The request body is larger than ${limit} bytes.` };
+    return;
+  }
+  await next();
+}
+
+/**
+ * The accounts as the sign-in pages see them when the demo account is off: its password, printed on
+ * an earlier start on loopback, no longer signs anyone in. The check runs after the password hash,
+ * so a refused demo sign-in costs the same time as any wrong password.
+ */
+function withoutDemoSignIn(accounts: Accounts): Accounts {
+  return {
+    ...accounts,
+    async verify(email, password) {
+      const sub = await accounts.verify(email, password);
+      return sub && accounts.get(sub)?.email === DEMO_EMAIL ? undefined : sub;
+    },
+  };
 }
 
 /** The answer to any request that arrives while the server is still starting (RFC 6749 §4.1.2.1 error code). */
@@ -229,7 +270,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
     const accounts = openAccounts(join(dataDir, 'accounts.sqlite'));
     cleanups.unshift(() => accounts.close());
-    const demoUser = options.demoUser === false ? undefined : await accounts.ensureDemoUser();
+    // The demo password is printed for anyone who reads the terminal: fine while only this machine can
+    // reach the server, not once other machines can (listening beyond loopback, or a public URL that a
+    // proxy or tunnel forwards here). --demo-user forces it on; the warnings below then shout.
+    const exposed = reachableBeyondLoopback(host, publicUrl);
+    const demoOn = options.demoUser ?? !exposed;
+    const demoUser = demoOn ? await accounts.ensureDemoUser() : undefined;
+    if (options.demoUser === undefined && exposed) {
+      logger.warn(
+        `The demo account is off: other machines can reach this server (${isLoopbackHost(host) ? publicUrl : `listening on ${host}`}). ` +
+          'Add an account with `device-login users add`, or pass --demo-user to turn the demo account on anyway.',
+      );
+    }
 
     const hooks = deviceFlowHooks();
     const pages: PageHooks = {
@@ -248,6 +300,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       codeTtl,
       ...(options.accessTokenTtl !== undefined ? { accessTokenTtl: options.accessTokenTtl } : {}),
       ...(options.refreshTokenTtl !== undefined ? { refreshTokenTtl: options.refreshTokenTtl } : {}),
+      ...(options.deviceRefreshMaxAge !== undefined ? { deviceRefreshMaxAge: options.deviceRefreshMaxAge } : {}),
       pages,
     });
 
@@ -263,6 +316,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       hostname: { get: () => origin.hostname, configurable: true },
       protocol: { get: () => protocol, configurable: true },
     });
+    // With --trust-proxy, Koa takes ctx.ip from X-Forwarded-For, and only its last entry: the one the
+    // proxy in front appended. Earlier entries are whatever the client sent, so trusting them (Koa's
+    // default of every entry) would let anyone name any address. Scheme and host stay the public
+    // URL's either way: X-Forwarded-Proto and -Host are never read, with or without the flag.
+    provider.proxy = options.trustProxy ?? SERVER_DEFAULTS.trustProxy;
+    provider.maxIpsCount = 1;
+
+    if (protocol === 'https') {
+      // Browsers that once reached the pages over https refuse plain http to this host afterwards, so a
+      // network attacker cannot strip TLS from a later visit. Sent only here: over http it means nothing.
+      const hsts = `max-age=${SERVER_DEFAULTS.hstsMaxAge}`;
+      provider.use(async (ctx, next) => {
+        ctx.set('Strict-Transport-Security', hsts);
+        await next();
+      });
+    }
+    // Before every route: an oversized body is refused before anything reads it.
+    provider.use((ctx, next) => limitBody(ctx, next, SERVER_DEFAULTS.maxBodyBytes));
 
     const deviceFlow = installDeviceFlow(provider, {
       store,
@@ -274,7 +345,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     // Held polls are answered before the listener stops, so shutdown never waits 30 s on them.
     cleanups.push(() => deviceFlow.close());
 
-    mountInteractions(provider, provider, { accounts, frameAncestors: options.frameAncestors ?? [] });
+    mountInteractions(provider, provider, { accounts: demoOn ? accounts : withoutDemoSignIn(accounts), frameAncestors: options.frameAncestors ?? [] });
     mountResourceServer(provider, provider, { accounts, publicUrl });
 
     provider.on('server_error', (_ctx: unknown, err: Error) => {
@@ -283,7 +354,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
     handle = provider.callback();
 
-    for (const warning of unsafeDefaults({ host, publicUrl, demoUser: demoUser !== undefined })) logger.warn(warning);
+    const trustProxy = options.trustProxy ?? SERVER_DEFAULTS.trustProxy;
+    for (const warning of unsafeDefaults({ host, publicUrl, demoUser: demoUser !== undefined, trustProxy })) logger.warn(warning);
     logger.info('device-login server ready', { issuer: publicUrl, store: options.redisUrl ? 'redis' : 'sqlite', dataDir });
 
     let closing: Promise<void> | undefined;

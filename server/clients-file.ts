@@ -39,6 +39,10 @@ const clientSchema = z
       .min(1, 'must name at least one grant')
       .optional(),
     redirect_uris: z.array(httpUrl).optional(),
+    // The kill switch (RFC 10027: a grant that is not needed, or is being abused, can be turned off
+    // per client): false takes the device grant out of grant_types, leaving the rest of the entry as
+    // it was, so that turning it back on is deleting one line.
+    device_grant: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .strict()
   .superRefine((client, ctx) => {
@@ -49,6 +53,9 @@ const clientSchema = z
     if (method === 'none' && client.client_secret) {
       ctx.addIssue({ code: 'custom', path: ['client_secret'], message: 'makes no sense with token_endpoint_auth_method none' });
     }
+    if (client.device_grant === false && client.grant_types?.includes(GRANTS.device_code)) {
+      ctx.addIssue({ code: 'custom', path: ['device_grant'], message: `is false, but grant_types names ${GRANTS.device_code}: leave it out of grant_types` });
+    }
     if (client.grant_types?.includes(GRANTS.authorization_code) && !client.redirect_uris?.length) {
       ctx.addIssue({ code: 'custom', path: ['redirect_uris'], message: 'must list at least one URL for the authorization_code grant' });
     }
@@ -58,7 +65,10 @@ type ClientEntry = z.infer<typeof clientSchema>;
 
 /** oidc-provider metadata for one validated entry, with the defaults a TV client wants. */
 function toMetadata(entry: ClientEntry): ClientMetadata {
-  const grants = entry.grant_types ?? [GRANTS.device_code, GRANTS.refresh_token];
+  const grants = (entry.grant_types ?? [GRANTS.device_code, GRANTS.refresh_token]).filter(
+    // Devices already signed in through it are refused their next refresh (server/provider.ts).
+    (grant) => entry.device_grant !== false || grant !== GRANTS.device_code,
+  );
   const method = entry.token_endpoint_auth_method ?? (entry.client_secret ? 'client_secret_post' : 'none');
   return {
     client_id: entry.client_id,

@@ -25,48 +25,107 @@ export const SERVER_DEFAULTS = {
   codeTtl: 600,
   /** Lifetime in seconds of an access token. Short, because a refresh token renews it. */
   accessTokenTtl: 3600,
-  /** Lifetime in seconds of a refresh token (rotated on every use). How long a TV stays signed in unused. */
+  /**
+   * Idle lifetime in seconds of a refresh token: each use gives a new one (rotation) with this long
+   * to live. How long a TV may stay unused and still signed in; device grants also end at deviceRefreshMaxAge.
+   */
   refreshTokenTtl: 30 * 24 * 3600,
+  /**
+   * Absolute lifetime in seconds of the refresh tokens of a device grant, counted from the sign-in on
+   * the phone; rotation never extends it, so a code phished from someone (RFC 10027) is worth this
+   * long at most, and every device signs in again this often. Shorten it for devices in public places.
+   */
+  deviceRefreshMaxAge: 30 * 24 * 3600,
   /** Lifetime in seconds of a phone's sign-in session at the server. */
   sessionTtl: 14 * 24 * 3600,
-  /** Lifetime in seconds of a grant (what the user allowed a device). At least as long as refresh tokens. */
+  /**
+   * Lifetime in seconds of a grant (what the user allowed a device). At least as long as refresh tokens:
+   * a device grant is saved once, at consent, so its end also ends every token issued under it.
+   */
   grantTtl: 30 * 24 * 3600,
   /** Lifetime in seconds of a half-finished sign-in on the phone. */
   interactionTtl: 3600,
   /** Upper bound in seconds of `Prefer: wait=N` long polls (RFC 7240). Keep below proxies' idle timeouts. */
   longPollCapSeconds: 30,
-  /** Seed a demo account and print its password. Turn off (--no-demo-user) anywhere beyond your own machine. */
-  demoUser: true,
+  /**
+   * When the demo account (seeded, its password printed) may sign in: 'loopback' while the server is
+   * reachable from this machine alone, that is while both the listening address and the public URL
+   * are loopback. --demo-user forces it on anywhere (with a loud warning); --no-demo-user turns it off.
+   */
+  demoUser: 'loopback',
+  /**
+   * Largest request body in bytes on every route, by its Content-Length; a larger one gets 413. The
+   * phone's forms and the OAuth requests need well under 2 KiB; this is also the pages' form limit.
+   */
+  maxBodyBytes: 8 * 1024,
+  /** Seconds browsers stay on https once they saw the server over it (HSTS); sent only when the public URL is https. */
+  hstsMaxAge: 365 * 24 * 3600,
+  /**
+   * Take the client's address from X-Forwarded-For (the one entry the proxy in front adds) instead of
+   * the socket (--trust-proxy). Only behind a proxy that sets it, with the server reachable through it alone.
+   */
+  trustProxy: false,
+  /** How much `serve` logs on stderr (--log-level): debug, info, warn, error or silent. */
+  logLevel: 'info',
   /** The pre-registered public client of the TV app, the CLI and the browser host. */
   clientId: 'tv-demo',
   /** The name the phone shows on the "does this code match your TV?" page. */
   clientName: 'device-login TV',
 } as const;
 
-/** True when `host` only accepts connections from this machine. */
+/** True when `host` (an address, a name, or a URL's hostname with IPv6 brackets) only reaches this machine. */
 export function isLoopbackHost(host: string): boolean {
+  if (host.startsWith('[') && host.endsWith(']')) return isLoopbackHost(host.slice(1, -1));
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1';
 }
 
 /**
- * The production-unsafe defaults still in force, as sentences for a start-up warning. Listening
- * beyond loopback with the demo account on lets anyone on the network sign in as the demo user.
+ * True when other machines can reach the server: it listens beyond loopback, or its public URL is not
+ * loopback (then a proxy or tunnel forwards to it, whatever address it listens on).
  */
-export function unsafeDefaults(options: { host: string; publicUrl: string; demoUser: boolean }): string[] {
+export function reachableBeyondLoopback(host: string, publicUrl: string): boolean {
+  return !isLoopbackHost(host) || !isLoopbackHost(new URL(publicUrl).hostname);
+}
+
+/**
+ * The production-unsafe settings in force, as sentences for a start-up warning. Exposure is judged by
+ * the listening address and the public URL both: a server on 127.0.0.1 behind a proxy is as exposed
+ * as one on 0.0.0.0.
+ */
+export function unsafeDefaults(options: { host: string; publicUrl: string; demoUser: boolean; trustProxy?: boolean }): string[] {
   const warnings: string[] = [];
-  const exposed = !isLoopbackHost(options.host);
+  const listensBeyond = !isLoopbackHost(options.host);
+  const exposed = reachableBeyondLoopback(options.host, options.publicUrl);
+  const where = listensBeyond ? `listening on ${options.host}` : `reachable at ${options.publicUrl}`;
   if (options.demoUser && exposed) {
     warnings.push(
-      `!!! The demo account is ON while listening on ${options.host}: anyone who can reach this machine ` +
-        'can sign in with the printed password. Use --no-demo-user beyond your own machine. !!!',
+      `!!! The demo account is ON while ${where}: anyone who can reach this server ` +
+        'can sign in with the printed password. Leave out --demo-user beyond your own machine. !!!',
     );
   }
   if (exposed && new URL(options.publicUrl).protocol === 'http:') {
     warnings.push(
-      'The public URL is plain http while listening beyond loopback: tokens and passwords cross the ' +
+      `The public URL is plain http while ${where}: tokens and passwords cross the ` +
         'network unencrypted. Put the server behind https and pass --public-url https://...',
+    );
+  }
+  if (exposed && !listensBeyond) {
+    // Behind a proxy every connection comes from the proxy: without its header, the pages would name
+    // the proxy as the device's address and the limits on code entry would count everyone as one.
+    warnings.push(
+      `The public URL ${options.publicUrl} is not this machine's, but the server listens on ${options.host} only: ` +
+        'it is exposed through whatever forwards that address here (a reverse proxy or a tunnel).' +
+        (options.trustProxy
+          ? ''
+          : ' Every request then seems to come from that proxy: pass --trust-proxy if it sets X-Forwarded-For.'),
+    );
+  }
+  if (options.trustProxy && listensBeyond) {
+    warnings.push(
+      `--trust-proxy while listening on ${options.host}: a client that reaches the server directly, not ` +
+        'through the proxy, can claim any address in X-Forwarded-For. Listen on loopback behind the proxy.',
     );
   }
   return warnings;

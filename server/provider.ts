@@ -1,6 +1,6 @@
 // The oidc-provider configuration of the embedded server: which features, clients, scopes, claims,
 // lifetimes and keys. Persistence comes from the store passed in (never the dev-only memory adapter).
-import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 
 import type { Accounts } from './accounts.ts';
 import type { OidcStore } from './adapters/store.ts';
@@ -29,6 +29,8 @@ export interface ProviderOptions {
   codeTtl?: number;
   accessTokenTtl?: number;
   refreshTokenTtl?: number;
+  /** Absolute lifetime of a device grant's refresh tokens, seconds from the sign-in (SERVER_DEFAULTS.deviceRefreshMaxAge). */
+  deviceRefreshMaxAge?: number;
   pages?: PageHooks;
   /** oidc-provider's bare development login/consent pages; only for tests that run without our pages. */
   devInteractions?: boolean;
@@ -50,11 +52,35 @@ export function tvDemoClient(): ClientMetadata {
 
 const DEVICE_ROUTES = new Set(['code_verification', 'device_resume']);
 
+/** oidc-provider's `gty` of tokens from the device grant; a rotated refresh token's is "device_code refresh_token". */
+const DEVICE_GTY = 'device_code';
+
+/** The token-ish shapes the ttl functions read (oidc-provider passes its models; the fields are in their payloads). */
+interface Lifetimed {
+  gty?: string;
+  iiat?: number;
+}
+
+function fromDeviceGrant(token: Lifetimed | undefined): boolean {
+  return token?.gty?.split(' ').includes(DEVICE_GTY) ?? false;
+}
+
+/**
+ * Seconds left before the absolute end of a device grant's tokens. `iiat` is the first refresh
+ * token's issue time, which oidc-provider copies into every rotated one (lib/actions/grants/
+ * refresh_token.js), so the end never moves. At least 1: oidc-provider wants a positive lifetime, and
+ * a refresh past the end is refused earlier, as the presented token has expired.
+ */
+function untilAbsoluteEnd(iiat: number, maxAge: number): number {
+  return Math.max(1, iiat + maxAge - Math.floor(Date.now() / 1000));
+}
+
 /** Builds the configured oidc-provider instance (not yet listening). */
 export function createProvider(options: ProviderOptions): Provider {
   const codeTtl = options.codeTtl ?? SERVER_DEFAULTS.codeTtl;
   const accessTokenTtl = options.accessTokenTtl ?? SERVER_DEFAULTS.accessTokenTtl;
   const refreshTokenTtl = options.refreshTokenTtl ?? SERVER_DEFAULTS.refreshTokenTtl;
+  const deviceRefreshMaxAge = options.deviceRefreshMaxAge ?? SERVER_DEFAULTS.deviceRefreshMaxAge;
   const pages = options.pages ?? {};
 
   const configuration: Configuration = {
@@ -88,17 +114,39 @@ export function createProvider(options: ProviderOptions): Provider {
     ...(pages.interactionUrl ? { interactions: { url: pages.interactionUrl } } : {}),
     ...(pages.renderError ? { renderError: pages.renderError } : {}),
     ttl: {
-      AccessToken: accessTokenTtl,
+      // An access token minted by a refresh of a device grant ends with the grant's refresh tokens, so
+      // that the absolute end is the end of access too (RFC 10027: bounded value of a phished code).
+      AccessToken(ctx, token) {
+        const refresh = ctx?.oidc.entities.RefreshToken as Lifetimed | undefined;
+        if (!fromDeviceGrant(token as Lifetimed) || typeof refresh?.iiat !== 'number') return accessTokenTtl;
+        return Math.min(accessTokenTtl, untilAbsoluteEnd(refresh.iiat, deviceRefreshMaxAge));
+      },
       AuthorizationCode: 60,
       DeviceCode: codeTtl,
       IdToken: 3600,
-      RefreshToken: refreshTokenTtl,
+      // Idle lifetime for every refresh token (each rotation starts it again), capped for device grants
+      // by their absolute lifetime. Browser sign-ins (authorization code) keep the sliding idle one.
+      RefreshToken(_ctx, token) {
+        const refresh = token as Lifetimed;
+        if (!fromDeviceGrant(refresh) || typeof refresh.iiat !== 'number') return refreshTokenTtl;
+        return Math.min(refreshTokenTtl, untilAbsoluteEnd(refresh.iiat, deviceRefreshMaxAge));
+      },
       Interaction: SERVER_DEFAULTS.interactionTtl,
       Session: SERVER_DEFAULTS.sessionTtl,
       Grant: SERVER_DEFAULTS.grantTtl,
     },
     // Public clients (the TV) get a new refresh token on every use; the old one dies (RFC 9700 §4.14).
-    rotateRefreshToken: true,
+    // It is also the one hook oidc-provider calls on every refresh with the token and client in hand,
+    // before anything is consumed: where the kill switch reaches devices already signed in. A device
+    // grant's refresh is refused once its client has the device grant switched off (invalid_grant:
+    // what a client hears when it must sign in again; its new code is then refused as unauthorized_client).
+    rotateRefreshToken(ctx) {
+      const { RefreshToken: refresh, Client: client } = ctx.oidc.entities;
+      if (fromDeviceGrant(refresh as Lifetimed | undefined) && client && !client.grantTypeAllowed(DEVICE_CODE_GRANT)) {
+        throw new errors.InvalidGrant('the device authorization grant is switched off for this client');
+      }
+      return true;
+    },
     // A TV's tokens must not die when the phone's browser session ends or moves on to the next TV:
     // oidc-provider would otherwise bind them to the session's current grant.
     expiresWithSession: async () => false,
@@ -118,5 +166,26 @@ export function createProvider(options: ProviderOptions): Provider {
   // Requests reach us directly (or through a proxy we configure explicitly via the public URL), so
   // X-Forwarded-* headers from clients are not trusted.
   provider.proxy = false;
+  answerUnauthorizedClient(provider);
   return provider;
+}
+
+/**
+ * The per-client switch of the device grant is oidc-provider's own `grant_types` metadata: a client
+ * without the device_code grant is refused at the device authorization endpoint and when it polls
+ * the token endpoint with a code issued before the switch. oidc-provider 9.13 calls both refusals
+ * invalid_request (lib/actions/authorization/client.js, lib/actions/token.js); RFC 6749 §5.2, which
+ * RFC 8628 §3.2 points to, names this case unauthorized_client, so that is what the client is told.
+ */
+function answerUnauthorizedClient(provider: Provider): void {
+  provider.use(async (ctx, next) => {
+    await next();
+    const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
+    const body = ctx.body as { error?: unknown } | undefined;
+    if (ctx.status !== 400 || body?.error !== 'invalid_request' || !oidc?.client) return;
+    const device = oidc.route === 'device_authorization' || (oidc.route === 'token' && oidc.params?.grant_type === DEVICE_CODE_GRANT);
+    if (device && !oidc.client.grantTypeAllowed(DEVICE_CODE_GRANT)) {
+      ctx.body = { error: 'unauthorized_client', error_description: 'the device authorization grant is switched off for this client' };
+    }
+  });
 }

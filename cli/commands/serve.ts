@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 
 import { DeviceLoginError } from '../../core/errors.ts';
-import { createStreamLogger } from '../../host/logger.ts';
+import { createStreamLogger, LOG_LEVELS, type LogLevel } from '../../host/logger.ts';
 import { startServer, type ServerOptions } from '../../server/app.ts';
 import { loadClientsFile } from '../../server/clients-file.ts';
 import { SERVER_DEFAULTS } from '../../server/defaults.ts';
@@ -27,8 +27,17 @@ Options:
                     [{"client_id": "my-tv", "client_name": "My TV", "client_secret": "..."}]
                     (fields: client_id, client_name, client_secret, token_endpoint_auth_method,
                     grant_types, redirect_uris; keep a file with secrets chmod 600)
-  --no-demo-user    do not create the demo account
+  --demo-user       turn the demo account on even where other machines can reach the server
+  --no-demo-user    turn the demo account off even on loopback
+                    (by default it is on only while both --host and the public URL are loopback)
+  --trust-proxy     behind a reverse proxy: take the client's address from the X-Forwarded-For
+                    entry the proxy adds (shown on the phone pages, counted by the limits); only
+                    when the server is reachable through that proxy alone
+  --log-level L     ${LOG_LEVELS.map((level) => (level === SERVER_DEFAULTS.logLevel ? `${level} (default)` : level)).join(', ')}; logs go to stderr
+                    (also DEVICE_LOGIN_LOG_LEVEL)
   --help            this text
+
+Security choices and what each flag weakens: docs/security.md.
 `;
 
 function wholeNumber(flag: string, value: string | undefined): number | undefined {
@@ -37,8 +46,15 @@ function wholeNumber(flag: string, value: string | undefined): number | undefine
   return Number(value);
 }
 
-/** Serve's options: the server's, plus the path of a clients file (read once the logger exists). */
-export type ServeOptions = ServerOptions & { clientsFile?: string };
+/** Serve's options: the server's, plus the path of a clients file (read once the logger exists) and the log level. */
+export type ServeOptions = ServerOptions & { clientsFile?: string; logLevel?: LogLevel };
+
+/** A log level named by `source` (the flag or the variable), or a usage error listing the levels. */
+function logLevel(source: string, value: string): LogLevel {
+  const level = LOG_LEVELS.find((known) => known === value);
+  if (!level) throw new DeviceLoginError('usage', `${source} must be one of ${LOG_LEVELS.join(', ')} (got "${value}").`);
+  return level;
+}
 
 /** Parses serve's flags into server options; throws DeviceLoginError `usage` on bad input. */
 export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
@@ -57,7 +73,10 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
         redis: { type: 'string' },
         interval: { type: 'string' },
         'code-ttl': { type: 'string' },
+        'demo-user': { type: 'boolean' },
         'no-demo-user': { type: 'boolean' },
+        'trust-proxy': { type: 'boolean' },
+        'log-level': { type: 'string' },
         clients: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -86,7 +105,11 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
   if (interval !== undefined) options.interval = interval;
   const codeTtl = wholeNumber('--code-ttl', v['code-ttl']);
   if (codeTtl !== undefined) options.codeTtl = codeTtl;
+  if (v['demo-user'] && v['no-demo-user']) throw new DeviceLoginError('usage', '--demo-user and --no-demo-user contradict each other: pick one.');
+  if (v['demo-user']) options.demoUser = true;
   if (v['no-demo-user']) options.demoUser = false;
+  if (v['trust-proxy']) options.trustProxy = true;
+  if (v['log-level'] !== undefined) options.logLevel = logLevel('--log-level', v['log-level']);
   if (v.clients !== undefined) options.clientsFile = v.clients;
   return options;
 }
@@ -104,11 +127,20 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(HELP);
     return EXIT.ok;
   }
-  const logger = createStreamLogger({ stream: io.stderr, prefix: 'device-login: ', level: io.env.DEVICE_LOGIN_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  // The flag wins over the variable, which wins over the default; a level that is not one is a usage error either way.
+  let level: LogLevel;
+  try {
+    const fromEnv = io.env.DEVICE_LOGIN_LOG_LEVEL;
+    level = options.logLevel ?? (fromEnv ? logLevel('DEVICE_LOGIN_LOG_LEVEL', fromEnv) : SERVER_DEFAULTS.logLevel);
+  } catch (err) {
+    io.stderr.write(`device-login serve: ${(err as Error).message}\n`);
+    return EXIT.usage;
+  }
+  const logger = createStreamLogger({ stream: io.stderr, prefix: 'device-login: ', level });
 
   let server;
   try {
-    const { clientsFile, ...serverOptions } = options;
+    const { clientsFile, logLevel: _level, ...serverOptions } = options;
     const clients = clientsFile ? loadClientsFile(clientsFile, (warning) => logger.warn(warning)) : undefined;
     server = await startServer({ ...serverOptions, ...(clients ? { clients } : {}), logger });
   } catch (err) {

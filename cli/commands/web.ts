@@ -58,6 +58,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const external = namesServer(config);
     const lan = flags.lan === true;
     const publicUrl = typeof flags['public-url'] === 'string' ? flags['public-url'] : undefined;
+    if (flags['demo-user'] === true && flags['no-demo-user'] === true) {
+      throw new DeviceLoginError('usage', '--demo-user and --no-demo-user contradict each other: pick one.');
+    }
     if (external && (lan || publicUrl !== undefined)) {
       throw new DeviceLoginError(
         'usage',
@@ -73,7 +76,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         portFlag: '--server-port',
         ...(lan ? { lan } : {}),
         ...(publicUrl !== undefined ? { publicUrl } : {}),
-        ...(flags['no-demo-user'] === true ? { demoUser: false } : {}),
+        ...(flags['no-demo-user'] === true ? { demoUser: false } : flags['demo-user'] === true ? { demoUser: true } : {}),
+        ...(flags['trust-proxy'] === true ? { trustProxy: true } : {}),
         ...(typeof flags.data === 'string' ? { dataDir: flags.data } : {}),
         ...(flags.interval !== undefined ? { interval: wholeNumberFlag(flags.interval, '--interval', SERVER_DEFAULTS.interval, 3600) } : {}),
         ...(flags['code-ttl'] !== undefined ? { codeTtl: wholeNumberFlag(flags['code-ttl'], '--code-ttl', SERVER_DEFAULTS.codeTtl, 86_400) } : {}),
