@@ -36,11 +36,11 @@ test('the side-by-side page shows the demo account, and how to bring a real phon
   await expect(account).toBeVisible({ timeout: 30_000 });
   await expect(account.locator('dt', { hasText: 'Email' }).locator('+ dd')).toHaveText(host.demoUser.email);
   await expect(account.locator('dt', { hasText: 'Password' }).locator('+ dd')).toHaveText(host.demoUser.password);
-  await expect(page.locator('#real-phone')).toHaveText(/start with --lan \(npm start -- --lan\)/);
+  await expect(page.locator('#real-phone')).toHaveText(/start with --lan --demo-user \(npm start -- --lan --demo-user\)/);
 });
 
 test('web --lan: the page names the address the phone must reach and offers it instead of a frame; a phone on it signs the TV in', async ({ browser }) => {
-  const host = await WebHost.start(['--interval', '1', '--lan']);
+  const host = await WebHost.start(['--interval', '1', '--lan', '--demo-user']);
   hosts.push(host);
   const issuer = host.ready.issuer!;
   expect(new URL(issuer).hostname).not.toMatch(/^(127\.|localhost$)/);

@@ -207,7 +207,7 @@ async function mainFlow(browser: Browser): Promise<void> {
  * its verification page; and with --lan, the address a real phone must reach instead of the frame.
  */
 async function sideBySideFlow(browser: Browser): Promise<void> {
-  for (const [name, flags] of [['browser-tv-and-phone', []], ['browser-tv-and-phone-lan', ['--lan']]] as const) {
+  for (const [name, flags] of [['browser-tv-and-phone', []], ['browser-tv-and-phone-lan', ['--lan', '--demo-user']]] as const) {
     const host = await WebHost.start(['--interval', '1', ...flags]);
     try {
       const side = await browser.newContext({ viewport: { width: 1600, height: 900 } });

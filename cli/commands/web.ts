@@ -118,7 +118,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       phoneCanEmbed: Boolean(server) && !phoneUrl,
       sidePage: {
         ...(server?.demoUser ? { demoUser: server.demoUser } : {}),
-        ...(server ? { realPhone: phoneUrl ? { url: phoneUrl } : { hint: '--lan' } } : {}),
+        ...(server ? { realPhone: phoneUrl ? { url: phoneUrl } : { hint: '--lan --demo-user' } } : {}),
       },
       port,
       host: hostInterface,
@@ -190,7 +190,11 @@ function readyLines(ready: {
     );
     if (isLoopbackHost(new URL(ready.hostUrl).hostname)) lines.push(`  The TV (${new URL(ready.hostUrl).host}) still answers this computer only.`);
   } else if (ready.server) {
-    lines.push('', '  Your own phone: start with --lan (npm start -- --lan) so that the QR code carries this computer\'s network address.');
+    lines.push(
+      '',
+      '  Your own phone: start with --lan --demo-user (npm start -- --lan --demo-user) so that the QR code carries this',
+      "  computer's network address and the demo account signs in from other machines too (or add an account: device-login users add).",
+    );
   }
   return `${lines.join('\n')}\n\n  (The JSON line on stdout is for scripts.)\n`;
 }

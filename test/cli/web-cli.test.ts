@@ -122,7 +122,7 @@ describe('device-login web: its first lines', () => {
     expect(trimmed).toContain(`email     ${ready.demoUser.email}`);
     expect(trimmed).toContain(`password  ${ready.demoUser.password}`);
     // Without --lan the QR code is this machine's own: say how a real phone gets in.
-    expect(terminal).toMatch(/--lan \(npm start -- --lan\)/);
+    expect(terminal).toMatch(/--lan --demo-user \(npm start -- --lan --demo-user\)/);
   });
 
   it('names --server-port when the embedded server\'s port is busy, and --port when the TV\'s is', async () => {
@@ -143,7 +143,7 @@ describe('device-login web: its first lines', () => {
 
 describe('device-login web --lan and --public-url', () => {
   it('puts a LAN address in the QR code and says so, and keeps the TV host on loopback', async () => {
-    const { cli, ready } = await startWeb(['--lan']);
+    const { cli, ready } = await startWeb(['--lan', '--demo-user']);
     const lan = new URL(ready.issuer).hostname;
     expect(isLoopback(lan)).toBe(false);
     expect(isLoopback(new URL(ready.url).hostname)).toBe(true);
@@ -162,6 +162,13 @@ describe('device-login web --lan and --public-url', () => {
     expect(people).toContain(`scan the QR code on the TV; it leads to ${ready.issuer}, which the phone must reach`);
     expect(people).toMatch(/demo account is ON/);
     expect(people).toContain(`The TV (${new URL(ready.url).host}) still answers this computer only.`);
+  });
+
+  it('with --lan alone the demo account is off (other machines can reach the server), and it says how to add one', async () => {
+    const { cli, ready } = await startWeb(['--lan']);
+    expect(ready.demoUser ?? null).toBeNull();
+    expect(cli.stderr()).toMatch(/The demo account is off: other machines can reach this server/);
+    expect(cli.stderr()).toMatch(/device-login users add/);
   });
 
   it('--public-url (a tunnel or reverse proxy) is the address in the QR code and in the first lines', async () => {
