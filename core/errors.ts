@@ -34,6 +34,11 @@ export const ERROR_CODES = {
   not_signed_in: 'device-login',
   /** An early renewal was asked for, but the provider gave no refresh token. */
   no_refresh_token: 'device-login',
+  /**
+   * The server denied the grant after the check number of the proximity check (core/check-number.ts)
+   * was entered wrong too many times: an `access_denied` that no one chose on the phone.
+   */
+  check_number_exhausted: 'device-login',
   /** Something that is not a DeviceLoginError was thrown: a bug, reported with the original as `cause`. */
   internal: 'device-login',
 

@@ -2,6 +2,7 @@
 // Time enters only through events (`now`), randomness only through `jitter`; the session runner
 // (core/session.ts) executes the effects through the ports and feeds the results back as events.
 import { backoffDelayMs, nextPollAt, slowedInterval, type BackoffSettings } from './backoff.ts';
+import { isCheckNumber } from './check-number.ts';
 import { CLIENT_DEFAULTS } from './defaults.ts';
 import type { DeviceLoginError } from './errors.ts';
 import type {
@@ -10,6 +11,7 @@ import type {
   NetworkStatus,
   PollOutcome,
   Profile,
+  ProximityCheck,
   SessionNotice,
   SignOutResult,
   Snapshot,
@@ -69,6 +71,12 @@ export interface MachineState {
   readonly renewing?: boolean;
   /** When the code on screen replaced an expired one automatically: someone half-way on the phone must be told. */
   readonly renewedAt?: number;
+  /**
+   * The proximity check, once the server asked for it (core/check-number.ts): polling pauses until
+   * the person enters the number; `entered` is that number, sent with every poll until the server
+   * answers it (a poll that fails on the way sends it again).
+   */
+  readonly proximity?: { readonly step: 'needed' | 'wrong'; readonly attemptsLeft?: number; readonly entered?: string };
   /** Tokens arrived; waiting for the profile before `signed_in`. */
   readonly loadingProfile: boolean;
   readonly tokens?: TokenSet;
@@ -93,6 +101,8 @@ export type MachineEvent =
   | { type: 'sign_in'; now: number }
   /** The user asked for a fresh code ("Press OK for a new code"). */
   | { type: 'new_code'; now: number }
+  /** The person entered the check number the phone shows (the proximity check). */
+  | { type: 'check_number_entered'; now: number; checkNumber: string }
   | { type: 'authorization_received'; flowId: number; now: number; authorization: DeviceAuthorization }
   | { type: 'authorization_failed'; flowId: number; error: DeviceLoginError }
   /** The timer of a `schedule_poll` effect fired. */
@@ -119,7 +129,8 @@ export type Effect =
   | { type: 'request_authorization'; flowId: number }
   /** Dispatch `poll_due` at `atMs` (replaces any earlier timer). */
   | { type: 'schedule_poll'; atMs: number }
-  | { type: 'poll'; flowId: number; deviceCode: string; waitSeconds: number }
+  /** `checkNumber`: the number the person entered, for a server that asked for it. */
+  | { type: 'poll'; flowId: number; deviceCode: string; waitSeconds: number; checkNumber?: string }
   | { type: 'load_profile'; flowId: number; tokens: TokenSet }
   /** Write this value to the TokenStore under the session's key. */
   | { type: 'persist'; value: StoredSession }
@@ -188,6 +199,8 @@ export function transition(state: MachineState, event: MachineEvent): Transition
     case 'authorization_failed':
       if (state.flow !== 'requesting' || event.flowId !== state.flowId) return same(state);
       return { state: settle(state, 'error', describe(event.error)), effects: [] };
+    case 'check_number_entered':
+      return onCheckNumberEntered(state, event.now, event.checkNumber);
     case 'poll_due':
       return onPollDue(state, event.now);
     case 'poll_outcome':
@@ -254,6 +267,8 @@ export function snapshotOf(state: MachineState): Snapshot {
     if (auth.message) snap.message = auth.message;
     if (state.renewedAt !== undefined) snap.renewedAt = state.renewedAt;
     snap.displayCode = displayUserCode(auth.userCode);
+    const proximity = proximityOf(state);
+    if (proximity) snap.proximity = proximity;
   }
   if (state.notice) snap.notice = state.notice;
   if (state.flow === 'signed_in') {
@@ -386,6 +401,10 @@ function onPollDue(state: MachineState, now: number): Transition {
   // Never two polls in flight for one device code.
   if (state.pollInFlight) return same(state);
   if (now >= auth.expiresAt) return expire(state, codeExpiredError());
+  // Waiting for the person to enter the check number: no poll could succeed without it, so the only
+  // timer left is the code's expiry.
+  if (state.proximity && state.proximity.entered === undefined)
+    return { state, effects: [{ type: 'schedule_poll', atMs: auth.expiresAt }] };
   const at = state.nextPollAt ?? now;
   // The runner's timers are monotonic: when the wall clock went back past the start of the wait, the
   // wait did pass, and trusting the clock would stall polling for as long as the jump.
@@ -395,10 +414,41 @@ function onPollDue(state: MachineState, now: number): Transition {
   // A held poll must not outlive the code.
   const remaining = Math.floor((auth.expiresAt - now) / 1000);
   const waitSeconds = Math.max(0, Math.min(longPollWait(state.config, auth), remaining));
+  const checkNumber = state.proximity?.entered;
   return {
     state: { ...state, pollInFlight: true, pollStartedAt: now },
-    effects: [{ type: 'poll', flowId: state.flowId, deviceCode: auth.deviceCode, waitSeconds }],
+    effects: [{ type: 'poll', flowId: state.flowId, deviceCode: auth.deviceCode, waitSeconds, ...(checkNumber ? { checkNumber } : {}) }],
   };
+}
+
+/**
+ * The person typed the number the phone shows: it goes at once, not after the interval, because a
+ * server that asks for the number does not count a poll that carries one as early (the attempts it
+ * allows are what limit guessing). Ignored unless the server asked for it, while one is being
+ * checked, or when it is not two digits.
+ */
+function onCheckNumberEntered(state: MachineState, now: number, checkNumber: string): Transition {
+  const proximity = state.proximity;
+  if (state.flow !== 'awaiting_user' || !proximity || proximity.entered !== undefined || state.pollInFlight || state.loadingProfile)
+    return same(state);
+  if (!isCheckNumber(checkNumber)) return same(state);
+  return onPollDue({ ...state, proximity: { ...proximity, entered: checkNumber }, nextPollAt: now, scheduledFrom: now }, now);
+}
+
+/** The check as the snapshot shows it: `checking` while an entered number awaits the server's answer. */
+function proximityOf(state: MachineState): ProximityCheck | undefined {
+  const proximity = state.proximity;
+  if (!proximity) return undefined;
+  return {
+    step: proximity.entered !== undefined ? 'checking' : proximity.step,
+    ...(proximity.attemptsLeft !== undefined ? { attemptsLeft: proximity.attemptsLeft } : {}),
+  };
+}
+
+/** The state without the proximity check (the tokens came, or the flow moved on). */
+function withoutProximity(state: MachineState): MachineState {
+  const { proximity: _proximity, ...rest } = state;
+  return rest;
 }
 
 function onPollOutcome(polled: MachineState, now: number, outcome: PollOutcome, jitter: number): Transition {
@@ -411,7 +461,7 @@ function onPollOutcome(polled: MachineState, now: number, outcome: PollOutcome, 
     case 'tokens':
       return {
         state: {
-          ...state,
+          ...withoutProximity(state),
           network: 'online',
           failures: 0,
           loadingProfile: true,
@@ -455,8 +505,25 @@ function onPollOutcome(polled: MachineState, now: number, outcome: PollOutcome, 
         effects: [{ type: 'persist', value: storedPending(slowed) }, ...next.effects],
       };
     }
-    case 'denied':
-      return { state: settle(state, 'denied', describe(outcome.error)), effects: [{ type: 'clear_store' }] };
+    case 'denied': {
+      // Once the phone has approved, only the proximity check can still refuse: the server denies the
+      // grant after too many wrong numbers, which the screens must not word as "someone chose Deny".
+      const error = state.proximity?.entered !== undefined ? checkNumberExhaustedError() : describe(outcome.error);
+      return { state: settle(state, 'denied', error), effects: [{ type: 'clear_store' }] };
+    }
+    case 'check_number': {
+      if (now >= auth.expiresAt) return expire(state, codeExpiredError());
+      const proximity = {
+        step: outcome.wrong ? ('wrong' as const) : ('needed' as const),
+        ...(outcome.attemptsLeft !== undefined ? { attemptsLeft: outcome.attemptsLeft } : {}),
+      };
+      // Polling pauses until the person enters the number (check_number_entered); the one timer
+      // left notices the code's expiry.
+      return {
+        state: { ...state, network: 'online', failures: 0, proximity, nextPollAt: auth.expiresAt, scheduledFrom: now },
+        effects: [{ type: 'schedule_poll', atMs: auth.expiresAt }],
+      };
+    }
     case 'expired':
       return expire(state, describe(outcome.error));
     case 'retry': {
@@ -503,6 +570,13 @@ function expire(state: MachineState, error: FlowError): Transition {
     return { state: renewed.state, effects: [{ type: 'clear_store' }, ...renewed.effects] };
   }
   return { state: settle(state, 'expired', error), effects: [{ type: 'abort' }, { type: 'clear_store' }] };
+}
+
+function checkNumberExhaustedError(): FlowError {
+  return {
+    code: 'check_number_exhausted',
+    message: 'The sign-in was refused: the check number was entered wrong too many times. Ask for a new code to try again.',
+  };
 }
 
 function codeExpiredError(): FlowError {

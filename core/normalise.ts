@@ -1,6 +1,7 @@
 // The quirk layer: every provider's way of answering becomes the RFC shape here, and only here.
 // Pure functions over {status, headers, body}; nothing below names a provider, each quirk is
 // recognised from the response itself (DESIGN.md, "Provider quirks to normalise").
+import { ATTEMPTS_LEFT_MEMBER, CHECK_NUMBER_REQUIRED, INVALID_CHECK_NUMBER } from './check-number.ts';
 import { CLIENT_DEFAULTS } from './defaults.ts';
 import { DeviceLoginError, type OAuthErrorBody } from './errors.ts';
 import type { HttpResponse } from './ports.ts';
@@ -379,6 +380,12 @@ export function normalisePollResponse(res: HttpResponse, ctx: NormaliseContext):
       const interval = readPositiveNumber(fields?.interval); // GitHub states the new interval.
       return { kind: 'slow_down', ...(interval === undefined ? {} : { interval }), ...withRetryAfter };
     }
+    if (code === CHECK_NUMBER_REQUIRED || code === INVALID_CHECK_NUMBER) {
+      // The proximity check (core/check-number.ts): recognised by its codes, as every answer here is,
+      // so a client that never polls with a number meets it only at a server that asks for one.
+      const attemptsLeft = readAttemptsLeft(fields?.[ATTEMPTS_LEFT_MEMBER]);
+      return { kind: 'check_number', wrong: code === INVALID_CHECK_NUMBER, ...(attemptsLeft === undefined ? {} : { attemptsLeft }) };
+    }
     if (code === 'access_denied') {
       return {
         kind: 'denied',
@@ -444,6 +451,12 @@ export function normalisePollResponse(res: HttpResponse, ctx: NormaliseContext):
   } catch (err) {
     return { kind: 'fatal', error: err as DeviceLoginError };
   }
+}
+
+/** A count of attempts left: a whole number of 0 or more (a JSON number or a form's string), else none. */
+function readAttemptsLeft(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,6}$/.test(value.trim()) ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------

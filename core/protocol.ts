@@ -1,5 +1,6 @@
 // The protocol steps over the HttpClient port. Requests are built here; every answer goes through
 // the quirk layer (normalise.ts), so nothing above this file sees a provider's peculiarities.
+import { CHECK_NUMBER_PARAM } from './check-number.ts';
 import { CLIENT_DEFAULTS } from './defaults.ts';
 import { DeviceLoginError, isTransportError, toDeviceLoginError } from './errors.ts';
 import { createJwksCache, validateIdToken, type JwksCache } from './id-token.ts';
@@ -136,7 +137,12 @@ export function createProtocol(options: ProtocolOptions): Protocol {
       try {
         res = await post(
           url,
-          { grant_type: DEVICE_CODE_GRANT_TYPE, device_code: deviceCode, ...clientParams() },
+          {
+            grant_type: DEVICE_CODE_GRANT_TYPE,
+            device_code: deviceCode,
+            ...clientParams(),
+            ...(pollOptions.checkNumber !== undefined ? { [CHECK_NUMBER_PARAM]: pollOptions.checkNumber } : {}),
+          },
           pollOptions.signal,
           extra,
         );

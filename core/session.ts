@@ -170,7 +170,11 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
       case 'poll': {
         const signal = flow.signal;
         protocol
-          .pollDeviceAuthorizationGrant(effect.deviceCode, { signal, waitSeconds: effect.waitSeconds })
+          .pollDeviceAuthorizationGrant(effect.deviceCode, {
+            signal,
+            waitSeconds: effect.waitSeconds,
+            ...(effect.checkNumber !== undefined ? { checkNumber: effect.checkNumber } : {}),
+          })
           .catch((err: unknown) => {
             // The Protocol promises to turn every answer into an outcome; anything else is a transport fault.
             const error = toDeviceLoginError(err, 'network');
@@ -323,6 +327,7 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
 
     signIn: () => dispatch({ type: 'sign_in', now: clock.now() }),
     newCode: () => dispatch({ type: 'new_code', now: clock.now() }),
+    enterCheckNumber: (checkNumber) => dispatch({ type: 'check_number_entered', now: clock.now(), checkNumber }),
     cancel: () => dispatch({ type: 'cancel' }),
 
     async signOut() {

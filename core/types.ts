@@ -122,6 +122,12 @@ export type PollOutcome =
    * it was not a poll the server saw and does not restart the interval.
    */
   | { kind: 'retry'; error: DeviceLoginError; retryAfterMs?: number; unsent?: boolean }
+  /**
+   * The proximity check (core/check-number.ts): approved from another network, so the server wants
+   * the check number the phone shows. `wrong`: the number sent was not it. `attemptsLeft`: how many
+   * more the server takes before it denies the grant, when it said.
+   */
+  | { kind: 'check_number'; wrong: boolean; attemptsLeft?: number }
   /** Anything else (invalid_client, unsupported_grant_type, ...): stop with the error state. */
   | { kind: 'fatal'; error: DeviceLoginError };
 
@@ -151,7 +157,8 @@ export interface Protocol {
   /** RFC 8628 §3.4–3.5. Never throws except `aborted`: every answer becomes a PollOutcome. */
   pollDeviceAuthorizationGrant(
     deviceCode: string,
-    options?: { signal?: AbortSignal; waitSeconds?: number },
+    /** `checkNumber`: the number the person entered, sent as `check_number` (core/check-number.ts). */
+    options?: { signal?: AbortSignal; waitSeconds?: number; checkNumber?: string },
   ): Promise<PollOutcome>;
   /** RFC 6749 §6. Throws DeviceLoginError; code `invalid_grant` means the refresh token is dead. */
   refreshTokenGrant(refreshToken: string, signal?: AbortSignal): Promise<TokenSet>;
@@ -159,6 +166,17 @@ export interface Protocol {
   fetchProfile(tokens: TokenSet, signal?: AbortSignal): Promise<Profile | undefined>;
   /** RFC 7009. `unsupported` when the server has no revocation endpoint. */
   tokenRevocation(tokens: TokenSet, signal?: AbortSignal): Promise<'revoked' | 'unsupported'>;
+}
+
+/**
+ * While `awaiting_user`, after the code was approved from another network (core/check-number.ts): the
+ * server wants the two-digit number the phone shows before it releases the tokens. `needed`: waiting
+ * for the person to enter it (polling pauses); `checking`: sent, no answer yet; `wrong`: the last
+ * number was not it, enter another. `attemptsLeft`: how many more the server accepts, when it said.
+ */
+export interface ProximityCheck {
+  step: 'needed' | 'checking' | 'wrong';
+  attemptsLeft?: number;
 }
 
 /** The public projection of a session: safe to print, log and send to a UI (no tokens, no device code). */
@@ -181,6 +199,8 @@ export interface Snapshot {
   renewedAt?: number;
   /** The provider's own sentence to show with the code (Microsoft Entra's `message`), as it sent it. */
   message?: string;
+  /** Only while awaiting_user, once the server asks for the check number. */
+  proximity?: ProximityCheck;
   /** What the person should be told that the state does not say (each screen words it). */
   notice?: SessionNotice;
   profile?: Profile;
@@ -204,6 +224,11 @@ export interface DeviceSession {
   signIn(): void;
   /** Drop the current code (if any) and request a new one (the user pressed "Get a new code" / OK). */
   newCode(): void;
+  /**
+   * The person entered the check number the phone shows (two digits): sent with the next poll, at
+   * once. Ignored unless the server asked for it (Snapshot.proximity) and no number is being checked.
+   */
+  enterCheckNumber(checkNumber: string): void;
   /** Stop polling and forget the pending code; back to idle. */
   cancel(): void;
   /** Revoke (RFC 7009) when possible, forget locally, back to idle. */

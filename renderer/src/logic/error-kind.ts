@@ -31,6 +31,8 @@ const KINDS: Record<string, ErrorKind> = {
   device_flow_disabled: 'setup',
   // The service would not give this TV a code at all (a "Deny" on the phone has its own screen).
   access_denied: 'refused',
+  // The check number was entered wrong too many times (the Denied screen words it; this is for any other).
+  check_number_exhausted: 'refused',
   // The code died before the sign-in finished: a new code is the way on.
   expired_token: 'code',
   invalid_grant: 'code',
