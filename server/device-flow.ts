@@ -12,6 +12,7 @@ import { grantType as DEVICE_CODE_GRANT, handler as stockDeviceCodeHandler, para
 
 import { LONG_POLL_MEMBER } from '../core/normalise.ts';
 import type { OidcStore } from './adapters/store.ts';
+import { installProximityCheck } from './proximity.ts';
 
 export interface DeviceFlowOptions {
   store: OidcStore;
@@ -60,6 +61,9 @@ export function parsePreferWait(header: string | undefined, cap: number): number
  */
 export function installDeviceFlow(provider: Provider, options: DeviceFlowOptions): DeviceFlowControl {
   const { store } = options;
+  // RFC 10027's proximity check (server/proximity.ts): an approval from another network releases the
+  // tokens only to a poll that carries the check number the phone shows.
+  const proximity = installProximityCheck(provider, store);
   const finishers = new Set<() => void>();
   let closing = false;
 
@@ -126,7 +130,7 @@ export function installDeviceFlow(provider: Provider, options: DeviceFlowOptions
     if (code.consumed) throw new errors.InvalidGrant('device code already consumed');
 
     const wait = closing ? 0 : parsePreferWait(ctx.get('prefer'), options.longPollCapSeconds);
-    if (!code.isExpired && !(await heldAtLeastAnInterval(code, wait))) {
+    if (!code.isExpired && !proximity.answersCheck(ctx, code) && !(await heldAtLeastAnInterval(code, wait))) {
       const now = Date.now();
       const verdict = await store.recordPoll({
         id: code.jti,
@@ -154,6 +158,7 @@ export function installDeviceFlow(provider: Provider, options: DeviceFlowOptions
     }
 
     const current = code;
+    await proximity.verify(ctx, current);
     await stockDeviceCodeHandler(
       provider,
       { ...bound, findGrantSource: async () => current, consumeGrantSource: consumeWithoutRevoking },
@@ -161,7 +166,7 @@ export function installDeviceFlow(provider: Provider, options: DeviceFlowOptions
     );
   }
 
-  provider.registerGrantType(DEVICE_CODE_GRANT, deviceCodeGrant, [...deviceCodeParameters]);
+  provider.registerGrantType(DEVICE_CODE_GRANT, deviceCodeGrant, [...deviceCodeParameters, proximity.parameter]);
 
   // Adds `interval` where oidc-provider leaves it out: the device authorization response (RFC 8628
   // §3.2) and, as GitHub does, slow_down errors, so a client learns the grown interval. Announces
