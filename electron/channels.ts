@@ -7,6 +7,7 @@ export const INVOKE_CHANNELS = {
   signIn: 'device-login:sign-in',
   cancel: 'device-login:cancel',
   newCode: 'device-login:new-code',
+  enterCheckNumber: 'device-login:enter-check-number',
   signOut: 'device-login:sign-out',
   getCatalog: 'device-login:get-catalog',
   setLanguage: 'device-login:set-language',

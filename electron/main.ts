@@ -209,6 +209,8 @@ async function run(
       return controller.cancel();
     case 'newCode':
       return controller.newCode();
+    case 'enterCheckNumber':
+      return controller.enterCheckNumber(call.checkNumber);
     case 'signOut':
       return controller.signOut();
     case 'getCatalog':

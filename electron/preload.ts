@@ -17,6 +17,7 @@ const api = {
   signIn: () => ipcRenderer.invoke(INVOKE_CHANNELS.signIn) as Promise<void>,
   cancel: () => ipcRenderer.invoke(INVOKE_CHANNELS.cancel) as Promise<void>,
   newCode: () => ipcRenderer.invoke(INVOKE_CHANNELS.newCode) as Promise<void>,
+  enterCheckNumber: (checkNumber: string) => ipcRenderer.invoke(INVOKE_CHANNELS.enterCheckNumber, checkNumber) as Promise<void>,
   signOut: () => ipcRenderer.invoke(INVOKE_CHANNELS.signOut) as Promise<void>,
   getCatalog: () => ipcRenderer.invoke(INVOKE_CHANNELS.getCatalog) as Promise<Catalog>,
   setLanguage: (language: Language) => ipcRenderer.invoke(INVOKE_CHANNELS.setLanguage, language) as Promise<void>,

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { isCheckNumber } from '../core/check-number.ts';
 import { toDeviceLoginError } from '../core/errors.ts';
 import type { Logger } from '../core/ports.ts';
 import { BRIDGE_HEARTBEAT_MS, BRIDGE_ROUTES, type Language, type ViewState } from './contract.ts';
@@ -114,6 +115,14 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
         case BRIDGE_ROUTES.newCode:
           controller.newCode();
           return sendJson(res, 202, { ok: true });
+        case BRIDGE_ROUTES.checkNumber: {
+          const checkNumber = (body as { checkNumber?: unknown } | undefined)?.checkNumber;
+          if (!isCheckNumber(checkNumber)) {
+            return sendJson(res, 400, { error: { code: 'invalid_request', message: 'checkNumber must be two digits.' } });
+          }
+          controller.enterCheckNumber(checkNumber);
+          return sendJson(res, 202, { ok: true });
+        }
         case BRIDGE_ROUTES.signOut:
           await controller.signOut();
           return sendJson(res, 200, { ok: true });

@@ -4,6 +4,7 @@
 // completes a configuration that names no server (withRememberedSignIn), so that `status`, `token`
 // and `logout` need no flags after a `login`.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { CLIENT_DEFAULTS } from '../core/defaults.ts';
 import { DeviceLoginError } from '../core/errors.ts';
@@ -25,7 +26,17 @@ export interface DeviceLoginConfig {
   logLevel: LogLevel;
   /** The configuration file that was read, if any. */
   configFile?: string;
+  /** For tests and demos: the local IP address the client's requests leave from (LOCAL_ADDRESS_VARIABLE). */
+  localAddress?: string;
 }
+
+/**
+ * For tests and demos, not for people: the local IP address every request of the client leaves from
+ * (host/http.ts). With the embedded server on 127.0.0.1, DEVICE_LOGIN_LOCAL_ADDRESS=127.0.0.2 makes
+ * the device look as if it were on another network than the phone, so that the proximity check
+ * (RFC 10027) can be seen on one machine. Environment only: no flag, no config file key.
+ */
+export const LOCAL_ADDRESS_VARIABLE = 'DEVICE_LOGIN_LOCAL_ADDRESS';
 
 /** Where the settings come from. Keys of `flags` are the CLI's flag names without dashes (`client-id`). */
 export interface ConfigInput {
@@ -124,7 +135,16 @@ export function loadConfig(input: ConfigInput = {}): DeviceLoginConfig {
     maxAutoRenewals: merged.maxAutoRenewals ?? CLIENT_DEFAULTS.maxAutoRenewals,
     logLevel: merged.logLevel ?? CLIENT_DEFAULTS.logLevel,
     configFile: fileValues ? filePath : undefined,
+    localAddress: localAddressOf(env),
   });
+}
+
+/** LOCAL_ADDRESS_VARIABLE's address, checked: an IP address of this machine's, not a host name. */
+function localAddressOf(env: Record<string, string | undefined>): string | undefined {
+  const value = env[LOCAL_ADDRESS_VARIABLE]?.trim();
+  if (!value) return undefined;
+  if (isIP(value) === 0) throw configError(`${LOCAL_ADDRESS_VARIABLE} must be an IP address of this machine, such as 127.0.0.2 (got ${shown(value)}).`);
+  return value;
 }
 
 /**

@@ -1,9 +1,11 @@
 // The bridge between the TV renderer and the device side (Electron preload or the browser host).
-// Types only: the renderer imports this file and nothing else outside renderer/. No token ever
-// crosses this bridge.
-import type { FlowState, NetworkStatus, SessionNotice } from '../core/types.ts';
+// Types and the bridge's few constants only: the renderer imports this file and nothing else outside
+// renderer/. No token ever crosses this bridge.
+import type { FlowState, NetworkStatus, ProximityCheck, SessionNotice } from '../core/types.ts';
 
-export type { FlowState, NetworkStatus, SessionNotice };
+export type { FlowState, NetworkStatus, ProximityCheck, SessionNotice };
+/** How many digits a check number has (DeviceBridge enterCheckNumber): core's, for the TV's entry. */
+export { CHECK_NUMBER_DIGITS } from '../core/check-number.ts';
 
 export type Language = 'en' | 'zh-TW';
 
@@ -35,6 +37,13 @@ export interface CodeView {
    * phone is told there, so the TV says it too.
    */
   renewedAt?: number;
+  /**
+   * The proximity check (RFC 10027): the code was approved on a phone on another network, so the
+   * sign-in waits for the two-digit number that phone shows, entered on the TV (DeviceBridge
+   * enterCheckNumber). `needed`: enter it; `checking`: sent, no answer yet; `wrong`: it was not the
+   * number, `attemptsLeft` more may be tried before the sign-in is refused.
+   */
+  proximity?: ProximityCheck;
 }
 
 export interface ProfileView {
@@ -125,6 +134,8 @@ export interface DeviceBridge {
   signIn(): Promise<void>;
   cancel(): Promise<void>;
   newCode(): Promise<void>;
+  /** The check number the phone shows (exactly two digits, "07"), while `code.proximity` asks for it. */
+  enterCheckNumber(checkNumber: string): Promise<void>;
   signOut(): Promise<void>;
   /** The catalogue, fetched by the host with the access token (refreshing once on 401). */
   getCatalog(): Promise<Catalog>;
@@ -157,6 +168,7 @@ export const BRIDGE_ROUTES = {
   signIn: '/bridge/sign-in', // POST
   cancel: '/bridge/cancel', // POST
   newCode: '/bridge/new-code', // POST
+  checkNumber: '/bridge/check-number', // POST {"checkNumber": "47"} (two digits, else 400)
   signOut: '/bridge/sign-out', // POST
   language: '/bridge/language', // POST {"language": "en" | "zh-TW"}
   catalog: '/bridge/catalog', // GET -> Catalog

@@ -127,6 +127,11 @@ export class DeviceController {
     this.#session.newCode();
   }
 
+  /** The check number the phone shows, for the proximity check (ignored unless the session asks for it). */
+  enterCheckNumber(checkNumber: string): void {
+    this.#session.enterCheckNumber(checkNumber);
+  }
+
   /**
    * Revokes when the provider can and forgets locally. When the grant may live on at the provider,
    * the session's notice says so (the TV words it) and the log gets the provider's answer.
@@ -265,6 +270,7 @@ export class DeviceController {
       interval: interval ?? CLIENT_DEFAULTS.intervalSeconds,
       ...(snapshot.message ? { message: snapshot.message } : {}),
       ...(snapshot.renewedAt !== undefined ? { renewedAt: snapshot.renewedAt } : {}),
+      ...(snapshot.proximity ? { proximity: snapshot.proximity } : {}),
     };
   }
 }

@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import axios, { isAxiosError } from 'axios';
 import { CLIENT_DEFAULTS } from '../core/defaults.ts';
 import { DeviceLoginError } from '../core/errors.ts';
@@ -17,6 +19,12 @@ export interface AxiosHttpClientOptions {
   /** Bodies larger than this are refused (default CLIENT_DEFAULTS.maxResponseBytes). */
   maxBodyBytes?: number;
   userAgent?: string;
+  /**
+   * The local IP address every request leaves from. For tests and demos only: with the server on
+   * 127.0.0.1, a device whose requests come from 127.0.0.2 stands in for a device on another network
+   * than the phone's (the embedded server then asks for the proximity check number).
+   */
+  localAddress?: string | undefined;
 }
 
 /**
@@ -33,6 +41,12 @@ export function createAxiosHttpClient(options: AxiosHttpClientOptions = {}): Htt
     maxRedirects: 0,
     maxContentLength: options.maxBodyBytes ?? CLIENT_DEFAULTS.maxResponseBytes,
     proxy: false,
+    ...(options.localAddress
+      ? {
+          httpAgent: new HttpAgent({ keepAlive: true, localAddress: options.localAddress }),
+          httpsAgent: new HttpsAgent({ keepAlive: true, localAddress: options.localAddress }),
+        }
+      : {}),
   });
 
   return {

@@ -87,7 +87,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
 
     const ports: Ports = {
-      http: createAxiosHttpClient(),
+      http: createAxiosHttpClient({ localAddress: config.localAddress }),
       clock: systemClock,
       store: redactingStore(createFileTokenStore({ path: config.storePath, logger }), logger),
       logger,

@@ -34,11 +34,11 @@ export interface Started<T> {
   log(): string;
 }
 
-/** Starts `node bin/device-login.js <args>` and resolves with its first stdout line, parsed. */
-export async function startCli<T>(args: string[], timeoutMs = 90_000): Promise<Started<T>> {
+/** Starts `node bin/device-login.js <args>` (with `env` added) and resolves with its first stdout line, parsed. */
+export async function startCli<T>(args: string[], timeoutMs = 90_000, env: Record<string, string> = {}): Promise<Started<T>> {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: ROOT,
-    env: { ...process.env, DEVICE_LOGIN_LOG_LEVEL: process.env.DEVICE_LOGIN_LOG_LEVEL ?? 'info', NO_COLOR: '1' },
+    env: { ...process.env, DEVICE_LOGIN_LOG_LEVEL: process.env.DEVICE_LOGIN_LOG_LEVEL ?? 'info', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -104,18 +104,23 @@ export class WebHost {
   readonly dataDir: string;
   readonly storePath: string;
   private readonly extraArgs: string[];
+  private readonly env: Record<string, string>;
   private started: Started<WebReady> | undefined;
   private ports: { port: string; serverPort: string } = { port: '0', serverPort: '0' };
 
-  private constructor(dataDir: string, extraArgs: string[]) {
+  private constructor(dataDir: string, extraArgs: string[], env: Record<string, string>) {
     this.dataDir = dataDir;
     this.storePath = join(dataDir, 'tokens.json');
     this.extraArgs = extraArgs;
+    this.env = env;
   }
 
-  /** Starts `web` on free ports with a fresh data dir and store; `extraArgs` are added to the command line. */
-  static async start(extraArgs: string[] = []): Promise<WebHost> {
-    const host = new WebHost(await mkdtemp(join(tmpdir(), 'device-login-e2e-')), extraArgs);
+  /**
+   * Starts `web` on free ports with a fresh data dir and store; `extraArgs` are added to the command
+   * line, `env` to its environment (DEVICE_LOGIN_LOCAL_ADDRESS puts the TV on "another network").
+   */
+  static async start(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<WebHost> {
+    const host = new WebHost(await mkdtemp(join(tmpdir(), 'device-login-e2e-')), extraArgs, env);
     try {
       await host.launch();
     } catch (err) {
@@ -133,7 +138,7 @@ export class WebHost {
       '--data', join(this.dataDir, 'server'),
       '--store', this.storePath,
       ...this.extraArgs,
-    ]);
+    ], undefined, this.env);
     const { ready } = this.started;
     // Restarts reuse the ports the first start was given.
     this.ports = { port: portOf(ready.url), serverPort: ready.issuer ? portOf(ready.issuer) : '0' };

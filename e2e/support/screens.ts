@@ -89,7 +89,7 @@ export async function submit(phone: Page, button: string): Promise<void> {
 }
 
 /** Every phone page the approval went through, for the screenshot script. */
-export type PhoneStep = 'enter-code' | 'confirm' | 'login' | 'consent' | 'success' | 'denied';
+export type PhoneStep = 'enter-code' | 'confirm' | 'login' | 'consent' | 'success' | 'check-number' | 'denied';
 
 /**
  * On the phone: opens the verification URL, continues on the confirm page, signs in, and taps
@@ -104,8 +104,9 @@ export async function answerOnPhone(
 ): Promise<string> {
   await phone.goto(url);
   for (let step = 0; step < 8; step++) {
-    const page = await waitForPhonePage(phone, ['enter-code', 'confirm', 'login', 'consent', 'success', 'denied', 'expired', 'error', 'used', 'unknown']);
-    if (['enter-code', 'confirm', 'login', 'consent', 'success', 'denied'].includes(page)) await onPage?.(page as PhoneStep);
+    // check-number: approved from another network than the TV's; the TV now asks for the number shown.
+    const page = await waitForPhonePage(phone, ['enter-code', 'confirm', 'login', 'consent', 'success', 'check-number', 'denied', 'expired', 'error', 'used', 'unknown']);
+    if (['enter-code', 'confirm', 'login', 'consent', 'success', 'check-number', 'denied'].includes(page)) await onPage?.(page as PhoneStep);
     switch (page) {
       case 'enter-code':
         // Pre-filled from verification_uri_complete: the user only checks it and continues.

@@ -13,6 +13,7 @@ import { errorKind } from './logic/error-kind.ts';
 import { spokenUserCode } from './logic/spoken-code.ts';
 import { prefersReducedMotion } from './nav/spatial.ts';
 import { Busy } from './screens/Busy.tsx';
+import { CheckNumber } from './screens/CheckNumber.tsx';
 import { Code } from './screens/Code.tsx';
 import { HostLost } from './screens/HostLost.tsx';
 import { Denied, ErrorScreen, Expired } from './screens/Outcome.tsx';
@@ -57,6 +58,13 @@ function announcementFor(t: Messages, before: ViewState | undefined, now: ViewSt
         const said = t.live.awaitingUser(spokenUserCode(code.displayCode), code.verificationUri);
         return { text: code.renewedAt !== undefined ? `${t.live.renewed} ${said}` : said };
       }
+      const check = code.proximity;
+      const checkBefore = before?.code?.proximity;
+      if (check && (check.step !== checkBefore?.step || check.attemptsLeft !== checkBefore?.attemptsLeft)) {
+        if (check.step === 'checking') return { text: t.live.checkNumberChecking };
+        if (check.step === 'wrong') return { text: check.attemptsLeft === undefined ? t.check.wrong : t.check.wrongLeft(check.attemptsLeft), urgent: true };
+        return { text: t.live.checkNumber };
+      }
       if (before?.network !== now.network) return { text: now.network === 'retrying' ? t.live.reconnecting : t.live.reconnected };
       return undefined;
     }
@@ -66,7 +74,7 @@ function announcementFor(t: Messages, before: ViewState | undefined, now: ViewSt
     case 'signing_out':
       return { text: t.live.signingOut };
     case 'denied':
-      return { text: `${t.denied.title}. ${t.denied.body}`, urgent: true };
+      return { text: `${t.denied.title}. ${now.error?.code === 'check_number_exhausted' ? t.denied.checkNumber : t.denied.body}`, urgent: true };
     case 'expired':
       return { text: `${t.expired.title}. ${t.expired.pressOk}.`, urgent: true };
     case 'error': {
@@ -217,6 +225,7 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
       signIn: () => run(() => bridge.signIn()),
       cancel: () => run(() => bridge.cancel()),
       newCode: () => run(() => bridge.newCode()),
+      enterCheckNumber: (checkNumber) => run(() => bridge.enterCheckNumber(checkNumber)),
       signOut: () => {
         signOutPressed.current = true;
         run(() => bridge.signOut());
@@ -239,7 +248,14 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
         screen = <Busy title={t.requesting.title} />;
         break;
       case 'awaiting_user':
-        screen = view.code ? <Code view={view} code={view.code} offsetMs={received.offsetMs} /> : <Busy title={t.requesting.title} />;
+        // Approved on a phone on another network: the number it shows, before anything else.
+        screen = !view.code ? (
+          <Busy title={t.requesting.title} />
+        ) : view.code.proximity ? (
+          <CheckNumber check={view.code.proximity} />
+        ) : (
+          <Code view={view} code={view.code} offsetMs={received.offsetMs} />
+        );
         break;
       case 'signed_in':
         // Home at once (its catalogue loads behind the greeting); the greeting is a banner over it.
@@ -256,7 +272,7 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
         screen = <Busy title={t.signingOut.title} />;
         break;
       case 'denied':
-        screen = <Denied />;
+        screen = <Denied view={view} />;
         break;
       case 'expired':
         screen = <Expired />;

@@ -8,6 +8,8 @@ export interface Actions {
   signIn(): void;
   cancel(): void;
   newCode(): void;
+  /** The check number the phone shows (the proximity check). */
+  enterCheckNumber(checkNumber: string): void;
   signOut(): void;
   setLanguage(language: Language): void;
   getCatalog(): Promise<Catalog>;
@@ -21,6 +23,7 @@ export const ActionsContext = createContext<Actions>({
   signIn: noop,
   cancel: noop,
   newCode: noop,
+  enterCheckNumber: noop,
   signOut: noop,
   setLanguage: noop,
   getCatalog: () => Promise.reject(new Error('No device bridge.')),

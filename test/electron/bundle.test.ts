@@ -135,7 +135,7 @@ export default { app, protocol, BrowserWindow, dialog, ipcMain, safeStorage, ses
     expect([...exposed.keys()]).toEqual(['deviceLogin']);
     const api = exposed.get('deviceLogin')!;
     expect(Object.keys(api).sort()).toEqual(
-      ['cancel', 'getCatalog', 'getState', 'newCode', 'onState', 'setLanguage', 'signIn', 'signOut'].sort(),
+      ['cancel', 'enterCheckNumber', 'getCatalog', 'getState', 'newCode', 'onState', 'setLanguage', 'signIn', 'signOut'].sort(),
     );
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
 

@@ -174,6 +174,7 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): DeviceBridge 
     signIn: () => post(BRIDGE_ROUTES.signIn, 'sign in'),
     cancel: () => post(BRIDGE_ROUTES.cancel, 'cancel'),
     newCode: () => post(BRIDGE_ROUTES.newCode, 'a new code'),
+    enterCheckNumber: (checkNumber: string) => post(BRIDGE_ROUTES.checkNumber, 'the check number', { checkNumber }),
     signOut: () => post(BRIDGE_ROUTES.signOut, 'sign out'),
     async getCatalog() {
       return readJson<Catalog>(await fetch(BRIDGE_ROUTES.catalog, { headers: { accept: 'application/json' } }), 'the catalogue request');

@@ -47,6 +47,20 @@ const en = {
     providerMessage: 'Message from your sign-in provider',
     renewed: 'New code: the old one expired',
   },
+  /** The proximity check: approved on a phone on another network, the TV asks for the number it shows. */
+  check: {
+    title: 'Your phone is on another network',
+    lead: 'Enter the number your phone shows',
+    why: 'To keep your account safe, the TV signs in only once it has the two-digit number on your phone.',
+    digitLabel: (position: number, of: number) => `Digit ${position} of ${of}`,
+    blank: 'blank',
+    howTo: 'Press the number buttons, or ▲ ▼ to change a digit and ◀ ▶ to move. Then press OK.',
+    send: 'Confirm',
+    checking: 'Checking the number…',
+    wrong: 'That is not the number on your phone. Try again.',
+    wrongLeft: (left: number) => `That is not the number on your phone. ${left} ${left === 1 ? 'try' : 'tries'} left.`,
+    incomplete: 'Enter both digits, then press OK.',
+  },
   signedIn: {
     welcome: (name: string) => `Welcome, ${name}`,
     /** When the provider did not say who signed in. */
@@ -63,6 +77,8 @@ const en = {
   denied: {
     title: 'Sign-in was declined',
     body: 'Someone chose “Deny” on the phone, so nothing was signed in.',
+    /** After too many wrong numbers in the proximity check (check_number_exhausted). */
+    checkNumber: 'The number from the phone was entered wrong too many times, so nothing was signed in.',
   },
   expired: {
     title: 'This code has expired',
@@ -158,6 +174,8 @@ const en = {
     hostLost: 'The TV app stopped. Reconnecting.',
     hostBack: 'The TV app is running again.',
     renewed: 'The old code expired, so the TV shows a new one.',
+    checkNumber: 'Your phone is on another network. Enter the two-digit number your phone shows, with the number buttons or the arrow keys, then press OK.',
+    checkNumberChecking: 'Checking the number.',
   },
 };
 
@@ -212,6 +230,19 @@ const zhTW: Messages = {
     providerMessage: '登入服務提供者的訊息',
     renewed: '已換成新代碼：舊代碼已過期',
   },
+  check: {
+    title: '你的手機位於其他網路',
+    lead: '請輸入手機上顯示的號碼',
+    why: '為了保護你的帳號，電視取得你手機上的兩位數號碼後才會登入。',
+    digitLabel: (position, of) => `第 ${position} 位數，共 ${of} 位`,
+    blank: '空白',
+    howTo: '請按數字鍵輸入，或用 ▲ ▼ 改變數字、◀ ▶ 移動，然後按 OK 鍵。',
+    send: '確認',
+    checking: '正在核對號碼…',
+    wrong: '這不是手機上顯示的號碼，請再試一次。',
+    wrongLeft: (left) => `這不是手機上顯示的號碼。還可以再試 ${left} 次。`,
+    incomplete: '請輸入兩位數字，然後按 OK 鍵。',
+  },
   signedIn: {
     welcome: (name) => `歡迎，${name}`,
     welcomeUnnamed: '歡迎',
@@ -227,6 +258,7 @@ const zhTW: Messages = {
   denied: {
     title: '登入已被拒絕',
     body: '有人在手機上選擇了「拒絕」，因此沒有登入任何帳號。',
+    checkNumber: '手機上的號碼輸入錯誤太多次，因此沒有登入任何帳號。',
   },
   expired: {
     title: '這組代碼已過期',
@@ -319,6 +351,8 @@ const zhTW: Messages = {
     hostLost: '電視應用程式已停止，正在重新連線。',
     hostBack: '電視應用程式已恢復執行。',
     renewed: '舊代碼已過期，電視已顯示新代碼。',
+    checkNumber: '你的手機位於其他網路。請用數字鍵或方向鍵輸入手機上顯示的兩位數號碼，然後按 OK 鍵。',
+    checkNumberChecking: '正在核對號碼。',
   },
 };
 

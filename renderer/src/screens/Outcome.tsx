@@ -40,13 +40,14 @@ function OutcomeLayout({ tone, icon, title, children, primaryLabel, onPrimary }:
   );
 }
 
-/** The user chose Deny on the phone. */
-export function Denied() {
+/** The user chose Deny on the phone, or the phone's check number was entered wrong too many times. */
+export function Denied({ view }: { view: ViewState }) {
   const { t } = useI18n();
   const { newCode } = useActions();
+  const body = view.error?.code === 'check_number_exhausted' ? t.denied.checkNumber : t.denied.body;
   return (
     <OutcomeLayout tone="warn" icon="cross" title={t.denied.title} primaryLabel={t.common.getNewCode} onPrimary={newCode}>
-      <p className="lead">{t.denied.body}</p>
+      <p className="lead" data-testid="denied-why">{body}</p>
     </OutcomeLayout>
   );
 }

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, devices } from '@playwright/test';
+import { INVOKE_CHANNELS } from '../../../electron/channels.ts';
 import { stub, type StubBrowserWindow } from './electron.ts';
 
 const bundle = process.argv[2];
@@ -36,7 +37,7 @@ type View = { state: string; notice?: string; code?: { qrText: string; verificat
 
 const report: Record<string, unknown> = {};
 await import(pathToFileURL(bundle).href);
-await until('main to register its handlers and load the TV', () => stub.handlers.size === 7 && stub.windows[0]?.loaded.length);
+await until('main to register its handlers and load the TV', () => stub.handlers.size === Object.keys(INVOKE_CHANNELS).length && stub.windows[0]?.loaded.length);
 
 const [tv, phone] = stub.windows as [StubBrowserWindow, StubBrowserWindow | undefined];
 const prefs = (w: StubBrowserWindow | undefined) => {
