@@ -49,7 +49,7 @@ export async function createClientContext(
   const fileStore = createFileTokenStore({ path: given.storePath, logger });
   const { config, from, recalled } = withRememberedSignIn(given, await fileStore.signIns());
   const store = redactingStore(fileStore, logger);
-  const ports: Ports = { http: createAxiosHttpClient(), clock: systemClock, store, logger };
+  const ports: Ports = { http: createAxiosHttpClient({ localAddress: config.localAddress }), clock: systemClock, store, logger };
   const runtime = await createDeviceRuntime({
     config,
     ports,

@@ -5,6 +5,7 @@
 import { toDeviceLoginError } from '../../core/errors.ts';
 import type { Snapshot } from '../../core/types.ts';
 import { commandHelp, parseCommandArgs } from '../args.ts';
+import { createCheckNumberPrompt, NO_CHECK_NUMBER_INPUT } from '../check-number.ts';
 import { EXIT, type CliIO } from '../io.ts';
 import { awaitingBlock, describeProfile, statusLine, type RenderStyle, type TerminalSize } from '../render.ts';
 import { createClientContext, type ClientContext } from '../setup.ts';
@@ -27,6 +28,8 @@ export function jsonLine(snapshot: Snapshot): Record<string, unknown> | undefine
         interval: snapshot.interval,
         network: snapshot.network ?? 'online',
         ...(snapshot.message ? { message: snapshot.message } : {}),
+        // The proximity check: approved from another network; write the phone's number to stdin.
+        ...(snapshot.proximity ? { proximity: snapshot.proximity } : {}),
       };
     case 'signed_in': {
       const p = snapshot.profile;
@@ -110,11 +113,27 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     });
   };
 
+  // The proximity check (cli/check-number.ts): the number is read from stdin whenever the server asks.
+  const prompt = createCheckNumberPrompt(io, { human: !json });
+  let asking = false;
+  let inputEnded: () => void = () => undefined;
+  const noInput = new Promise<'no_input'>((resolve) => (inputEnded = () => resolve('no_input')));
+  const askForCheckNumber = (snapshot: Snapshot) => {
+    const check = snapshot.proximity;
+    if (snapshot.state !== 'awaiting_user' || !check || check.step === 'checking' || asking) return;
+    asking = true;
+    void prompt.ask(check).then((number) => {
+      asking = false;
+      if (number === undefined) inputEnded();
+      else session.enterCheckNumber(number);
+    });
+  };
+
   let lastKey = '';
   const onSnapshot = (snapshot: Snapshot) => {
     if (snapshot.state === 'awaiting_user' || snapshot.state === 'signed_in') remember();
-    // One JSON line per change of state, network status or code; interval tweaks are not state changes.
-    const key = JSON.stringify([snapshot.state, snapshot.network, snapshot.userCode, snapshot.expiresAt]);
+    // One JSON line per change of state, network status, code or check; interval tweaks are not state changes.
+    const key = JSON.stringify([snapshot.state, snapshot.network, snapshot.userCode, snapshot.expiresAt, snapshot.proximity]);
     if (key === lastKey) return;
     lastKey = key;
     if (json) {
@@ -123,6 +142,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     } else {
       view?.update(snapshot);
     }
+    askForCheckNumber(snapshot);
   };
 
   const interrupted = new Promise<'interrupted'>((resolve) => {
@@ -149,7 +169,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     } else {
       session.signIn();
     }
-    const outcome = await Promise.race([session.settled(), interrupted]);
+    const outcome = await Promise.race([session.settled(), interrupted, noInput]);
+    if (outcome === 'no_input') {
+      view?.stop();
+      if (json) emit({ state: 'error', code: 'check_number_unavailable', message: NO_CHECK_NUMBER_INPUT });
+      io.stderr.write(`${json ? '' : '\n'}device-login: ${NO_CHECK_NUMBER_INPUT}\n`);
+      return EXIT.error;
+    }
     if (outcome === 'interrupted') {
       view?.stop();
       const pending = session.snapshot();
@@ -173,6 +199,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT.error;
   } finally {
     view?.stop();
+    prompt.close();
     // Closing keeps the pending code in the store: a rerun resumes it (see `login --help`).
     await session.close();
     await remembering;
@@ -247,6 +274,12 @@ function createHumanView(
       }
       if (snapshot.state !== 'awaiting_user') {
         stopTicker();
+        return;
+      }
+      if (snapshot.proximity) {
+        // The prompt for the check number owns the terminal's last line now: no live line over it.
+        stopTicker();
+        if (snapshot.proximity.step === 'checking') stderr.write('Checking the number...\n');
         return;
       }
       if (snapshot.userCode !== shownCode) {

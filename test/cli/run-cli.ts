@@ -19,13 +19,16 @@ export interface CliRun {
   jsonLines(): Record<string, unknown>[];
 }
 
-/** Spawns device-login with `args` in an environment that points its config directory at `configHome`. */
-export function runCli(args: string[], env: Record<string, string>): CliRun {
+/**
+ * Spawns device-login with `args` in an environment that points its config directory at `configHome`.
+ * `stdin: true` gives it a pipe to write to (child.stdin), else it has no standard input.
+ */
+export function runCli(args: string[], env: Record<string, string>, options: { stdin?: boolean } = {}): CliRun {
   const startedAt = performance.now();
   const child = spawn(process.execPath, ['bin/device-login.js', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
