@@ -100,7 +100,10 @@ export const COMMANDS: Record<'login' | 'status' | 'token' | 'logout' | 'web', C
     ],
     notes: `With --json, stdout is JSON Lines: one object per state change ("awaiting_user" with userCode,
 verificationUri, verificationUriComplete, expiresAt, interval, network; "signed_in" with profile;
-"error" with code and message). Human output goes to stderr.
+"error" with code and message). Human output goes to stderr. When the code is approved on a phone on
+another network, a server with the proximity check wants the number the phone shows: awaiting_user
+then carries "proximity" {step: needed | checking | wrong, attemptsLeft}, and the number is read from
+stdin as one line (the terminal's prompt, or a script); if stdin ends first, login exits 1.
 
 Exit codes: 0 signed in, 1 error, 2 usage or configuration error, 3 denied, 4 code expired,
 130 interrupted. Ctrl-C keeps the pending code: running login again before it expires resumes it.
