@@ -67,6 +67,48 @@ export const SERVER_DEFAULTS = {
   trustProxy: false,
   /** How much `serve` logs on stderr (--log-level): debug, info, warn, error or silent. */
   logLevel: 'info',
+  /**
+   * New device codes per client address (an IPv6 /64 counts as one): a burst, then a steady rate a
+   * minute; beyond it 429 with Retry-After. A TV asks for one every ten minutes at most, a household
+   * a few. Addresses of this machine are exempt (the demo, a CLI here, a proxy without --trust-proxy).
+   */
+  codeIssuePerAddress: { burst: 20, perMinute: 10 },
+  /**
+   * New device codes per client, whatever the address: caps the codes alive at once (storage, and the
+   * codes a guess could hit). Raise it for a fleet of devices that start together, and for load tests.
+   */
+  codeIssuePerClient: { burst: 600, perMinute: 600 },
+  /**
+   * Wrong codes typed on the phone (server/pages/guess-limits.ts has the arithmetic): a browser waits
+   * firstDelaySeconds after its browserDelayFrom-th wrong code in the window, an address (shared by a
+   * household, or the demo on 127.0.0.1) after its addressDelayFrom-th, twice as long after each
+   * further one, at most maxDelaySeconds; a browser, an address and the whole server may get
+   * perBrowser, perAddress and overall wrong codes within windowSeconds. Raise `overall` with the
+   * number of people who type codes; links from the TV's QR code and decisions on a shown code pass.
+   */
+  codeEntry: {
+    windowSeconds: 3600,
+    perBrowser: 10,
+    perAddress: 30,
+    overall: 300,
+    browserDelayFrom: 2,
+    addressDelayFrom: 5,
+    firstDelaySeconds: 2,
+    maxDelaySeconds: 60,
+  },
+  /**
+   * Seconds a code stays reserved for the browser that pressed Continue while it makes no progress.
+   * Past that, another phone may take the code over (the first browser's sign-in is then dropped), so
+   * that a TV never waits for a code someone walked away from. Long enough to type a password.
+   */
+  codeHoldSeconds: 120,
+  /**
+   * Seconds after the password was last typed on a phone within which it may approve a device without
+   * typing it again (RFC 10027: re-authenticate for cross-device grants). Five minutes lets someone sign
+   * in and set up a TV and a console in one sitting; a session left signed in for days must show the
+   * password before a code sent by someone else could be approved with two taps.
+   */
+  deviceReauthAfter: 300,
   /** The pre-registered public client of the TV app, the CLI and the browser host. */
   clientId: 'tv-demo',
   /** The name the phone shows on the "does this code match your TV?" page. */

@@ -1,11 +1,13 @@
 // The oidc-provider configuration of the embedded server: which features, clients, scopes, claims,
 // lifetimes and keys. Persistence comes from the store passed in (never the dev-only memory adapter).
-import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 
 import type { Accounts } from './accounts.ts';
 import type { OidcStore } from './adapters/store.ts';
 import { SERVER_DEFAULTS } from './defaults.ts';
 import type { ServerKeys } from './keys.ts';
+import { createCodeIssueLimiter, TooManyCodeRequests, type RateLimit } from './limits.ts';
+import { formatUserCode, uniqueUserCodes, USER_CODE_MASK, verificationLinkProof } from './user-codes.ts';
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -34,6 +36,14 @@ export interface ProviderOptions {
   pages?: PageHooks;
   /** oidc-provider's bare development login/consent pages; only for tests that run without our pages. */
   devInteractions?: boolean;
+  /** New device codes per client address (SERVER_DEFAULTS.codeIssuePerAddress). */
+  codeIssuePerAddress?: RateLimit;
+  /** New device codes per client (SERVER_DEFAULTS.codeIssuePerClient). */
+  codeIssuePerClient?: RateLimit;
+  /** Seconds after the last password within which a phone may approve a device (SERVER_DEFAULTS.deviceReauthAfter). */
+  deviceReauthAfter?: number;
+  /** The layout of user codes ('*' a character); tests shrink it to make codes collide. */
+  userCodeMask?: string;
 }
 
 /** The pre-registered public client of the TV app, the CLI and the browser host. */
@@ -82,9 +92,15 @@ export function createProvider(options: ProviderOptions): Provider {
   const refreshTokenTtl = options.refreshTokenTtl ?? SERVER_DEFAULTS.refreshTokenTtl;
   const deviceRefreshMaxAge = options.deviceRefreshMaxAge ?? SERVER_DEFAULTS.deviceRefreshMaxAge;
   const pages = options.pages ?? {};
+  const mask = options.userCodeMask ?? USER_CODE_MASK;
+  const uniqueCodes = uniqueUserCodes(mask);
+  const issuing = createCodeIssueLimiter({
+    perAddress: options.codeIssuePerAddress ?? SERVER_DEFAULTS.codeIssuePerAddress,
+    perClient: options.codeIssuePerClient ?? SERVER_DEFAULTS.codeIssuePerClient,
+  });
 
   const configuration: Configuration = {
-    adapter: (name: string) => options.store.adapterFor(name),
+    adapter: (name: string) => uniqueCodes.wrap(name, options.store.adapterFor(name)),
     clients: [tvDemoClient(), ...(options.clients ?? [])],
     findAccount: options.accounts.findAccount as Configuration['findAccount'],
     jwks: options.keys.jwks as Configuration['jwks'],
@@ -100,6 +116,18 @@ export function createProvider(options: ProviderOptions): Provider {
       devInteractions: { enabled: options.devInteractions === true },
       deviceFlow: {
         enabled: true,
+        charset: 'base-20',
+        mask,
+        // Called once per new device code, after the client is authenticated: where the issuing limits
+        // apply, and where the device's address and user agent are recorded for the phone's pages.
+        deviceInfo(ctx) {
+          const wait = issuing.check(ctx.oidc.client!.clientId, ctx.ip);
+          if (wait > 0) {
+            ctx.set('Retry-After', String(wait));
+            throw new TooManyCodeRequests(wait);
+          }
+          return { ip: ctx.ip, ua: ctx.get('user-agent').slice(0, 512) };
+        },
         ...(pages.userCodeInputSource ? { userCodeInputSource: pages.userCodeInputSource } : {}),
         ...(pages.userCodeConfirmSource ? { userCodeConfirmSource: pages.userCodeConfirmSource } : {}),
         ...(pages.successSource ? { successSource: pages.successSource } : {}),
@@ -111,7 +139,10 @@ export function createProvider(options: ProviderOptions): Provider {
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: false },
     },
-    ...(pages.interactionUrl ? { interactions: { url: pages.interactionUrl } } : {}),
+    interactions: {
+      policy: devicePolicy(options.deviceReauthAfter ?? SERVER_DEFAULTS.deviceReauthAfter),
+      ...(pages.interactionUrl ? { url: pages.interactionUrl } : {}),
+    },
     ...(pages.renderError ? { renderError: pages.renderError } : {}),
     ttl: {
       // An access token minted by a refresh of a device grant ends with the grant's refresh tokens, so
@@ -167,7 +198,50 @@ export function createProvider(options: ProviderOptions): Provider {
   // X-Forwarded-* headers from clients are not trusted.
   provider.proxy = false;
   answerUnauthorizedClient(provider);
+  completeDeviceAuthorization(provider, options.keys.cookieKeys, uniqueCodes.takeReplacement, mask);
   return provider;
+}
+
+/** The reason a device approval asks for the password again (`prompt.reasons` of the login step). */
+export const DEVICE_REAUTH = 'device_reauth';
+
+/**
+ * oidc-provider's interaction policy with one check added to its login step: on the device pages, a
+ * phone whose password was typed more than `reauthAfter` seconds ago signs in again before it may
+ * approve a device (RFC 10027). Not when this very resume carries a fresh sign-in, so it never loops.
+ */
+function devicePolicy(reauthAfter: number): interactionPolicy.Prompt[] {
+  const policy = interactionPolicy.base();
+  policy.get('login')?.checks.add(
+    new interactionPolicy.Check(DEVICE_REAUTH, 'approving a device needs a recent sign-in', (ctx) => {
+      const { session, result, route } = ctx.oidc;
+      if (!DEVICE_ROUTES.has(route) || !session?.accountId || result?.login) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      return session.past(reauthAfter) ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  return policy;
+}
+
+/**
+ * The device authorization response as the device must see it: with the user code actually stored
+ * when uniqueness made it draw again, and with a proof (`k`) in verification_uri_complete that the
+ * server made this link (server/pages/code-entry.ts lets such a link past the guessing limits).
+ * Registered right after the provider is built, so that it runs after every other layer's rewrite.
+ */
+function completeDeviceAuthorization(provider: Provider, keys: readonly string[], takeReplacement: (deviceCode: string) => string | undefined, mask: string): void {
+  provider.use(async (ctx, next) => {
+    await next();
+    const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
+    const body = ctx.body as Record<string, unknown> | undefined;
+    if (oidc?.route !== 'device_authorization' || ctx.status !== 200 || typeof body?.device_code !== 'string') return;
+    const replaced = takeReplacement(body.device_code);
+    if (replaced) body.user_code = formatUserCode(replaced, mask);
+    if (typeof body.user_code !== 'string' || typeof body.verification_uri_complete !== 'string') return;
+    const complete = new URL(body.verification_uri_complete);
+    complete.searchParams.set('user_code', body.user_code);
+    complete.searchParams.set('k', verificationLinkProof(keys, body.user_code));
+    body.verification_uri_complete = complete.href;
+  });
 }
 
 /**

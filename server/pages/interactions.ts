@@ -2,16 +2,21 @@
 // flow needs a person: GET draws the step the interaction is at, POST /login and /consent decide it.
 // Consent stays explicit for every device sign-in, even for a phone already signed in and a client
 // already allowed: it is where the person sees the code and the device once more and decides, which
-// is the defence against a code sent by someone else (RFC 8628 §5.4).
+// is the defence against a code sent by someone else (RFC 8628 §5.4). A device sign-in goes on only
+// in the browser that holds its code (device-hold.ts), and each step it takes keeps the hold alive.
+// When the phone's password is older than SERVER_DEFAULTS.deviceReauthAfter, oidc-provider asks for
+// the login step again (server/provider.ts devicePolicy): the page says why, for the same account.
 import type Koa from 'koa';
 import type { Context } from 'koa';
 import type { Interaction, Provider } from 'oidc-provider';
 
 import type { Accounts } from '../accounts.ts';
-import type { PageHooks } from '../provider.ts';
-import { clientLabel, routePath, startedFrom } from './oidc.ts';
+import { DEVICE_REAUTH, type PageHooks } from '../provider.ts';
+import { browserOf } from './code-entry.ts';
+import { holdCode, isAwaitingDecision, isHeldBy } from './device-hold.ts';
+import { clientBadge, clientLabel, deviceFacts, routePath } from './oidc.ts';
 import { language, render, retryAfter, switchHref } from './respond.ts';
-import { checkCsrf, csrfToken, readForm, securityHeaders, type AttemptLimiter } from './security.ts';
+import { allowImageFrom, checkCsrf, csrfToken, readForm, securityHeaders, type AttemptLimiter } from './security.ts';
 import { consentPage, deviceRequest, endPage, loginPage } from './views.ts';
 
 const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access', 'address', 'phone']);
@@ -52,22 +57,35 @@ async function handleInteraction(ctx: Context, provider: Provider, routes: Inter
   if (details.uid !== uid) return render(ctx, endPage({ lang, m, kind: 'unknown', ...startHref }), 400);
 
   const clientId = String(details.params.client_id ?? '');
-  const clientName = clientLabel(await provider.Client.find(clientId));
+  const client = await provider.Client.find(clientId);
+  const clientName = clientLabel(client);
   const scope = typeof details.params.scope === 'string' ? details.params.scope : undefined;
   const base = `/interaction/${uid}`;
   const page = { lang, m, switchHref: switchHref(lang, base), clientName };
 
+  // The interaction names its device code; the code is bound to no session before it is approved,
+  // so a plain find finds it. A code another browser took over ends this sign-in here.
+  const code = details.deviceCode ? await provider.DeviceCode.find(details.deviceCode, { ignoreExpiration: true }) : undefined;
+  if (code && isAwaitingDecision(code)) {
+    const browser = browserOf(ctx);
+    if (!browser || !isHeldBy(code, browser)) return render(ctx, endPage({ lang, m, kind: 'unknown', ...startHref }), 400);
+    await holdCode(code, browser);
+  }
+  // Asked again before approving a device: the account signed in on this phone, never another one.
+  const account = details.session?.accountId ? routes.accounts.get(details.session.accountId) : undefined;
+  const reauth = details.prompt.name === 'login' && details.prompt.reasons.includes(DEVICE_REAUTH) && account ? account : undefined;
+
   if (ctx.method === 'GET' && !step) {
     if (details.prompt.name === 'login') {
-      return render(ctx, loginPage({ ...page, action: `${base}/login`, csrf: csrfToken(ctx, uid) }));
+      const again = reauth ? { email: reauth.email, reauth: { age: m.duration(await signedInFor(provider, details.session?.uid)) } } : {};
+      return render(ctx, loginPage({ ...page, action: `${base}/login`, csrf: csrfToken(ctx, uid), ...again }));
     }
     if (details.prompt.name === 'consent') {
-      const account = details.session?.accountId ? routes.accounts.get(details.session.accountId) : undefined;
-      // The interaction names its device code; the code holds the user code and where it started.
-      // oidc-provider keeps the user code without separators: the view groups it as every screen
-      // does. The code is bound to no session before it is approved, so a plain find finds it.
-      const code = details.deviceCode ? await provider.DeviceCode.find(details.deviceCode) : undefined;
-      const device = code?.userCode ? { device: deviceRequest(m, code.userCode, clientName, startedFrom(code.deviceInfo)) } : {};
+      // The code holds the user code and what the device said of itself when it asked for it.
+      // oidc-provider keeps the user code without separators: the view groups it as every screen does.
+      const badge = clientBadge(client);
+      if (badge.logoUri && !allowImageFrom(ctx, badge.logoUri)) delete badge.logoUri;
+      const device = code?.userCode ? { device: deviceRequest(m, code.userCode, badge, deviceFacts(code)) } : {};
       return render(
         ctx,
         consentPage({ ...page, action: `${base}/consent`, csrf: csrfToken(ctx, uid), email: account?.email ?? '', ...(scope ? { scope } : {}), ...device }),
@@ -85,8 +103,10 @@ async function handleInteraction(ctx: Context, provider: Provider, routes: Inter
   }
 
   if (step === 'login') {
-    const email = form.get('email') ?? '';
-    const login = { ...page, action: `${base}/login`, csrf: csrfToken(ctx, uid), email };
+    // Signing in again is for the account already signed in, whatever the form says.
+    const email = reauth?.email ?? form.get('email') ?? '';
+    const again = reauth ? { reauth: { age: m.duration(await signedInFor(provider, details.session?.uid)) } } : {};
+    const login = { ...page, action: `${base}/login`, csrf: csrfToken(ctx, uid), email, ...again };
     // An empty field is a slip, not a guess: said plainly, tied to the field, and not counted.
     if (!email.trim()) return render(ctx, loginPage({ ...login, error: m.noEmail, invalid: ['email'] }), 400);
     if (!form.get('password')) return render(ctx, loginPage({ ...login, error: m.noPassword, invalid: ['password'] }), 400);
@@ -113,6 +133,13 @@ async function handleInteraction(ctx: Context, provider: Provider, routes: Inter
   if (!accountId) return render(ctx, endPage({ lang, m, kind: 'unknown', ...startHref }), 400);
   const consent = await grantConsent(provider, details, accountId, clientId, scope);
   return finish(ctx, await provider.interactionResult(ctx.req, ctx.res, { consent }, { mergeWithLastSubmission: true }));
+}
+
+/** Seconds since the phone's session last signed in (0 when unknown), for the page that asks again. */
+async function signedInFor(provider: Provider, sessionUid: string | undefined): Promise<number> {
+  const session = sessionUid ? await provider.Session.findByUid(sessionUid) : undefined;
+  const loginTs = session?.loginTs;
+  return typeof loginTs === 'number' ? Math.max(0, Math.floor(Date.now() / 1000) - loginTs) : 0;
 }
 
 /** What the consent prompt reports missing (oidc-provider's prompt details are untyped). */

@@ -20,13 +20,13 @@ export const STYLE = `
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;min-height:100vh;background:radial-gradient(120% 60% at 50% 0%,#dfe4ff 0%,var(--bg) 60%);color:var(--ink);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans TC","PingFang TC","Microsoft JhengHei",sans-serif;overflow-x:hidden}
-.top{display:flex;align-items:center;justify-content:space-between;max-width:480px;margin:0 auto;padding:12px 20px}
+.top{display:flex;align-items:center;justify-content:space-between;max-width:480px;margin:0 auto;padding:8px 20px}
 .brand{display:flex;align-items:center;gap:8px;font-weight:650;letter-spacing:.2px;color:var(--ink);text-decoration:none}
 .brand svg{display:block}
 .lang{display:inline-flex;align-items:center;min-height:44px;padding:0 14px;border-radius:22px;color:var(--brand);font-weight:600;text-decoration:none;background:rgba(67,56,202,.08)}
 main{max-width:480px;margin:0 auto;padding:4px 16px 32px}
-.card{background:var(--card);border-radius:20px;box-shadow:0 1px 2px rgba(22,26,43,.06),0 8px 28px rgba(22,26,43,.08);padding:24px 20px}
-h1{font-size:1.5rem;line-height:1.25;margin:4px 0 8px;letter-spacing:-.2px}
+.card{background:var(--card);border-radius:20px;box-shadow:0 1px 2px rgba(22,26,43,.06),0 8px 28px rgba(22,26,43,.08);padding:20px 18px}
+h1{font-size:1.375rem;line-height:1.25;margin:2px 0 8px;letter-spacing:-.2px}
 p{margin:0 0 12px;overflow-wrap:anywhere}
 h1{overflow-wrap:anywhere}
 .lead{color:var(--muted)}
@@ -45,19 +45,24 @@ input.code::placeholder{letter-spacing:.18em;color:#b6bccb}
 .btn.secondary{background:#fff;color:var(--ink);border:1.5px solid var(--line)}
 .btn:focus-visible,.lang:focus-visible{outline:3px solid rgba(67,56,202,.45);outline-offset:2px}
 .actions{margin-top:20px}
+.actions.choice{display:grid;grid-template-columns:1fr 1fr;gap:12px;margin-top:14px}
+.actions.choice .btn{margin-top:0}
 .msg{border-radius:12px;padding:12px 14px;margin:12px 0 4px;font-weight:500}
 .msg.error{background:#fef3f2;color:var(--bad);border:1px solid #fecdca}
-.usercode{display:flex;justify-content:center;flex-wrap:wrap;gap:10px;margin:12px 0 16px;font-family:ui-monospace,"SF Mono",Menlo,Consolas,monospace;font-size:clamp(28px,9vw,40px);font-weight:700;letter-spacing:.12em}
-.usercode span{background:#f1f3fa;border:1.5px solid var(--line);border-radius:12px;padding:6px 4px 6px 12px}
-.client{display:flex;align-items:center;gap:12px;padding:12px;border-radius:14px;background:#f6f7fb;margin:8px 0 16px}
-.client .tv{flex:none;width:44px;height:44px;border-radius:12px;display:grid;place-items:center;background:#161a2b;color:#fff}
+.usercode{display:flex;justify-content:center;flex-wrap:wrap;gap:8px;margin:8px 0 12px;font-family:ui-monospace,"SF Mono",Menlo,Consolas,monospace;font-size:clamp(28px,9vw,40px);font-weight:700;letter-spacing:.12em}
+.usercode span{background:#f1f3fa;border:1.5px solid var(--line);border-radius:12px;padding:4px 2px 4px 10px}
+.client{display:flex;align-items:flex-start;gap:10px;padding:10px 12px;border-radius:14px;background:#f6f7fb;margin:4px 0 12px}
+.client .tv{flex:none;width:36px;height:36px;border-radius:10px;display:grid;place-items:center;background:#161a2b;color:#fff}
 .client strong{display:block}
 .client small{display:block;color:var(--muted);overflow-wrap:anywhere}
-ul.scopes{list-style:none;margin:8px 0 16px;padding:0}
-ul.scopes li{position:relative;padding:6px 0 6px 32px;border-bottom:1px solid #eef0f5}
+.client img.tv{background:#fff;object-fit:contain}
+ul.facts{list-style:none;margin:2px 0 0;padding:0;color:var(--muted);font-size:13.5px;line-height:1.35}
+ul.facts li{overflow-wrap:anywhere}
+ul.scopes{list-style:none;margin:4px 0 8px;padding:0}
+ul.scopes li{position:relative;padding:4px 0 4px 30px;border-bottom:1px solid #eef0f5}
 ul.scopes li:last-child{border-bottom:0}
-ul.scopes li::before{content:"";position:absolute;left:8px;top:9px;width:7px;height:13px;border:solid var(--brand);border-width:0 3px 3px 0;transform:rotate(45deg)}
-.warning{background:var(--warn-bg);border:1px solid var(--warn-line);color:var(--warn-ink);border-radius:14px;padding:10px 14px;margin:12px 0 4px;font-size:14.5px;line-height:1.45}
+ul.scopes li::before{content:"";position:absolute;left:8px;top:7px;width:7px;height:13px;border:solid var(--brand);border-width:0 3px 3px 0;transform:rotate(45deg)}
+.warning{background:var(--warn-bg);border:1px solid var(--warn-line);color:var(--warn-ink);border-radius:14px;padding:8px 12px;margin:10px 0 0;font-size:14px;line-height:1.4}
 .warning strong{display:block;margin-bottom:2px}
 .foot{max-width:480px;margin:0 auto;padding:0 20px 24px;color:var(--muted);font-size:13px;text-align:center}
 `;

@@ -6,7 +6,7 @@
 // secret's name in the untyped session state, and the typed code a re-render error carries.
 import { errors, type Client, type KoaContextWithOIDC, type Provider, type UnknownObject } from 'oidc-provider';
 
-import type { EndKind } from './views.ts';
+import type { DeviceFacts, EndKind } from './views.ts';
 
 /** Where the enter-code and confirm forms post, and the xsrf token they must carry. */
 export function deviceForm(ctx: KoaContextWithOIDC): { action: string; xsrf: string } {
@@ -62,8 +62,22 @@ export function clientLabel(client: Client | undefined): string {
   return client?.clientName || client?.clientId || 'device-login';
 }
 
-/** The address a device flow started from, as oidc-provider recorded it (deviceInfo is untyped). */
-export function startedFrom(deviceInfo: UnknownObject | undefined): string | undefined {
-  const ip = deviceInfo?.ip;
-  return typeof ip === 'string' && ip ? ip : undefined;
+/** The client as the pages show it: its name, and its logo when it registered an http(s) logo_uri. */
+export function clientBadge(client: Client | undefined): { name: string; logoUri?: string } {
+  const logo = client?.logoUri;
+  return { name: clientLabel(client), ...(typeof logo === 'string' && /^https?:\/\//i.test(logo) ? { logoUri: logo } : {}) };
+}
+
+/**
+ * What a device code recorded of its device (deviceInfo is untyped: our deviceInfo hook in
+ * server/provider.ts puts the address and the User-Agent there) and when it was issued.
+ */
+export function deviceFacts(code: { deviceInfo?: UnknownObject | undefined; iat?: number | undefined } | undefined): DeviceFacts {
+  const ip = code?.deviceInfo?.ip;
+  const ua = code?.deviceInfo?.ua;
+  return {
+    ...(typeof ip === 'string' && ip ? { ip } : {}),
+    ...(typeof ua === 'string' && ua ? { userAgent: ua } : {}),
+    ...(typeof code?.iat === 'number' ? { issuedAt: code.iat } : {}),
+  };
 }

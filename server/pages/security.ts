@@ -1,5 +1,5 @@
 // The defences of the verification pages: security headers, the CSRF token of our own forms, and
-// the brute-force limit on code entry.
+// the limit on password guessing at sign-in (code entry has its own: guess-limits.ts).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 import type { Context, Next } from 'koa';
@@ -28,6 +28,24 @@ export async function securityHeaders(ctx: Context, next: Next, frameAncestors: 
 export async function jsonHeaders(ctx: Context, next: Next): Promise<void> {
   ctx.set('X-Content-Type-Options', 'nosniff');
   await next();
+}
+
+/**
+ * Lets this page show an image from `url`'s origin (a client's logo_uri, set by whoever registered the
+ * client): added to img-src of the page's policy. Only http(s) URLs; false when the image must not be shown.
+ */
+export function allowImageFrom(ctx: Context, url: string): boolean {
+  let origin: string;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return false;
+    origin = parsed.origin;
+  } catch {
+    return false;
+  }
+  const policy = ctx.response.get('Content-Security-Policy');
+  if (policy) ctx.set('Content-Security-Policy', policy.replace("img-src 'self' data:", `img-src 'self' data: ${origin}`));
+  return true;
 }
 
 function setPageHeaders(ctx: Context, frameAncestors: readonly string[]): void {
@@ -95,10 +113,9 @@ export async function readForm(ctx: Context, limit = 8 * 1024): Promise<URLSearc
 }
 
 // ---------------------------------------------------------------------------------------------
-// Brute-force limit on code entry. The counters are kept in memory: they only need to outlive a
-// ten-minute window, and with N instances an attacker gets at most N times the budget, which
-// against a 20^8 code space (base-20, 8 characters) still leaves the odds of a hit per window
-// below one in a billion. A restart clears them, which costs the same.
+// Password guessing at sign-in: failures per address and per email in a sliding window. The counters
+// are kept in memory: they only need to outlive the window, and with N instances an attacker gets at
+// most N times the budget. A restart clears them, which costs the same.
 
 export interface AttemptLimiterOptions {
   maxFailures?: number;
@@ -116,7 +133,7 @@ export interface AttemptLimiter {
   remaining(keys: string[]): number;
 }
 
-/** Creates a sliding-window failure counter keyed by client address and browser session. */
+/** Creates a sliding-window failure counter keyed by client address and email. */
 export function createAttemptLimiter(options: AttemptLimiterOptions = {}): AttemptLimiter {
   const max = options.maxFailures ?? 5;
   const windowMs = options.windowMs ?? 10 * 60 * 1000;

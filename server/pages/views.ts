@@ -9,6 +9,7 @@
 import { displayUserCode, userCodeGroups } from '../../core/user-code.ts';
 import type { Lang, Messages } from './i18n.ts';
 import { esc, ICONS, layout } from './layout.ts';
+import { describeUserAgent } from './user-agent.ts';
 
 export interface ViewBase {
   lang: Lang;
@@ -17,17 +18,36 @@ export interface ViewBase {
   switchHref?: string;
 }
 
-/** The device flow being decided on: its code, the client that asks, and where it started. */
+/** The device flow being decided on: its code, the client that asks, and who and where the device is. */
 export interface DeviceRequest {
   /** As the server holds it, with or without separators: the page groups it for reading. */
   userCode: string;
   clientName: string;
-  deviceHint?: string;
+  /** The client's logo (its logo_uri), an http(s) URL; the page's CSP allows its origin. */
+  logoUri?: string;
+  /** Sentences about the device: what it runs, its address, when it asked for the code. */
+  details: string[];
 }
 
-/** What confirm and consent both show of a device flow; `ip` is where it started, when known. */
-export function deviceRequest(m: Messages, userCode: string, clientName: string, ip: string | undefined): DeviceRequest {
-  return { userCode, clientName, ...(ip ? { deviceHint: m.startedFrom(ip) } : {}) };
+/** What the server recorded of the device when it asked for its code. */
+export interface DeviceFacts {
+  /** The device's address (the real client's behind a trusted proxy). */
+  ip?: string;
+  /** Its User-Agent header. */
+  userAgent?: string;
+  /** Epoch seconds when the code was issued. */
+  issuedAt?: number;
+}
+
+/** What confirm and consent both show of a device flow (RFC 10027: who is asking and from where). */
+export function deviceRequest(m: Messages, userCode: string, client: { name: string; logoUri?: string | undefined }, facts: DeviceFacts, now = Date.now()): DeviceRequest {
+  const ua = describeUserAgent(facts.userAgent);
+  const details = [
+    m.device(m.deviceWords(ua.app, ua.platform)),
+    ...(facts.ip ? [m.ipAddress(facts.ip)] : []),
+    ...(facts.issuedAt !== undefined ? [m.issued(Math.max(0, Math.floor(now / 1000) - facts.issuedAt))] : []),
+  ];
+  return { userCode, clientName: client.name, ...(client.logoUri ? { logoUri: client.logoUri } : {}), details };
 }
 
 const ERROR_ID = 'error';
@@ -53,14 +73,19 @@ function errorAttrs(error: string | undefined, fields: ReadonlyArray<string> | u
   return fields.includes(field) ? ` aria-invalid="true" aria-describedby="${ERROR_ID}"` : '';
 }
 
-/** The grouped code and the client card: the same on confirm and consent. */
-function requestCard(m: Messages, r: DeviceRequest, note?: string): string {
+/** The grouped code and the client card (who asks, from what device, where, when): the same on confirm and consent. */
+function requestCard(r: DeviceRequest, note?: string): string {
   const groups = userCodeGroups(r.userCode)
     .map((g) => `<span>${esc(g)}</span>`)
     .join('');
-  const lines = [note, r.deviceHint].filter(Boolean).map((text) => `<small>${esc(text)}</small>`).join('');
+  const lead = note ? `<small>${esc(note)}</small>` : '';
+  const facts = r.details.map((text) => `<li>${esc(text)}</li>`).join('');
+  // The name beside it says who it is: the logo is decoration to a screen reader.
+  const badge = r.logoUri
+    ? `<img class="tv" src="${esc(r.logoUri)}" alt="" width="44" height="44" referrerpolicy="no-referrer" data-testid="client-logo">`
+    : `<span class="tv">${ICONS.tv}</span>`;
   return `<div class="usercode" data-testid="user-code" aria-label="${esc(displayUserCode(r.userCode))}">${groups}</div>
-<div class="client"><span class="tv">${ICONS.tv}</span><span><strong data-testid="client-name">${esc(r.clientName)}</strong>${lines}</span></div>`;
+<div class="client">${badge}<span><strong data-testid="client-name">${esc(r.clientName)}</strong>${lead}<ul class="facts" data-testid="device-facts">${facts}</ul></span></div>`;
 }
 
 /** Enter code: the form posts back to oidc-provider's code verification route with its xsrf token; `code` is what was typed. */
@@ -83,13 +108,13 @@ ${errorBox(v.error)}
 export function confirmPage(v: ViewBase & DeviceRequest & { action: string; xsrf: string }): string {
   const { m } = v;
   const body = `<h1>${esc(m.confirmTitle)}</h1>
-${requestCard(m, v, m.confirmClient(v.clientName))}
+${requestCard(v, m.confirmClient(v.clientName))}
 <div class="warning" role="note"><strong>${esc(m.warningTitle)}</strong>${esc(m.warning)}</div>
 <form method="post" action="${esc(v.action)}">
 <input type="hidden" name="xsrf" value="${esc(v.xsrf)}">
 <input type="hidden" name="user_code" value="${esc(v.userCode)}">
 <input type="hidden" name="confirm" value="yes">
-<div class="actions">
+<div class="actions choice">
 <button class="btn primary" type="submit">${esc(m.continue)}</button>
 <button class="btn secondary" type="submit" name="abort" value="yes">${esc(m.deny)}</button>
 </div>
@@ -102,17 +127,28 @@ ${requestCard(m, v, m.confirmClient(v.clientName))}
  * both. Focus goes to the first empty field (the password is never sent back).
  */
 export function loginPage(
-  v: ViewBase & { action: string; csrf: string; clientName: string; email?: string; error?: string; invalid?: ReadonlyArray<'email' | 'password'> },
+  v: ViewBase & {
+    action: string;
+    csrf: string;
+    clientName: string;
+    email?: string;
+    error?: string;
+    invalid?: ReadonlyArray<'email' | 'password'>;
+    /** Asking again before a device is approved: the account is fixed, `age` says how old the last sign-in is. */
+    reauth?: { age: string };
+  },
 ): string {
   const { m } = v;
+  // Signing in again is for the account already signed in: its email is shown, not typed.
+  const fixed = v.reauth ? ' readonly' : '';
   const body = `<div class="icon">${ICONS.user}</div>
 <h1>${esc(m.loginTitle)}</h1>
-<p class="lead">${esc(m.loginLead(v.clientName))}</p>
+<p class="lead"${v.reauth ? ' data-testid="reauth"' : ''}>${esc(v.reauth ? m.reauthLead(v.reauth.age) : m.loginLead(v.clientName))}</p>
 ${errorBox(v.error)}
 <form method="post" action="${esc(v.action)}" novalidate>
 <input type="hidden" name="csrf" value="${esc(v.csrf)}">
 <label for="email">${esc(m.email)}</label>
-<input id="email" name="email" type="email" value="${esc(v.email ?? '')}" autocomplete="username" inputmode="email" autocapitalize="none" spellcheck="false" required${errorAttrs(v.error, v.invalid, 'email')}${v.email ? '' : ' autofocus'}>
+<input id="email" name="email" type="email" value="${esc(v.email ?? '')}" autocomplete="username" inputmode="email" autocapitalize="none" spellcheck="false" required${fixed}${errorAttrs(v.error, v.invalid, 'email')}${v.email ? '' : ' autofocus'}>
 <label for="password">${esc(m.password)}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${errorAttrs(v.error, v.invalid, 'password')}${v.email ? ' autofocus' : ''}>
 <div class="actions"><button class="btn primary" type="submit">${esc(m.signIn)}</button></div>
@@ -125,11 +161,11 @@ export function consentPage(v: ViewBase & { action: string; csrf: string; client
   const { m } = v;
   const body = `${v.device ? '' : `<div class="icon">${ICONS.shield}</div>\n`}<h1>${esc(m.consentTitle)}</h1>
 <p class="lead">${esc(m.consentLead(v.clientName, v.email))}</p>
-${v.device ? requestCard(m, v.device) : ''}
+${v.device ? requestCard(v.device) : ''}
 ${scopeList(m, v.scope)}
 <form method="post" action="${esc(v.action)}">
 <input type="hidden" name="csrf" value="${esc(v.csrf)}">
-<div class="actions">
+<div class="actions choice">
 <button class="btn primary" type="submit" name="decision" value="allow">${esc(m.allow)}</button>
 <button class="btn secondary" type="submit" name="decision" value="deny">${esc(m.deny)}</button>
 </div>
@@ -137,7 +173,7 @@ ${scopeList(m, v.scope)}
   return layout({ ...v, title: m.consentTitle, body, page: 'consent' });
 }
 
-export type EndKind = 'success' | 'denied' | 'expired' | 'used' | 'unknown' | 'error' | 'too-many' | 'forbidden';
+export type EndKind = 'success' | 'denied' | 'expired' | 'used' | 'unknown' | 'error' | 'too-many' | 'forbidden' | 'bad-link';
 
 /** The pages that end a visit: success, denied, expired or used code, errors, lock-out. */
 export function endPage(v: ViewBase & { kind: EndKind; detail?: string; retryMinutes?: number; startHref?: string }): string {
@@ -151,6 +187,7 @@ export function endPage(v: ViewBase & { kind: EndKind; detail?: string; retryMin
     error: { icon: ICONS.bad, tone: 'bad', title: m.errorTitle, text: v.detail ?? m.unknown },
     'too-many': { icon: ICONS.wait, tone: 'bad', title: m.tooManyTitle, text: m.tooMany(v.retryMinutes ?? 10) },
     forbidden: { icon: ICONS.shield, tone: 'bad', title: m.forbiddenTitle, text: m.forbidden },
+    'bad-link': { icon: ICONS.bad, tone: 'bad', title: m.badLinkTitle, text: m.badLink },
   };
   const entry = table[v.kind];
   const again = v.startHref && v.kind !== 'success' && v.kind !== 'too-many' ? `<a class="btn secondary" href="${esc(v.startHref)}">${esc(m.startAgain)}</a>` : '';

@@ -11,6 +11,7 @@ import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-prov
 
 import { openAccounts, type Accounts } from '../../server/accounts.ts';
 import { mountResourceServer } from '../../server/api.ts';
+import type { CodeEntryLimits } from '../../server/pages/code-entry.ts';
 import { deviceFlowHooks, interactionUrl, mountInteractions, renderError } from '../../server/pages/index.ts';
 
 export interface PagesServer {
@@ -31,7 +32,8 @@ export interface PagesServerOptions {
   /** Seconds a device code lives. */
   codeTtl?: number;
   accessTokenTtl?: number;
-  limiter?: { maxFailures?: number; windowMs?: number };
+  /** Limits on wrong codes (SERVER_DEFAULTS.codeEntry by default). */
+  codeEntry?: Partial<CodeEntryLimits>;
   /** oidc-provider's user-code mask ('*' one character; default '****-****'). */
   userCodeMask?: string;
 }
@@ -84,7 +86,7 @@ export async function startPagesServer(options: PagesServerOptions = {}): Promis
   const provider = new Provider(url, configuration);
 
   const app = new Koa();
-  mountInteractions(app, provider, { accounts, ...(options.limiter ? { limiter: options.limiter } : {}) });
+  mountInteractions(app, provider, { accounts, ...(options.codeEntry ? { codeEntry: options.codeEntry } : {}) });
   mountResourceServer(app, provider as never, { accounts, publicUrl: url });
   const callback = provider.callback();
   app.use(async (ctx) => {

@@ -28,7 +28,7 @@ describe('the user code on the phone pages', () => {
       ['ABCDEFGHI', 'ABC-DEF-GHI'],
       ['WDJBMJHT', 'WDJB-MJHT'],
     ] as const) {
-      const request = deviceRequest(m, code, 'Living-room TV', '192.0.2.7');
+      const request = deviceRequest(m, code, { name: 'Living-room TV' }, { ip: '192.0.2.7' });
       const confirm = confirmPage({ lang: 'en', m, action: '/device', xsrf: 'xsrf', ...request });
       const consent = consentPage({ lang: 'en', m, action: '/interaction/uid/consent', csrf: 'csrf', clientName: 'Living-room TV', email: 'ada@example.test', device: request });
       for (const [name, html] of [['confirm', confirm], ['consent', consent]] as const) {

@@ -67,7 +67,7 @@ describe('verification pages', () => {
     const [a, b] = auth.user_code.split('-');
     expect(page.html).toMatch(new RegExp(`data-testid="user-code"[^>]*><span>${a}</span><span>${b}</span>`));
     expect(text(page)).toContain('device-login TV');
-    expect(text(page)).toContain('Started from IP address 127.0.0.1');
+    expect(text(page)).toContain('IP address: 127.0.0.1');
     expect(text(page)).toMatch(/Only continue if you started this yourself/);
     expect(page.buttons).toEqual(['Continue', 'Deny']);
   });
@@ -85,7 +85,7 @@ describe('verification pages', () => {
     for (const page of [confirm, consent]) {
       expect(page.html, page.page).toMatch(new RegExp(`data-testid="user-code"[^>]*><span>${a}</span><span>${b}</span>`));
       expect(page.html, page.page).toContain('<strong data-testid="client-name">device-login TV</strong>');
-      expect(text(page), page.page).toContain('Started from IP address 127.0.0.1');
+      expect(text(page), page.page).toContain('IP address: 127.0.0.1');
     }
     for (const permission of permissions) {
       expect(count(confirm, permission), permission).toBe(0);
@@ -151,7 +151,8 @@ describe('verification pages', () => {
   it('an unknown code re-renders the form with an error and the typed code', async () => {
     const page = await new Phone().openCode(`${server.url}/device`, 'BBBB-CCCC');
     expect(page.page).toBe('enter-code');
-    expect(page.error).toBe("That code isn't right. Check the code on your TV and try again.");
+    // A fresh browser may make ten wrong codes an hour: the page says how many are left.
+    expect(page.error).toBe("That code isn't right. Check the code on your TV and try again. 9 attempts left.");
     expect(page.forms[0]?.fields.user_code).toBe('BBBB-CCCC');
   });
 
@@ -406,7 +407,7 @@ describeWith([CHROMIUM], 'phone layout in Chromium', () => {
     expect(await page.getAttribute('body', 'data-page')).toBe('consent');
     await context.close();
 
-    const wrongCode = "That code isn't right. Check the code on your TV and try again.";
+    const wrongCode = "That code isn't right. Check the code on your TV and try again. 9 attempts left.";
     const loginFailed = 'Login failed: the email or password is incorrect.';
     expect(seen.map((s) => [s.step, s.error, s.focused])).toEqual([
       ['wrong code', wrongCode, 'user_code'],

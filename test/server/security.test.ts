@@ -1,4 +1,4 @@
-// The defences of the phone pages against a real server: code-entry lock, CSRF on every form,
+// The defences of the phone pages against a real server: the password-guessing limit, CSRF on every form,
 // security headers, Secure cookies behind https.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,27 +42,8 @@ async function poll(server: RunningServer, deviceCode: string): Promise<string |
   return body.error ?? (body.access_token ? 'token' : undefined);
 }
 
-describe('brute-force limit on code entry', () => {
-  it('after five wrong codes, even the right code gets "Too many attempts, try again in 10 minutes"', async () => {
-    const server = await start();
-    const auth = await authorize(server);
-    const phone = new Phone();
-    let page = await phone.get(`${server.url}/device`);
-    for (let i = 0; i < 5; i += 1) {
-      page = await phone.submit(page, { fields: { user_code: `BBBB-CCC${'BCDFG'[i]}` } });
-      if (i < 4) expect(page.page).toBe('enter-code');
-    }
-    expect(page.status).toBe(429);
-    expect(page.page).toBe('too-many');
-    expect(page.html).toContain('Too many attempts, try again in 10 minutes.');
-
-    const right = await new Phone().get(auth.verification_uri_complete);
-    expect(right.status).toBe(429);
-    expect(right.page).toBe('too-many');
-    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(500);
-    expect(await poll(server, auth.device_code)).toBe('authorization_pending');
-  });
-
+// Wrong codes are slowed down, not locked out: test/server/code-guessing.test.ts.
+describe('brute-force limit on sign-in', () => {
   it('after ten wrong passwords, sign-in pauses even for the right password, whichever email was tried', async () => {
     const server = await start();
     const auth = await authorize(server);
