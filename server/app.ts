@@ -1,11 +1,10 @@
 // Assembles the embedded server: data directory, keys, store (SQLite or Redis), accounts, the
 // provider with our device-flow gap closures, the phone pages and the resource server, on one
 // HTTP listener whose public URL (never a request's Host header) names every endpoint.
-import { accessSync, constants as fsConstants, existsSync, mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Context, Next } from 'koa';
 import type { ClientMetadata } from 'oidc-provider';
 
@@ -17,9 +16,11 @@ import { openSqliteStore } from './adapters/sqlite.ts';
 import type { OidcStore } from './adapters/store.ts';
 import { isLoopbackHost, reachableBeyondLoopback, SERVER_DEFAULTS, unsafeDefaults } from './defaults.ts';
 import { installDeviceFlow } from './device-flow.ts';
+import { preparePrivateDataDir } from './data-dir.ts';
 import { loadOrCreateKeys } from './keys.ts';
 import { deviceFlowHooks, interactionUrl, mountInteractions, renderError } from './pages/index.ts';
 import { createProvider, type PageHooks } from './provider.ts';
+import type { RateLimit } from './limits.ts';
 
 export interface ServerOptions {
   /** TCP port; 0 picks a free one. Default SERVER_DEFAULTS.port. */
@@ -43,6 +44,11 @@ export interface ServerOptions {
   refreshTokenTtl?: number;
   /** Absolute lifetime of a device grant's refresh tokens, seconds from the sign-in. */
   deviceRefreshMaxAge?: number;
+  /**
+   * New device codes a client may ask for (default SERVER_DEFAULTS.codeIssuePerClient): raised by the
+   * benchmarks, which issue thousands of codes as one client on purpose.
+   */
+  codeIssuePerClient?: RateLimit;
   /**
    * The demo account: true forces it on, false off; left out, it is on only while the server is
    * reachable from this machine alone (loopback listening address and public URL).
@@ -115,20 +121,6 @@ export function normalisePublicUrl(value: string): string {
   return url.origin;
 }
 
-/** Makes sure the data directory exists and is writable; a clear configuration error otherwise. */
-export function prepareDataDir(dataDir: string): string {
-  const absolute = resolve(dataDir);
-  try {
-    // One level at a time: Node's recursive mkdir spins forever on some special file systems (/proc).
-    const missing: string[] = [];
-    for (let dir = absolute; !existsSync(dir); dir = dirname(dir)) missing.unshift(dir);
-    for (const dir of missing) mkdirSync(dir, { mode: 0o700 });
-    accessSync(absolute, fsConstants.W_OK);
-  } catch (cause) {
-    throw new DeviceLoginError('configuration', `The data directory ${absolute} cannot be created or is not writable.`, { cause });
-  }
-  return absolute;
-}
 
 /**
  * Refuses a body larger than `limit` bytes by its Content-Length, before anything reads it: 413 says
@@ -224,7 +216,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
   }
   const fixedPublicUrl = options.publicUrl ? normalisePublicUrl(options.publicUrl) : undefined;
-  const dataDir = prepareDataDir(options.dataDir ?? SERVER_DEFAULTS.dataDir);
+  const dataDir = preparePrivateDataDir(options.dataDir ?? SERVER_DEFAULTS.dataDir, (message) => logger.warn(message));
 
   // Listen first (the port may be 0), then build the provider whose issuer needs the port. Until it
   // is built, every request gets a 503 with Retry-After: a device retrying after a crash must not
@@ -301,6 +293,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       ...(options.accessTokenTtl !== undefined ? { accessTokenTtl: options.accessTokenTtl } : {}),
       ...(options.refreshTokenTtl !== undefined ? { refreshTokenTtl: options.refreshTokenTtl } : {}),
       ...(options.deviceRefreshMaxAge !== undefined ? { deviceRefreshMaxAge: options.deviceRefreshMaxAge } : {}),
+      ...(options.codeIssuePerClient ? { codeIssuePerClient: options.codeIssuePerClient } : {}),
       pages,
     });
 

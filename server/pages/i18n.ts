@@ -27,16 +27,41 @@ const en = {
   genericError: 'Something went wrong. Enter the code again.',
   tooManyTitle: 'Too many attempts',
   tooMany: (minutes: number) => `Too many attempts, try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+  /** Sentences one after another: English puts a space between them. */
+  sentences: (...parts: string[]) => parts.filter(Boolean).join(' '),
+  attemptsLeft: (n: number) => `${n} attempt${n === 1 ? '' : 's'} left.`,
+  tryAgainIn: (seconds: number) => `You can try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
+  waitFirst: (seconds: number) => `Wait ${seconds} second${seconds === 1 ? '' : 's'} before you try again.`,
+  codeHeld: (seconds: number) =>
+    `Someone is signing in with this code on another phone or browser. If that isn't you, try again in ${seconds} second${seconds === 1 ? '' : 's'}, or ask your TV for a new code.`,
   confirmTitle: 'Does this code match the one on your TV?',
   confirmClient: (_client: string) => 'is asking to sign in to your account.',
   consentAsks: 'It will be able to:',
-  startedFrom: (ip: string) => `Started from IP address ${ip}`,
+  ipAddress: (ip: string) => `IP address: ${ip}`,
+  device: (words: string) => `Device: ${words}`,
+  deviceWords: (app: string | undefined, platform: string | undefined) =>
+    app && platform ? `${app} on ${platform}` : (app ?? platform ?? 'an unknown app'),
+  issued: (seconds: number) => {
+    if (seconds < 60) return 'Code requested just now';
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 60) return `Code requested ${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+    const hours = Math.floor(minutes / 60);
+    return `Code requested ${hours} hour${hours === 1 ? '' : 's'} ago`;
+  },
   warningTitle: 'Only continue if you started this yourself',
   warning:
     'Continue only if you started signing in on a device that is in front of you right now. If someone sent you this code or link, stop: they could take over your account.',
   deny: 'Deny',
   loginTitle: 'Sign in',
   loginLead: (client: string) => `Sign in to continue to ${client}.`,
+  reauthLead: (age: string) => `For your safety, enter your password again to approve a device: you last signed in more than ${age} ago.`,
+  duration: (seconds: number) => {
+    if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 60) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+    const hours = Math.floor(minutes / 60);
+    return `${hours} hour${hours === 1 ? '' : 's'}`;
+  },
   email: 'Email',
   password: 'Password',
   signIn: 'Sign in',
@@ -46,6 +71,12 @@ const en = {
   allow: 'Allow',
   successTitle: "You're signed in",
   success: "You're signed in on your TV. You can close this page.",
+  // The proximity check (server/proximity.ts): approved from another network than the TV's.
+  checkNumberTitle: 'One more step on your TV',
+  checkNumber: (n: string) => `Your TV is on another network. To finish, enter ${n} on the TV.`,
+  checkNumberLabel: (n: string) => `Check number: ${n}`,
+  checkNumberWarning:
+    "Didn't start this on a TV in front of you? Then give this number to no one: whoever asks you for it could take over your account.",
   deniedTitle: 'Request denied',
   denied: 'Nothing was shared and your TV was not signed in. You can close this page.',
   expiredTitle: 'This code has expired',
@@ -58,6 +89,8 @@ const en = {
   startAgain: 'Enter a code',
   forbiddenTitle: 'This form has expired',
   forbidden: 'For your safety this form can only be sent once from the page that showed it. Go back and try again.',
+  badLinkTitle: "This link isn't valid",
+  badLink: 'Check the address, or enter the code shown on your TV.',
   scopes: {
     openid: 'Know who you are',
     profile: 'See your name and profile picture',
@@ -87,15 +120,36 @@ const zhTW: Messages = {
   genericError: '發生錯誤，請重新輸入代碼。',
   tooManyTitle: '嘗試次數過多',
   tooMany: (minutes: number) => `嘗試次數過多，請在 ${minutes} 分鐘後再試。`,
+  // Chinese sentences follow each other without a space.
+  sentences: (...parts: string[]) => parts.filter(Boolean).join(''),
+  attemptsLeft: (n: number) => `還可以嘗試 ${n} 次。`,
+  tryAgainIn: (seconds: number) => `請在 ${seconds} 秒後再試。`,
+  waitFirst: (seconds: number) => `請等待 ${seconds} 秒後再試。`,
+  codeHeld: (seconds: number) => `有人正在其他手機或瀏覽器上使用這組代碼登入。如果不是您，請在 ${seconds} 秒後再試，或在電視上取得新的代碼。`,
   confirmTitle: '這組代碼與電視上的相同嗎？',
   confirmClient: (_client: string) => '要求登入您的帳戶。',
   consentAsks: '它將能夠：',
-  startedFrom: (ip: string) => `從 IP 位址 ${ip} 發起`,
+  ipAddress: (ip: string) => `IP 位址：${ip}`,
+  device: (words: string) => `裝置：${words}`,
+  deviceWords: (app: string | undefined, platform: string | undefined) =>
+    app && platform ? `${platform} 上的 ${app}` : (app ?? platform ?? '不明的應用程式'),
+  issued: (seconds: number) => {
+    if (seconds < 60) return '代碼剛剛產生';
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 60) return `代碼於 ${minutes} 分鐘前產生`;
+    return `代碼於 ${Math.floor(minutes / 60)} 小時前產生`;
+  },
   warningTitle: '只有在您親自發起時才繼續',
   warning: '只有當您正在眼前的裝置上登入時才繼續。如果有人傳給您這組代碼或連結，請停止：對方可能會盜用您的帳戶。',
   deny: '拒絕',
   loginTitle: '登入',
   loginLead: (client: string) => `登入以繼續使用 ${client}。`,
+  reauthLead: (age: string) => `為了您的安全，核准裝置前請再次輸入密碼：您上次登入已超過 ${age}。`,
+  duration: (seconds: number) => {
+    if (seconds < 60) return `${seconds} 秒`;
+    const minutes = Math.floor(seconds / 60);
+    return minutes < 60 ? `${minutes} 分鐘` : `${Math.floor(minutes / 60)} 小時`;
+  },
   email: '電子郵件',
   password: '密碼',
   signIn: '登入',
@@ -105,6 +159,10 @@ const zhTW: Messages = {
   allow: '允許',
   successTitle: '您已登入',
   success: '您已在電視上登入。您可以關閉此頁面。',
+  checkNumberTitle: '請在電視上完成最後一步',
+  checkNumber: (n: string) => `您的電視位於其他網路。若要完成登入，請在電視上輸入 ${n}。`,
+  checkNumberLabel: (n: string) => `確認號碼：${n}`,
+  checkNumberWarning: '如果不是您在眼前的電視上開始登入的，請不要把這個號碼告訴任何人：向您索取號碼的人可能會盜用您的帳戶。',
   deniedTitle: '已拒絕要求',
   denied: '未分享任何資料，電視也沒有登入。您可以關閉此頁面。',
   expiredTitle: '此代碼已過期',
@@ -117,6 +175,8 @@ const zhTW: Messages = {
   startAgain: '輸入代碼',
   forbiddenTitle: '此表單已失效',
   forbidden: '為了您的安全，此表單只能從顯示它的頁面送出一次。請返回後再試。',
+  badLinkTitle: '此連結無效',
+  badLink: '請檢查網址，或輸入電視上顯示的代碼。',
   scopes: {
     openid: '確認您的身分',
     profile: '查看您的姓名與大頭貼',

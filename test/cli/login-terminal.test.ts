@@ -70,11 +70,15 @@ describeWith([TMUX], 'device-login login in a real terminal (tmux)', () => {
 
       const first = await paneWhen((t) => CODE_BOX.test(t) && t.includes('Waiting for approval'), 'the code screen');
       const code = CODE_BOX.exec(first)![1]!.replace(/ /g, '');
-      const complete = `${server.issuer}/device?user_code=${code}`;
       const lines = first.replace(/\n$/, '').split('\n');
       expect(lines.length).toBeLessThanOrEqual(24);
-      // The whole QR code is on screen, first row to last: the pane's text decodes to the complete URI.
-      expect(decodeScreen(first, { color: true }), first).toBe(complete);
+      // The whole QR code is on screen, first row to last: the pane's text decodes to the complete URI
+      // (the server's link to this code, with its mark `k` that lets a scanned link past the guessing limits).
+      const complete = String(decodeScreen(first, { color: true }));
+      const decoded = new URL(complete);
+      expect(`${decoded.origin}${decoded.pathname}`, first).toBe(`${server.issuer}/device`);
+      expect(decoded.searchParams.get('user_code'), first).toBe(code);
+      expect(decoded.searchParams.get('k'), first).toMatch(/^[\w-]{8}$/);
       expect(first).toContain(`${server.issuer}/device`);
 
       tmux('resize-window', '-t', 'login', '-x', '60', '-y', '16');
