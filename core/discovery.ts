@@ -97,6 +97,9 @@ export async function discoverEndpoints(
     );
   }
   const endpoints: Endpoints = { issuer, deviceAuthorizationEndpoint: device, tokenEndpoint: token };
+  const authorization = httpUrl(metadata.authorization_endpoint);
+  if (authorization) endpoints.authorizationEndpoint = authorization;
+  if (metadata.authorization_response_iss_parameter_supported === true) endpoints.authorizationResponseIssParameterSupported = true;
   const userinfo = httpUrl(metadata.userinfo_endpoint);
   if (userinfo) endpoints.userinfoEndpoint = userinfo;
   const revocation = httpUrl(metadata.revocation_endpoint);

@@ -77,6 +77,11 @@ export interface MachineState {
    * answers it (a poll that fails on the way sends it again).
    */
   readonly proximity?: { readonly step: 'needed' | 'wrong'; readonly attemptsLeft?: number; readonly entered?: string };
+  /**
+   * A sign-in through a browser (the authorization code flow) is under way instead of a device code:
+   * the address the person opens. Whoever runs it (host/browser-sign-in.ts) reports how it ended.
+   */
+  readonly browser?: { readonly authorizationUrl: string };
   /** Tokens arrived; waiting for the profile before `signed_in`. */
   readonly loadingProfile: boolean;
   readonly tokens?: TokenSet;
@@ -104,6 +109,13 @@ export type MachineEvent =
   /** The person entered the check number the phone shows (the proximity check). */
   | { type: 'check_number_entered'; now: number; checkNumber: string }
   | { type: 'authorization_received'; flowId: number; now: number; authorization: DeviceAuthorization }
+  /** A sign-in through a browser began (from idle, denied, expired or error): the person opens this address. */
+  | { type: 'browser_sign_in_started'; authorizationUrl: string }
+  /**
+   * How that sign-in ended: tokens from the code exchange, or an error (`access_denied`: the person
+   * said no; `expired_token`: nobody finished in time; anything else: it failed).
+   */
+  | { type: 'browser_sign_in_ended'; flowId: number; result: { kind: 'tokens'; tokens: TokenSet } | { kind: 'failed'; error: DeviceLoginError } }
   | { type: 'authorization_failed'; flowId: number; error: DeviceLoginError }
   /** The timer of a `schedule_poll` effect fired. */
   | { type: 'poll_due'; now: number }
@@ -201,6 +213,16 @@ export function transition(state: MachineState, event: MachineEvent): Transition
       return { state: settle(state, 'error', describe(event.error)), effects: [] };
     case 'check_number_entered':
       return onCheckNumberEntered(state, event.now, event.checkNumber);
+    case 'browser_sign_in_started':
+      if (!['idle', 'denied', 'expired', 'error'].includes(state.flow)) return same(state);
+      return {
+        state: { ...withoutFlow(state), flow: 'awaiting_user', flowId: state.flowId + 1, browser: { authorizationUrl: event.authorizationUrl } },
+        effects: [{ type: 'abort' }],
+      };
+    case 'browser_sign_in_ended':
+      if (state.flow !== 'awaiting_user' || !state.browser || state.loadingProfile || event.flowId !== state.flowId) return same(state);
+      if (event.result.kind === 'tokens') return tokensObtained(state, event.result.tokens);
+      return { state: settle(state, browserOutcome(event.result.error), describe(event.result.error)), effects: [] };
     case 'poll_due':
       return onPollDue(state, event.now);
     case 'poll_outcome':
@@ -256,7 +278,12 @@ export function transition(state: MachineState, event: MachineEvent): Transition
 export function snapshotOf(state: MachineState): Snapshot {
   const snap: Snapshot = { state: state.flow };
   const auth = state.authorization;
+  if (state.flow === 'awaiting_user' && state.browser) {
+    snap.method = 'browser';
+    snap.authorizationUrl = state.browser.authorizationUrl;
+  }
   if (state.flow === 'awaiting_user' && auth) {
+    snap.method = 'device';
     snap.network = state.network;
     snap.userCode = auth.userCode;
     snap.verificationUri = auth.verificationUri;
@@ -276,7 +303,8 @@ export function snapshotOf(state: MachineState): Snapshot {
     if (state.tokens?.expiresAt !== undefined) snap.tokenExpiresAt = state.tokens.expiresAt;
   }
   if (state.error) snap.error = state.error;
-  if (state.flow === 'requesting' || state.flow === 'awaiting_user' || state.flow === 'expired') {
+  // Renewals are of device codes: a browser sign-in has none.
+  if (state.flow === 'requesting' || (state.flow === 'awaiting_user' && !state.browser) || state.flow === 'expired') {
     snap.autoRenewalsLeft = state.autoRenewalsLeft;
   }
   return snap;
@@ -459,21 +487,7 @@ function onPollOutcome(polled: MachineState, now: number, outcome: PollOutcome, 
     unsent || polled.pollStartedAt === undefined ? polled : { ...polled, lastPollSeenAt: polled.pollStartedAt };
   switch (outcome.kind) {
     case 'tokens':
-      return {
-        state: {
-          ...withoutProximity(state),
-          network: 'online',
-          failures: 0,
-          loadingProfile: true,
-          tokens: outcome.tokens,
-          tokensId: state.tokensId + 1,
-        },
-        // Persist at once: a crash while the profile loads must not lose a sign-in.
-        effects: [
-          { type: 'persist', value: storedSignedIn(outcome.tokens) },
-          { type: 'load_profile', flowId: state.flowId, tokens: outcome.tokens },
-        ],
-      };
+      return tokensObtained({ ...withoutProximity(state), network: 'online', failures: 0 }, outcome.tokens);
     case 'pending':
       return schedule({ ...state, network: 'online', failures: 0 }, now, auth, {
         retryAfterMs: outcome.retryAfterMs,
@@ -542,6 +556,28 @@ function onPollOutcome(polled: MachineState, now: number, outcome: PollOutcome, 
     case 'fatal':
       return { state: settle(state, 'error', describe(outcome.error)), effects: [{ type: 'clear_store' }] };
   }
+}
+
+/**
+ * Tokens arrived, from a poll or a browser's code exchange: stored and signed in alike, so that
+ * status, token and logout never know which way the person signed in.
+ */
+function tokensObtained(state: MachineState, tokens: TokenSet): Transition {
+  return {
+    state: { ...state, loadingProfile: true, tokens, tokensId: state.tokensId + 1 },
+    // Persist at once: a crash while the profile loads must not lose a sign-in.
+    effects: [
+      { type: 'persist', value: storedSignedIn(tokens) },
+      { type: 'load_profile', flowId: state.flowId, tokens },
+    ],
+  };
+}
+
+/** Where a browser sign-in that failed settles: a refusal and a time-out as the device flow's, else error. */
+function browserOutcome(error: DeviceLoginError): 'denied' | 'expired' | 'error' {
+  if (error.code === 'access_denied') return 'denied';
+  if (error.code === 'expired_token') return 'expired';
+  return 'error';
 }
 
 /** Sets the next poll time, or expires the flow when the code dies first. */

@@ -158,6 +158,8 @@ export async function resolveEndpoints(
       const endpoints: Endpoints = {
         deviceAuthorizationEndpoint: `${base}/login/device/code`,
         tokenEndpoint: `${base}/login/oauth/access_token`,
+        // The web application flow, which GitHub allows on a loopback redirect with any port.
+        authorizationEndpoint: `${base}/login/oauth/authorize`,
         userinfoEndpoint: isDotCom ? 'https://api.github.com/user' : `${base}/api/v3/user`,
       };
       return {
@@ -174,6 +176,7 @@ export async function resolveEndpoints(
         issuer: 'https://accounts.google.com',
         deviceAuthorizationEndpoint: 'https://oauth2.googleapis.com/device/code',
         tokenEndpoint: 'https://oauth2.googleapis.com/token',
+        authorizationEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth',
         userinfoEndpoint: 'https://openidconnect.googleapis.com/v1/userinfo',
         revocationEndpoint: 'https://oauth2.googleapis.com/revoke',
         jwksUri: 'https://www.googleapis.com/oauth2/v3/certs',
@@ -198,6 +201,7 @@ export async function resolveEndpoints(
       const endpoints: Endpoints = {
         deviceAuthorizationEndpoint: `${root}/oauth2/v2.0/devicecode`,
         tokenEndpoint: `${root}/oauth2/v2.0/token`,
+        authorizationEndpoint: `${root}/oauth2/v2.0/authorize`,
         userinfoEndpoint: 'https://graph.microsoft.com/oidc/userinfo',
         jwksUri: `${root}/discovery/v2.0/keys`,
       };

@@ -327,6 +327,23 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
 
     signIn: () => dispatch({ type: 'sign_in', now: clock.now() }),
     newCode: () => dispatch({ type: 'new_code', now: clock.now() }),
+    signInWithBrowser(attempt) {
+      dispatch({ type: 'browser_sign_in_started', authorizationUrl: attempt.authorizationUrl });
+      if (state.flow !== 'awaiting_user' || state.browser?.authorizationUrl !== attempt.authorizationUrl) return;
+      const flowId = state.flowId;
+      const signal = flow.signal;
+      attempt.tokens(signal).then(
+        (tokens) => {
+          if (!signal.aborted) dispatch({ type: 'browser_sign_in_ended', flowId, result: { kind: 'tokens', tokens } });
+        },
+        (err: unknown) => {
+          if (signal.aborted) return;
+          const error = toDeviceLoginError(err);
+          logger.warn('The sign-in through the browser ended without tokens.', { code: error.code });
+          dispatch({ type: 'browser_sign_in_ended', flowId, result: { kind: 'failed', error } });
+        },
+      );
+    },
     enterCheckNumber: (checkNumber) => dispatch({ type: 'check_number_entered', now: clock.now(), checkNumber }),
     cancel: () => dispatch({ type: 'cancel' }),
 

@@ -30,6 +30,10 @@ export interface Endpoints {
   issuer?: string;
   deviceAuthorizationEndpoint: string;
   tokenEndpoint: string;
+  /** Where a browser signs in (authorization code flow, `login --browser`); absent: the device flow only. */
+  authorizationEndpoint?: string;
+  /** The server sends `iss` with every authorization response (RFC 9207), so one without it is refused. */
+  authorizationResponseIssParameterSupported?: boolean;
   userinfoEndpoint?: string;
   revocationEndpoint?: string;
   jwksUri?: string;
@@ -182,6 +186,10 @@ export interface ProximityCheck {
 /** The public projection of a session: safe to print, log and send to a UI (no tokens, no device code). */
 export interface Snapshot {
   state: FlowState;
+  /** Only while awaiting_user: a code to enter or scan (`device`), or a sign-in in a browser (`browser`). */
+  method?: 'device' | 'browser';
+  /** Only while awaiting_user with method `browser`: the address the browser signs in at. */
+  authorizationUrl?: string;
   /** Only while awaiting_user. */
   network?: NetworkStatus;
   userCode?: string;
@@ -212,6 +220,20 @@ export interface Snapshot {
   autoRenewalsLeft?: number;
 }
 
+/**
+ * One sign-in through a browser (authorization code flow), run by the host (host/browser-sign-in.ts:
+ * the loopback redirect listener, the code exchange) and driven by a session.
+ */
+export interface BrowserSignIn {
+  /** The address the person opens. */
+  readonly authorizationUrl: string;
+  /**
+   * Resolves with the tokens once the person has signed in; rejects with a DeviceLoginError
+   * (`access_denied`, `expired_token` when nobody finished in time, `aborted` on `signal`, ...).
+   */
+  tokens(signal: AbortSignal): Promise<TokenSet>;
+}
+
 /** A device sign-in session: the reducer's state plus the runner that executes its effects. */
 export interface DeviceSession {
   /** The current public projection. */
@@ -229,6 +251,12 @@ export interface DeviceSession {
    * once. Ignored unless the server asked for it (Snapshot.proximity) and no number is being checked.
    */
   enterCheckNumber(checkNumber: string): void;
+  /**
+   * From idle, denied, expired or error: sign in through a browser instead of a device code. The
+   * session shows `awaiting_user` with method `browser` until `attempt` ends, then stores the tokens
+   * exactly as after a device-flow sign-in. Ignored in other states.
+   */
+  signInWithBrowser(attempt: BrowserSignIn): void;
   /** Stop polling and forget the pending code; back to idle. */
   cancel(): void;
   /** Revoke (RFC 7009) when possible, forget locally, back to idle. */

@@ -164,6 +164,7 @@ describe('github', () => {
     expect(resolved.endpoints).toEqual({
       deviceAuthorizationEndpoint: 'https://github.com/login/device/code',
       tokenEndpoint: 'https://github.com/login/oauth/access_token',
+      authorizationEndpoint: 'https://github.com/login/oauth/authorize',
       userinfoEndpoint: 'https://api.github.com/user',
     });
     expect(resolved.displayName).toBe('GitHub');
@@ -177,6 +178,7 @@ describe('github', () => {
     expect(resolved.endpoints).toEqual({
       deviceAuthorizationEndpoint: 'https://git.corp.test/login/device/code',
       tokenEndpoint: 'https://git.corp.test/login/oauth/access_token',
+      authorizationEndpoint: 'https://git.corp.test/login/oauth/authorize',
       userinfoEndpoint: 'https://git.corp.test/api/v3/user',
     });
   });
