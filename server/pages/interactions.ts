@@ -16,7 +16,7 @@ import { browserOf } from './code-entry.ts';
 import { holdCode, isAwaitingDecision, isHeldBy } from './device-hold.ts';
 import { clientBadge, clientLabel, deviceFacts, routePath } from './oidc.ts';
 import { language, render, retryAfter, switchHref } from './respond.ts';
-import { allowImageFrom, checkCsrf, csrfToken, readForm, securityHeaders, type AttemptLimiter } from './security.ts';
+import { allowFormActionTo, allowImageFrom, checkCsrf, csrfToken, readForm, securityHeaders, type AttemptLimiter } from './security.ts';
 import { consentPage, deviceRequest, endPage, loginPage } from './views.ts';
 
 const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access', 'address', 'phone']);
@@ -60,6 +60,10 @@ async function handleInteraction(ctx: Context, provider: Provider, routes: Inter
   const client = await provider.Client.find(clientId);
   const clientName = clientLabel(client);
   const scope = typeof details.params.scope === 'string' ? details.params.scope : undefined;
+  // A browser sign-in (authorization code) ends in a redirect to the client's callback, which follows
+  // the form of this page: the policy names that one URI, as the request gave it and the client allows.
+  const redirectUri = typeof details.params.redirect_uri === 'string' ? details.params.redirect_uri : undefined;
+  if (redirectUri && client?.redirectUriAllowed(redirectUri)) allowFormActionTo(ctx, redirectUri);
   const base = `/interaction/${uid}`;
   const page = { lang, m, switchHref: switchHref(lang, base), clientName };
 

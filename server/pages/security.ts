@@ -48,6 +48,29 @@ export function allowImageFrom(ctx: Context, url: string): boolean {
   return true;
 }
 
+/**
+ * Lets this page's forms lead to `uri`: the redirect URI of the browser sign-in the page belongs to.
+ * Chromium applies form-action to the redirects that follow a submitted form, so without it the
+ * browser stops at the last hop, to the client's callback, after Sign in or Allow. Exactly that URI
+ * (its origin and path), nothing wider; false when it cannot be written into the policy as it is.
+ */
+export function allowFormActionTo(ctx: Context, uri: string): boolean {
+  let source: string;
+  try {
+    const parsed = new URL(uri);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return false;
+    source = `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return false;
+  }
+  // A policy is split at ';' and ',' and its sources at white space: such a URI would widen it.
+  if (/[\s;,']/.test(source)) return false;
+  const policy = ctx.response.get('Content-Security-Policy');
+  if (!policy) return false;
+  ctx.set('Content-Security-Policy', policy.replace("form-action 'self'", `form-action 'self' ${source}`));
+  return true;
+}
+
 function setPageHeaders(ctx: Context, frameAncestors: readonly string[]): void {
   ctx.set(
     'Content-Security-Policy',
