@@ -96,6 +96,10 @@ export const COMMANDS: Record<'login' | 'status' | 'token' | 'logout' | 'web', C
       ...SESSION_OPTIONS,
       JSON_FLAG,
       toggle('no-qr', 'do not draw the QR code'),
+      toggle('browser', 'sign in through the system browser (authorization code + PKCE) instead of a code'),
+      toggle('no-open', 'with --browser: do not open a browser, only print the address to open on this machine'),
+      valued('redirect-port', 'N', 'with --browser: the port of http://127.0.0.1:N/callback (default: a free one)'),
+      valued('timeout', 'S', `with --browser: seconds to wait for the sign-in in the browser (default ${CLIENT_DEFAULTS.browserSignInTimeoutSeconds})`),
       HELP,
     ],
     notes: `With --json, stdout is JSON Lines: one object per state change ("awaiting_user" with userCode,
@@ -104,6 +108,13 @@ verificationUri, verificationUriComplete, expiresAt, interval, network; "signed_
 another network, a server with the proximity check wants the number the phone shows: awaiting_user
 then carries "proximity" {step: needed | checking | wrong, attemptsLeft}, and the number is read from
 stdin as one line (the terminal's prompt, or a script); if stdin ends first, login exits 1.
+
+With --browser, the sign-in happens in the system browser on this machine (the address is always
+printed on stderr), which comes back to http://127.0.0.1:<port>/callback; the --json waiting line is
+{"state":"awaiting_user","method":"browser","authorizationUrl":...} (a code's carries "method":"device").
+Where no browser can run (no DISPLAY or WAYLAND_DISPLAY on Linux, an SSH session) it says so and
+shows a code instead, unless --no-open. It ends with exit 3 when the sign-in is refused and 4 when
+nobody finishes it within --timeout.
 
 Exit codes: 0 signed in, 1 error, 2 usage or configuration error, 3 denied, 4 code expired,
 130 interrupted. Ctrl-C keeps the pending code: running login again before it expires resumes it.

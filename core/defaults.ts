@@ -33,6 +33,11 @@ export const CLIENT_DEFAULTS = {
   maxResponseBytes: 1024 * 1024,
   /** An access token closer than this to its expiry is refreshed before use. */
   minTokenValidityMs: 60_000,
+  /**
+   * How long `login --browser` waits for the person to finish signing in in the browser before it
+   * ends as expired (exit 4), like a device code nobody used. `--timeout` changes it.
+   */
+  browserSignInTimeoutSeconds: 600,
   /** Microsoft Entra's tenant when `--tenant` is not given: work, school and personal accounts. */
   microsoftTenant: 'common',
   /** What the log shows: `warn` keeps a terminal quiet; `info` or `debug` to follow the flow. */

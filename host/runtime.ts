@@ -12,6 +12,7 @@ import { resolveEndpoints, type ResolvedProvider } from '../core/providers.ts';
 import { createDeviceSession, storeKeyFor } from '../core/session.ts';
 import type { ClientSettings, DeviceSession } from '../core/types.ts';
 import { assertClientConfigured, type DeviceLoginConfig } from './config.ts';
+import { prepareBrowserSignIn, type PreparedBrowserSignIn } from './browser-sign-in.ts';
 import { DeviceController, type DeviceControllerOptions } from './device-controller.ts';
 
 /** The embedded server as it reports itself once running (server/app.ts RunningServer has these). */
@@ -60,6 +61,12 @@ export interface DeviceRuntime {
   sessionOptions: { maxAutoRenewals: number; longPollSeconds: number };
   /** A new session (not restored: a command that only reads the store needs none). */
   openSession(): DeviceSession;
+  /**
+   * One sign-in through the system browser for this server and client (authorization code + PKCE on a
+   * loopback redirect), for a session's signInWithBrowser. Throws DeviceLoginError `configuration`
+   * when the server has no authorization endpoint or the port is taken.
+   */
+  prepareBrowserSignIn(options?: { redirectPort?: number; timeoutMs?: number }): Promise<PreparedBrowserSignIn>;
   /** A DeviceController over a new session, restored from the store: what the TV shows. */
   openController(extra?: ControllerExtras): Promise<DeviceController>;
 }
@@ -117,6 +124,14 @@ export async function createDeviceRuntime(options: DeviceRuntimeOptions): Promis
         ports,
         storeKey,
         ...sessionOptions,
+      }),
+    prepareBrowserSignIn: (browser = {}) =>
+      prepareBrowserSignIn({
+        endpoints: provider.endpoints,
+        client,
+        ports,
+        timeoutMs: browser.timeoutMs ?? CLIENT_DEFAULTS.browserSignInTimeoutSeconds * 1000,
+        ...(browser.redirectPort !== undefined ? { redirectPort: browser.redirectPort } : {}),
       }),
     openController: (extra = {}) =>
       DeviceController.create({

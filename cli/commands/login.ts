@@ -2,9 +2,12 @@
 // for scripts), or JSON Lines on stdout with --json (DESIGN.md, command-line contract). The screen is
 // fitted to the terminal and redrawn when it is resized (cli/render.ts); the server and client are
 // remembered in the token store, so that status, token, logout and the next login need no flags.
+import { CLIENT_DEFAULTS } from '../../core/defaults.ts';
 import { toDeviceLoginError } from '../../core/errors.ts';
 import type { Snapshot } from '../../core/types.ts';
-import { commandHelp, parseCommandArgs } from '../args.ts';
+import type { PreparedBrowserSignIn } from '../../host/browser-sign-in.ts';
+import { openBrowser, whyNoBrowser } from '../../host/open-browser.ts';
+import { commandHelp, parseCommandArgs, usageError, type Flags } from '../args.ts';
 import { createCheckNumberPrompt, NO_CHECK_NUMBER_INPUT } from '../check-number.ts';
 import { EXIT, type CliIO } from '../io.ts';
 import { awaitingBlock, describeProfile, statusLine, type RenderStyle, type TerminalSize } from '../render.ts';
@@ -17,8 +20,10 @@ export function jsonLine(snapshot: Snapshot): Record<string, unknown> | undefine
     case 'idle':
       return undefined;
     case 'awaiting_user':
+      if (snapshot.method === 'browser') return { state, method: 'browser', authorizationUrl: snapshot.authorizationUrl };
       return {
         state,
+        method: 'device',
         userCode: snapshot.userCode,
         // What the TV and the phone show, for a script that displays the code itself.
         displayCode: snapshot.displayCode,
@@ -62,6 +67,23 @@ export function exitCodeOf(snapshot: Snapshot): number {
   }
 }
 
+/** What --browser asks for: where to listen and how long to wait; usage errors for malformed values. */
+export function browserOptions(flags: Flags): { open: boolean; redirectPort?: number; timeoutMs: number } | undefined {
+  const port = flags['redirect-port'];
+  const timeout = flags.timeout;
+  if (flags.browser !== true) {
+    const stray = flags['no-open'] ? '--no-open' : port !== undefined ? '--redirect-port' : timeout !== undefined ? '--timeout' : undefined;
+    if (stray) throw usageError(`${stray} goes with --browser (see device-login login --help)`);
+    return undefined;
+  }
+  const whole = (value: unknown) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN);
+  const redirectPort = port === undefined ? undefined : whole(port);
+  if (redirectPort !== undefined && !(redirectPort >= 1 && redirectPort <= 65535)) throw usageError(`--redirect-port must be a port number from 1 to 65535 (got "${String(port)}")`);
+  const seconds = timeout === undefined ? CLIENT_DEFAULTS.browserSignInTimeoutSeconds : whole(timeout);
+  if (!(seconds >= 1)) throw usageError(`--timeout must be a whole number of seconds, at least 1 (got "${String(timeout)}")`);
+  return { open: flags['no-open'] !== true, ...(redirectPort !== undefined ? { redirectPort } : {}), timeoutMs: seconds * 1000 };
+}
+
 /** Runs `device-login login`. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const flags = parseCommandArgs('login', argv);
@@ -70,11 +92,20 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT.ok;
   }
   const json = flags.json === true;
+  let browser = browserOptions(flags);
+  // The loopback redirect can only be reached from a browser on this machine: where none can run,
+  // a code (which any phone can use) instead; --no-open means someone else opens the address here.
+  const noBrowser = browser?.open ? whyNoBrowser(io.env) : undefined;
+  if (noBrowser) {
+    io.stderr.write(`device-login: no browser can sign in here (${noBrowser}); signing in with a code instead.\n`);
+    browser = undefined;
+  }
   const emit = (line: Record<string, unknown>) => io.stdout.write(`${JSON.stringify(line)}\n`);
 
   // Log lines (warnings) must not be drawn into the middle of the live status line; the view exists
   // only once the provider is known, after the logger.
   const live: { view?: HumanView } = {};
+  let attempt: PreparedBrowserSignIn | undefined;
   const logStream = {
     write(chunk: string) {
       live.view?.suspend();
@@ -163,7 +194,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       return EXIT.ok;
     }
     session.subscribe(onSnapshot);
-    if (restored.state === 'awaiting_user') {
+    if (browser) {
+      // A code left pending by an earlier login is given up for the browser asked for now.
+      if (restored.state === 'awaiting_user') session.cancel();
+      attempt = await ctx.prepareBrowserSignIn({ timeoutMs: browser.timeoutMs, ...(browser.redirectPort !== undefined ? { redirectPort: browser.redirectPort } : {}) });
+      const url = attempt.authorizationUrl;
+      io.stderr.write(`${browser.open ? 'Opening your browser to sign in. If it does not open, open' : 'To sign in, open'} this address in a browser on this computer:\n  ${url}\n`);
+      if (browser.open) {
+        void openBrowser(url, io.env).then((opened) => {
+          if (!opened) logStream.write('device-login: could not open a browser: open the address above.\n');
+        });
+      }
+      session.signInWithBrowser(attempt);
+    } else if (restored.state === 'awaiting_user') {
       if (!json) io.stderr.write('Resuming the sign-in that was already in progress.\n');
       onSnapshot(restored);
     } else {
@@ -202,6 +245,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     prompt.close();
     // Closing keeps the pending code in the store: a rerun resumes it (see `login --help`).
     await session.close();
+    await attempt?.close();
     await remembering;
   }
 }
@@ -232,6 +276,7 @@ function createHumanView(
   let liveLine = false;
   let lastNetwork: string | undefined;
   let listening = false;
+  let method: Snapshot['method'];
 
   // A terminal that does not say its size is taken for the classic 80×24.
   const size = (): TerminalSize | undefined =>
@@ -276,6 +321,12 @@ function createHumanView(
         stopTicker();
         return;
       }
+      if (snapshot.method === 'browser') {
+        if (method !== 'browser') stderr.write('Waiting for you to sign in in the browser...\n');
+        method = 'browser';
+        return;
+      }
+      method = 'device';
       if (snapshot.proximity) {
         // The prompt for the check number owns the terminal's last line now: no live line over it.
         stopTicker();
@@ -315,10 +366,18 @@ function createHumanView(
           if (snapshot.notice === 'profile_unavailable') stderr.write('  Your name and email could not be loaded (the log says why); the sign-in is kept.\n');
           return;
         case 'denied':
-          stderr.write(`${cross} The sign-in was denied on the other device. Run device-login login to try again.\n`);
+          stderr.write(
+            method === 'browser'
+              ? `${cross} The sign-in was refused in the browser. Run device-login login --browser to try again.\n`
+              : `${cross} The sign-in was denied on the other device. Run device-login login to try again.\n`,
+          );
           return;
         case 'expired':
-          stderr.write(`${cross} The code expired before it was approved. Run device-login login for a new code.\n`);
+          stderr.write(
+            method === 'browser'
+              ? `${cross} device-login: ${snapshot.error?.message ?? 'nobody finished signing in in the browser in time.'}\n`
+              : `${cross} The code expired before it was approved. Run device-login login for a new code.\n`,
+          );
           return;
         default:
           stderr.write(`${cross} device-login: ${snapshot.error?.message ?? 'the sign-in failed.'}\n`);

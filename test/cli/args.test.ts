@@ -36,6 +36,28 @@ describe('device-login command line: usage and configuration errors', () => {
     expect(r.stderr.trim().split('\n')).toEqual(['device-login: option --issuer needs a value (URL) (see device-login status --help)']);
   });
 
+  it('the --browser flags exit 2 when malformed or given without --browser', async () => {
+    const cases: Array<[string[], string]> = [
+      [['--no-open'], 'device-login: --no-open goes with --browser (see device-login login --help)\n'],
+      [['--timeout', '5'], 'device-login: --timeout goes with --browser (see device-login login --help)\n'],
+      [['--browser', '--redirect-port', '70000'], 'device-login: --redirect-port must be a port number from 1 to 65535 (got "70000")\n'],
+      [['--browser', '--timeout', '0'], 'device-login: --timeout must be a whole number of seconds, at least 1 (got "0")\n'],
+    ];
+    for (const [flags, stderr] of cases) {
+      const r = await run(['login', '--issuer', 'http://127.0.0.1:9', '--client-id', 'x', ...flags]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(stderr);
+    }
+  });
+
+  it('login --help names the --browser flags with the default timeout from CLIENT_DEFAULTS', () => {
+    const help = commandHelp('login');
+    expect(help).toContain(`--timeout S`);
+    expect(help).toContain(`(default ${CLIENT_DEFAULTS.browserSignInTimeoutSeconds})`);
+    expect(help).toMatch(/--redirect-port N/);
+    expect(help).toMatch(/--no-open/);
+  });
+
   it('a malformed issuer exits 2 and says what was wrong', async () => {
     const r = await run(['login', '--issuer', 'foo', '--client-id', 'x']);
     expect(r.code).toBe(2);

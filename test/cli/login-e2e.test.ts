@@ -68,8 +68,9 @@ describe('device-login login / status / token / logout against oidc-provider', (
     const lines = cli.jsonLines();
     expect(lines.map((l) => l.state)).toEqual(['requesting', 'awaiting_user', 'signed_in']);
     expect(Object.keys(awaiting).sort()).toEqual(
-      ['state', 'userCode', 'displayCode', 'verificationUri', 'verificationUriComplete', 'expiresAt', 'interval', 'network'].sort(),
+      ['state', 'method', 'userCode', 'displayCode', 'verificationUri', 'verificationUriComplete', 'expiresAt', 'interval', 'network'].sort(),
     );
+    expect(awaiting.method).toBe('device');
     expect(awaiting.userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
     // What the TV and the phone show of this code (core/user-code.ts), for a script that shows it itself.
     expect(awaiting.displayCode).toBe(awaiting.userCode);

@@ -55,11 +55,20 @@ describe('login --json lines and exit codes', () => {
   it('writes awaiting_user with an ISO expiry and leaves out absent fields', () => {
     expect(jsonLine({ state: 'awaiting_user', userCode: 'A', verificationUri: 'https://x/d', expiresAt: Date.UTC(2030, 0, 1), interval: 5, network: 'online' })).toEqual({
       state: 'awaiting_user',
+      method: 'device',
       userCode: 'A',
       verificationUri: 'https://x/d',
       expiresAt: '2030-01-01T00:00:00.000Z',
       interval: 5,
       network: 'online',
+    });
+  });
+
+  it('writes a browser sign-in\'s waiting line as the contract says: method and address only', () => {
+    expect(jsonLine({ state: 'awaiting_user', method: 'browser', authorizationUrl: 'https://x/authorize?state=s' })).toEqual({
+      state: 'awaiting_user',
+      method: 'browser',
+      authorizationUrl: 'https://x/authorize?state=s',
     });
   });
 

@@ -1,0 +1,56 @@
+// The page a browser lands on at the end of a sign-in through it (the loopback redirect, RFC 8252):
+// written for the person, in English or Traditional Chinese by Accept-Language, saying to go back
+// to the terminal or app, or what went wrong. No script, no outside resource, nothing to leak.
+
+/** The languages of the page: Traditional Chinese for zh-TW, zh-HK, zh-MO and zh-Hant, else English. */
+export type RedirectLang = 'en' | 'zh-TW';
+
+/** What the page says. */
+export type RedirectPageKind = 'signed_in' | 'denied' | 'wrong_state' | 'failed';
+
+const WORDS = {
+  en: {
+    signed_in: ['Signed in', 'You are signed in. You can close this tab and go back to the terminal.'],
+    denied: ['Sign-in cancelled', 'You did not allow the sign-in. You can close this tab; the terminal says what to do next.'],
+    wrong_state: [
+      'This sign-in link is not the one being waited for',
+      'This answer belongs to no sign-in in progress here, so it was ignored. If you are signing in, use the address the terminal shows.',
+    ],
+    failed: ['Sign-in failed', 'The sign-in did not work. You can close this tab; the terminal says what went wrong.'],
+  },
+  'zh-TW': {
+    signed_in: ['已登入', '您已登入。可以關閉此分頁，回到終端機。'],
+    denied: ['已取消登入', '您沒有允許這次登入。可以關閉此分頁；終端機會說明接下來怎麼做。'],
+    wrong_state: ['這不是正在等待的登入連結', '這個回應不屬於此處進行中的任何登入，所以已略過。若您正在登入，請使用終端機顯示的網址。'],
+    failed: ['登入失敗', '這次登入沒有成功。可以關閉此分頁；終端機會說明出了什麼問題。'],
+  },
+} as const satisfies Record<RedirectLang, Record<RedirectPageKind, readonly [string, string]>>;
+
+/** The page's language from an Accept-Language header: the first listed language we have, by q. */
+export function redirectLang(acceptLanguage: string | undefined): RedirectLang {
+  const ranked = (acceptLanguage ?? '')
+    .split(',')
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { tag: tag.toLowerCase(), q: q ? Number(q.slice(2)) || 0 : 1, index };
+    })
+    .filter((entry) => entry.tag && entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const { tag } of ranked) {
+    if (/^zh-(tw|hk|mo|hant)\b/.test(tag)) return 'zh-TW';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+/** The HTML of the page; `detail` (English, from the error) is added to `failed` for whoever reads it. */
+export function redirectPage(kind: RedirectPageKind, lang: RedirectLang, detail?: string): string {
+  const [title, text] = WORDS[lang][kind];
+  const more = detail ? `<p>${escapeHtml(detail)}</p>` : '';
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head><body><main><h1>${title}</h1><p>${text}</p>${more}</main></body></html>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
