@@ -5,6 +5,7 @@
 export const INVOKE_CHANNELS = {
   getState: 'device-login:get-state',
   signIn: 'device-login:sign-in',
+  signInOnThisComputer: 'device-login:sign-in-on-this-computer',
   cancel: 'device-login:cancel',
   newCode: 'device-login:new-code',
   enterCheckNumber: 'device-login:enter-check-number',

@@ -13,6 +13,7 @@ const checkNumber = z.string().refine(isCheckNumber, `must be ${CHECK_NUMBER_DIG
 export const INVOKE_ARGUMENTS = {
   getState: noArguments,
   signIn: noArguments,
+  signInOnThisComputer: noArguments,
   cancel: noArguments,
   newCode: noArguments,
   enterCheckNumber: z.tuple([checkNumber]),

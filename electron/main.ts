@@ -3,7 +3,7 @@
 // ViewState to the TV over IPC and runs the TV's bridge calls. No token ever leaves this process.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, dialog, ipcMain, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
+import { app, dialog, ipcMain, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { DeviceLoginError, toDeviceLoginError } from '../core/errors.ts';
 import type { Ports } from '../core/ports.ts';
 import { systemClock } from '../host/clock.ts';
@@ -27,6 +27,7 @@ import {
   denyAllPermissions,
   isTrustedSender,
   locationKey,
+  mayOpenForSignIn,
   phoneMayNavigate,
   phoneOrigins,
   TV_BASE_URL,
@@ -79,7 +80,8 @@ async function start(): Promise<void> {
   const server = namesServer(config) ? undefined : await startEmbeddedServer(join(userData, 'server'), logger);
   const ports: Ports = { http: createAxiosHttpClient(), clock: systemClock, store, logger };
   const runtime = await createDeviceRuntime({ config, ports, command: 'device-login TV', ...(server ? { embedded: server } : {}) });
-  const controller = await runtime.openController();
+  // A kiosk has no system browser to offer: it signs in with a phone only.
+  const controller = await runtime.openController({ signInOnThisComputer: !args.kiosk });
 
   // electron-vite's dev server in development; the built renderer over app:// otherwise.
   const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
@@ -205,6 +207,16 @@ async function run(
       return decorate(controller.getState());
     case 'signIn':
       return controller.signIn();
+    case 'signInOnThisComputer': {
+      // The address stays in main: the system browser gets it, the renderer does not.
+      const url = await controller.signInOnThisComputer();
+      if (url && !mayOpenForSignIn(url, controller.endpoints.authorizationEndpoint)) {
+        controller.cancel();
+        throw new DeviceLoginError('configuration', 'The sign-in address is not on the authorization server; it was not opened.');
+      }
+      if (url) await shell.openExternal(url);
+      return undefined;
+    }
     case 'cancel':
       return controller.cancel();
     case 'newCode':

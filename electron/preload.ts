@@ -15,6 +15,8 @@ const api = {
     };
   },
   signIn: () => ipcRenderer.invoke(INVOKE_CHANNELS.signIn) as Promise<void>,
+  // Main opens the system browser itself: no address reaches this page.
+  signInOnThisComputer: () => ipcRenderer.invoke(INVOKE_CHANNELS.signInOnThisComputer) as Promise<void>,
   cancel: () => ipcRenderer.invoke(INVOKE_CHANNELS.cancel) as Promise<void>,
   newCode: () => ipcRenderer.invoke(INVOKE_CHANNELS.newCode) as Promise<void>,
   enterCheckNumber: (checkNumber: string) => ipcRenderer.invoke(INVOKE_CHANNELS.enterCheckNumber, checkNumber) as Promise<void>,

@@ -35,6 +35,24 @@ export function tvMayNavigate(target: string, tvBase: string): boolean {
 }
 
 /**
+ * Whether main may hand `url` to the system browser (shell.openExternal) for a sign-in on this
+ * computer: only http(s), and only on the authorization endpoint's own scheme and host, so that the
+ * TV's sign-in can never make the system open another site, a file or another app's scheme.
+ */
+export function mayOpenForSignIn(url: string, authorizationEndpoint: string | undefined): boolean {
+  if (!authorizationEndpoint || !/^https?:$/.test(safeProtocol(url))) return false;
+  return isSameLocation(url, authorizationEndpoint);
+}
+
+function safeProtocol(url: string): string {
+  try {
+    return new URL(url).protocol;
+  } catch {
+    return '';
+  }
+}
+
+/**
  * The origins the phone window may show for one code: those of `verification_uri` and
  * `verification_uri_complete`, and only http(s). Plain http is allowed for loopback only (the
  * embedded server), so a provider's page cannot be downgraded.

@@ -109,6 +109,23 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
         case BRIDGE_ROUTES.signIn:
           controller.signIn();
           return sendJson(res, 202, { ok: true });
+        case BRIDGE_ROUTES.signInOnThisComputer: {
+          // The TV of a loopback host runs on this computer, whose browser can reach the loopback
+          // redirect; a request from elsewhere (a host on another interface) is refused, as the
+          // ViewState does not offer it there either.
+          if (!controller.getState().canSignInOnThisComputer || !isLoopbackAddress(req.socket.remoteAddress)) {
+            return sendJson(res, 409, { error: { code: 'not_available', message: 'Signing in through a browser on this computer is not offered here.' } });
+          }
+          // The address goes back to the page, which opens it in a new tab itself (a tab opened by a
+          // page needs the person's press; this process could only open another browser). That is
+          // safe: it is the request the browser sends to the authorization server anyway, in its
+          // address bar and history; it carries the client id, the loopback redirect, a PKCE
+          // challenge (a hash: the verifier stays here), a state and a nonce, and never a code or a
+          // token. The code comes back to this process's loopback listener, not to the page, and only
+          // this process can exchange it (the verifier). Same-origin POST only (checked above).
+          const authorizationUrl = await controller.signInOnThisComputer();
+          return sendJson(res, 200, authorizationUrl ? { authorizationUrl } : {});
+        }
         case BRIDGE_ROUTES.cancel:
           controller.cancel();
           return sendJson(res, 202, { ok: true });
@@ -207,6 +224,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
       });
     },
   };
+}
+
+/** The peer is this machine (IPv4 loopback, IPv6 ::1, or IPv4-mapped loopback). */
+function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const plain = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return plain === '::1' || /^127\./.test(plain);
 }
 
 /** Not signed in is the caller's state; a failing provider or resource server is upstream's (502). */

@@ -7,6 +7,7 @@ import { DeviceLoginError, toDeviceLoginError } from '../core/errors.ts';
 import type { Ports } from '../core/ports.ts';
 import type { BrowserSignIn, ClientSettings, Endpoints, TokenSet } from '../core/types.ts';
 import { listenForRedirect } from './loopback-redirect.ts';
+import type { RedirectReturn } from './redirect-page.ts';
 
 /** What prepareBrowserSignIn needs. */
 export interface BrowserSignInOptions {
@@ -17,6 +18,8 @@ export interface BrowserSignInOptions {
   redirectPort?: number;
   /** After this long without a finished sign-in, it ends as expired (CLIENT_DEFAULTS.browserSignInTimeoutSeconds). */
   timeoutMs: number;
+  /** Where the landing page sends the person back to: the terminal (default) or the TV app. */
+  returnTo?: RedirectReturn;
 }
 
 /** A prepared sign-in: listening, its address built, waiting to be driven by a session. */
@@ -32,7 +35,10 @@ export interface PreparedBrowserSignIn extends BrowserSignIn {
  */
 export async function prepareBrowserSignIn(options: BrowserSignInOptions): Promise<PreparedBrowserSignIn> {
   const { endpoints, client, ports } = options;
-  const listener = await listenForRedirect(options.redirectPort !== undefined ? { port: options.redirectPort } : {});
+  const listener = await listenForRedirect({
+    ...(options.redirectPort !== undefined ? { port: options.redirectPort } : {}),
+    ...(options.returnTo ? { returnTo: options.returnTo } : {}),
+  });
   let url: string;
   let request: AuthorizationRequest;
   try {

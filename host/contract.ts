@@ -79,6 +79,18 @@ export type NoticeCode = SessionNotice | 'tokens_memory_only' | 'tokens_unencryp
 /** Everything the TV screen needs, projected from the device session. */
 export interface ViewState {
   state: FlowState;
+  /**
+   * Only while `awaiting_user`: a code to enter or scan (`device`), or a sign-in in a browser on this
+   * computer (`browser`: no code; the screen says to finish in the browser, with Cancel).
+   */
+  method?: 'device' | 'browser';
+  /**
+   * This device can sign in through a browser on the same computer (DeviceBridge signInOnThisComputer):
+   * the provider has an authorization endpoint and the host can open a browser where the TV is. False
+   * (absent) in kiosk mode, and for a browser host listening beyond loopback (its TV could be on
+   * another machine, whose browser cannot reach this machine's loopback redirect).
+   */
+  canSignInOnThisComputer?: boolean;
   network?: NetworkStatus;
   code?: CodeView;
   profile?: ProfileView;
@@ -132,6 +144,14 @@ export interface DeviceBridge {
   /** Called on every change; returns an unsubscribe function. */
   onState(listener: (state: ViewState) => void): () => void;
   signIn(): Promise<void>;
+  /**
+   * Signs in through a browser on this computer (authorization code + PKCE on the host's loopback
+   * redirect) while `canSignInOnThisComputer`: the TV shows `awaiting_user` with method `browser` until
+   * the browser comes back. The bridge opens the browser (Electron: the system browser from main;
+   * the browser host: a new tab from the page). Called again while waiting, it opens the same
+   * sign-in again (a tab closed by mistake).
+   */
+  signInOnThisComputer(): Promise<void>;
   cancel(): Promise<void>;
   newCode(): Promise<void>;
   /** The check number the phone shows (exactly two digits, "07"), while `code.proximity` asks for it. */
@@ -166,6 +186,8 @@ export const BRIDGE_ROUTES = {
   state: '/bridge/state', // GET -> ViewState
   events: '/bridge/events', // GET -> text/event-stream, `event: state`, `event: heartbeat` (BRIDGE_HEARTBEAT_MS)
   signIn: '/bridge/sign-in', // POST
+  // POST -> {"authorizationUrl": "…"} for the page to open in a new tab; 409 when not offered here.
+  signInOnThisComputer: '/bridge/sign-in-on-this-computer',
   cancel: '/bridge/cancel', // POST
   newCode: '/bridge/new-code', // POST
   checkNumber: '/bridge/check-number', // POST {"checkNumber": "47"} (two digits, else 400)

@@ -5,6 +5,7 @@ import { createProtocol } from '../core/protocol.ts';
 import { createDeviceSession, storeKeyFor } from '../core/session.ts';
 import { CLIENT_DEFAULTS } from '../core/defaults.ts';
 import type { ClientSettings, DeviceSession, Endpoints, Snapshot } from '../core/types.ts';
+import type { PreparedBrowserSignIn } from './browser-sign-in.ts';
 import type { Catalog, CodeView, Language, NoticeCode, ViewState } from './contract.ts';
 
 /**
@@ -34,7 +35,18 @@ export interface DeviceControllerOptions {
   maxAutoRenewals?: number;
   longPollSeconds?: number;
   requestTimeoutMs?: number;
+  /**
+   * The host can open a browser on the computer the TV is on (Electron outside kiosk mode, a browser
+   * host on loopback): the TV offers "Sign in on this computer" when the provider has an
+   * authorization endpoint too.
+   */
+  signInOnThisComputer?: boolean;
+  /** One sign-in through a browser on the host's loopback redirect (host/runtime.ts supplies it). */
+  prepareBrowserSignIn?: () => Promise<PreparedBrowserSignIn>;
 }
+
+/** The states from which a new sign-in may start (the reducer's rule for sign_in and browser_sign_in_started). */
+const CAN_START = new Set(['idle', 'denied', 'expired', 'error']);
 
 const assetSchema = z.object({
   id: z.string(),
@@ -72,6 +84,8 @@ export class DeviceController {
    */
   #prefetched: { catalog: Promise<Catalog>; at: number } | undefined;
   readonly #unsubscribe: () => void;
+  /** A browser sign-in being prepared (its listener starting): a second press waits for it. */
+  #preparing: Promise<string | undefined> | undefined;
 
   private constructor(options: DeviceControllerOptions, endpoints: Endpoints, displayName: string) {
     this.#options = options;
@@ -118,6 +132,37 @@ export class DeviceController {
     this.#session.signIn();
   }
 
+  /**
+   * Signs in through a browser on this computer: prepares the authorization code flow on a loopback
+   * redirect and hands it to the session, which shows `awaiting_user` with method `browser` until the
+   * browser comes back (tokens, a refusal, a time-out) or Cancel (which aborts it and closes the
+   * listener). Resolves with the address for the host to open in a browser: a new one, or the one
+   * already waited for (to open it again); undefined when another sign-in is under way or done.
+   * Throws DeviceLoginError `configuration` when this device does not offer it.
+   */
+  async signInOnThisComputer(): Promise<string | undefined> {
+    const prepare = this.#options.prepareBrowserSignIn;
+    if (!this.#state.canSignInOnThisComputer || !prepare) {
+      throw new DeviceLoginError('configuration', 'This device cannot sign in through a browser on this computer.');
+    }
+    const now = this.#session.snapshot();
+    if (now.state === 'awaiting_user' && now.method === 'browser') return now.authorizationUrl;
+    if (!CAN_START.has(now.state)) return undefined;
+    this.#preparing ??= (async () => {
+      const attempt = await prepare();
+      // Someone may have pressed Sign in meanwhile: then the session ignores this attempt, which is closed.
+      this.#session.signInWithBrowser(attempt);
+      const after = this.#session.snapshot();
+      if (after.method === 'browser' && after.authorizationUrl === attempt.authorizationUrl) return attempt.authorizationUrl;
+      await attempt.close();
+      return undefined;
+    })().finally(() => {
+      this.#preparing = undefined;
+    });
+    return this.#preparing;
+  }
+
+  /** Stops a sign-in under way (a device code's polling, or a browser sign-in and its listener). */
   cancel(): void {
     this.#session.cancel();
   }
@@ -237,6 +282,10 @@ export class DeviceController {
       },
       language: this.#language,
     };
+    if (snapshot.method) view.method = snapshot.method;
+    if (this.#options.signInOnThisComputer && this.#options.prepareBrowserSignIn && this.endpoints.authorizationEndpoint) {
+      view.canSignInOnThisComputer = true;
+    }
     if (snapshot.state === 'awaiting_user' && snapshot.network) view.network = snapshot.network;
     const code = this.#codeView(snapshot);
     if (code) view.code = code;

@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeviceLoginError } from '../core/errors.ts';
-import { redirectLang, redirectPage, type RedirectLang, type RedirectPageKind } from './redirect-page.ts';
+import { redirectLang, redirectPage, type RedirectLang, type RedirectPageKind, type RedirectReturn } from './redirect-page.ts';
 
 /** One request that reached /callback. */
 export interface RedirectCallback {
@@ -27,10 +27,11 @@ export interface LoopbackRedirect {
 const PATH = '/callback';
 
 /**
- * Listens on 127.0.0.1 (never 0.0.0.0: the redirect is this machine's alone) on `port`, or a free one.
+ * Listens on 127.0.0.1 (never 0.0.0.0: the redirect is this machine's alone) on `port`, or a free one;
+ * its pages send the person back to `returnTo` (default the terminal).
  * Throws DeviceLoginError `configuration` when the port is taken.
  */
-export async function listenForRedirect(options: { port?: number } = {}): Promise<LoopbackRedirect> {
+export async function listenForRedirect(options: { port?: number; returnTo?: RedirectReturn } = {}): Promise<LoopbackRedirect> {
   const queue: RedirectCallback[] = [];
   const waiting: Array<(callback: RedirectCallback) => void> = [];
   const held = new Set<ServerResponse>();
@@ -58,7 +59,7 @@ export async function listenForRedirect(options: { port?: number } = {}): Promis
             'referrer-policy': 'no-referrer',
             connection: 'close',
           })
-          .end(redirectPage(kind, callback.lang, detail));
+          .end(redirectPage(kind, callback.lang, detail, options.returnTo));
       },
     };
     const take = waiting.shift();

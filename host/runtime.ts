@@ -13,6 +13,7 @@ import { createDeviceSession, storeKeyFor } from '../core/session.ts';
 import type { ClientSettings, DeviceSession } from '../core/types.ts';
 import { assertClientConfigured, type DeviceLoginConfig } from './config.ts';
 import { prepareBrowserSignIn, type PreparedBrowserSignIn } from './browser-sign-in.ts';
+import type { RedirectReturn } from './redirect-page.ts';
 import { DeviceController, type DeviceControllerOptions } from './device-controller.ts';
 
 /** The embedded server as it reports itself once running (server/app.ts RunningServer has these). */
@@ -66,7 +67,7 @@ export interface DeviceRuntime {
    * loopback redirect), for a session's signInWithBrowser. Throws DeviceLoginError `configuration`
    * when the server has no authorization endpoint or the port is taken.
    */
-  prepareBrowserSignIn(options?: { redirectPort?: number; timeoutMs?: number }): Promise<PreparedBrowserSignIn>;
+  prepareBrowserSignIn(options?: { redirectPort?: number; timeoutMs?: number; returnTo?: RedirectReturn }): Promise<PreparedBrowserSignIn>;
   /** A DeviceController over a new session, restored from the store: what the TV shows. */
   openController(extra?: ControllerExtras): Promise<DeviceController>;
 }
@@ -74,7 +75,7 @@ export interface DeviceRuntime {
 /** What a host adds to the controller besides what the runtime decided (a local catalogue, a language, ...). */
 export type ControllerExtras = Omit<
   DeviceControllerOptions,
-  'endpoints' | 'displayName' | 'client' | 'ports' | 'resourceServer' | 'maxAutoRenewals' | 'longPollSeconds'
+  'endpoints' | 'displayName' | 'client' | 'ports' | 'resourceServer' | 'maxAutoRenewals' | 'longPollSeconds' | 'prepareBrowserSignIn'
 >;
 
 /** The name Settings and the CLI show for the embedded server (its issuer is only a loopback address). */
@@ -110,6 +111,15 @@ export async function createDeviceRuntime(options: DeviceRuntimeOptions): Promis
   const storeKey = storeKeyFor(provider.endpoints, client.clientId);
   const sessionOptions = { maxAutoRenewals: config.maxAutoRenewals, longPollSeconds: config.longPollSeconds };
   const resourceServer = embedded?.url;
+  const prepareBrowser = (browser: { redirectPort?: number; timeoutMs?: number; returnTo?: RedirectReturn } = {}) =>
+    prepareBrowserSignIn({
+      endpoints: provider.endpoints,
+      client,
+      ports,
+      timeoutMs: browser.timeoutMs ?? CLIENT_DEFAULTS.browserSignInTimeoutSeconds * 1000,
+      ...(browser.redirectPort !== undefined ? { redirectPort: browser.redirectPort } : {}),
+      ...(browser.returnTo ? { returnTo: browser.returnTo } : {}),
+    });
   return {
     config,
     ports,
@@ -125,14 +135,7 @@ export async function createDeviceRuntime(options: DeviceRuntimeOptions): Promis
         storeKey,
         ...sessionOptions,
       }),
-    prepareBrowserSignIn: (browser = {}) =>
-      prepareBrowserSignIn({
-        endpoints: provider.endpoints,
-        client,
-        ports,
-        timeoutMs: browser.timeoutMs ?? CLIENT_DEFAULTS.browserSignInTimeoutSeconds * 1000,
-        ...(browser.redirectPort !== undefined ? { redirectPort: browser.redirectPort } : {}),
-      }),
+    prepareBrowserSignIn: prepareBrowser,
     openController: (extra = {}) =>
       DeviceController.create({
         endpoints: provider.endpoints,
@@ -142,6 +145,8 @@ export async function createDeviceRuntime(options: DeviceRuntimeOptions): Promis
         ports,
         ...(resourceServer ? { resourceServer } : {}),
         ...sessionOptions,
+        // A sign-in on this computer lands on a page that sends the person back to the TV app.
+        prepareBrowserSignIn: () => prepareBrowser({ returnTo: 'app' }),
         ...extra,
       }),
   };

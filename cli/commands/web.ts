@@ -100,12 +100,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       ...(io.signal ? { signal: io.signal } : {}),
     });
     let origin = '';
+    const hostInterface = typeof flags.host === 'string' ? flags.host : CLIENT_DEFAULTS.browserHost.host;
     controller = await runtime.openController({
       localCatalog: async () => catalogFor(controller?.getState().profile?.sub ?? 'guest', origin),
+      // On loopback the TV page is on this computer, whose browser reaches the loopback redirect.
+      signInOnThisComputer: isLoopbackHost(hostInterface),
     });
     // Built once the configuration has proved good: a mistake there is said before a build of seconds.
     await ensureRendererBuilt(io, flags['rebuild'] === true);
-    const hostInterface = typeof flags.host === 'string' ? flags.host : CLIENT_DEFAULTS.browserHost.host;
     const phoneUrl = server && (lan || publicUrl !== undefined) ? server.url : undefined;
     host = await startBrowserHost({
       controller,

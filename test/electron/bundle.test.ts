@@ -74,7 +74,8 @@ export const dialog = {};
 export const ipcMain = {};
 export const safeStorage = {};
 export const session = {};
-export default { app, protocol, BrowserWindow, dialog, ipcMain, safeStorage, session };
+export const shell = {};
+export default { app, protocol, BrowserWindow, dialog, ipcMain, safeStorage, session, shell };
 `,
     );
     await writeFile(
@@ -135,7 +136,7 @@ export default { app, protocol, BrowserWindow, dialog, ipcMain, safeStorage, ses
     expect([...exposed.keys()]).toEqual(['deviceLogin']);
     const api = exposed.get('deviceLogin')!;
     expect(Object.keys(api).sort()).toEqual(
-      ['cancel', 'enterCheckNumber', 'getCatalog', 'getState', 'newCode', 'onState', 'setLanguage', 'signIn', 'signOut'].sort(),
+      ['cancel', 'enterCheckNumber', 'getCatalog', 'getState', 'newCode', 'onState', 'setLanguage', 'signIn', 'signInOnThisComputer', 'signOut'].sort(),
     );
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
 

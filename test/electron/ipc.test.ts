@@ -6,7 +6,7 @@ import { parseInvoke } from '../../electron/ipc.ts';
 
 describe('IPC payload validation', () => {
   it('accepts every bridge call with the arguments it takes', () => {
-    for (const name of ['getState', 'signIn', 'cancel', 'newCode', 'signOut', 'getCatalog'] as const) {
+    for (const name of ['getState', 'signIn', 'signInOnThisComputer', 'cancel', 'newCode', 'signOut', 'getCatalog'] as const) {
       expect(parseInvoke(INVOKE_CHANNELS[name], [])).toEqual({ ok: true, call: { name } });
     }
     expect(parseInvoke(INVOKE_CHANNELS.setLanguage, ['zh-TW'])).toEqual({

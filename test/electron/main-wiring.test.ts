@@ -82,6 +82,21 @@ describeWith([CHROMIUM], 'the Electron main process (stub Electron, real everyth
     expect(report.extraArgument).toMatchObject({ ok: false, error: expect.stringMatching(/^Invalid arguments for signIn/) });
   });
 
+  it('signs in on this computer through the system browser: main opens the authorization endpoint, the renderer gets no address, Cancel ends it', () => {
+    expect(report.offersComputer).toBe(true);
+    // The call answers nothing to the renderer: the address went to shell.openExternal only.
+    expect(report.computerSignIn).toEqual({ ok: true });
+    const opened = report.openedExternally as string[];
+    expect(opened).toHaveLength(1);
+    const url = new URL(opened[0]!);
+    expect(url.pathname).toMatch(/\/auth$/);
+    expect(url.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(report.computerWaiting).toEqual({ state: 'awaiting_user', method: 'browser' });
+    expect(report.computerCancelled).toBe('idle');
+    expect(report.computerExtraArgument).toMatchObject({ ok: false, error: expect.stringMatching(/^Invalid arguments for signInOnThisComputer/) });
+  });
+
   it('refuses to persist tokens with the basic_text backend and says so on the TV and in the log', () => {
     // The TV words a code in its language; the technical reason and the flag that changes it are logged.
     expect((report.initial as { value: { notice?: string } }).value.notice).toBe('tokens_memory_only');

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   denyAllPermissions,
   isTrustedSender,
+  mayOpenForSignIn,
   type PermissionHooks,
   phoneMayNavigate,
   phoneOrigins,
@@ -146,5 +147,22 @@ describe('IPC sender check', () => {
     expect(
       isTrustedSender({ webContentsId: 7, frameUrl: 'app://tv/index.html', isMainFrame: true }, { ...tv, webContentsId: undefined }),
     ).toBe(false);
+  });
+});
+
+describe('mayOpenForSignIn (shell.openExternal for a sign-in on this computer)', () => {
+  const endpoint = 'https://login.example.com/oauth2/authorize';
+  it('opens only http(s) addresses on the authorization endpoint’s scheme and host', () => {
+    expect(mayOpenForSignIn('https://login.example.com/oauth2/authorize?client_id=tv&state=x', endpoint)).toBe(true);
+    expect(mayOpenForSignIn('http://127.0.0.1:9000/auth?client_id=tv', 'http://127.0.0.1:9000/auth')).toBe(true);
+  });
+  it('refuses another host, port or scheme, a downgrade, and anything without an authorization endpoint', () => {
+    expect(mayOpenForSignIn('https://evil.example/oauth2/authorize', endpoint)).toBe(false);
+    expect(mayOpenForSignIn('https://login.example.com:8443/oauth2/authorize', endpoint)).toBe(false);
+    expect(mayOpenForSignIn('http://login.example.com/oauth2/authorize', endpoint)).toBe(false);
+    expect(mayOpenForSignIn('file:///etc/passwd', 'file:///etc/passwd')).toBe(false);
+    expect(mayOpenForSignIn('javascript:alert(1)', endpoint)).toBe(false);
+    expect(mayOpenForSignIn('not a url', endpoint)).toBe(false);
+    expect(mayOpenForSignIn('https://login.example.com/oauth2/authorize', undefined)).toBe(false);
   });
 });

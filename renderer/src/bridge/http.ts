@@ -22,6 +22,10 @@ async function readJson<T>(response: Response, what: string): Promise<T> {
 }
 
 async function post(path: string, what: string, body: unknown = {}): Promise<void> {
+  await postFor(path, what, body);
+}
+
+async function postFor(path: string, what: string, body: unknown = {}): Promise<Response> {
   const response = await fetch(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -29,6 +33,22 @@ async function post(path: string, what: string, body: unknown = {}): Promise<voi
     credentials: 'same-origin',
   });
   if (!response.ok) throw new Error(`The TV service answered ${response.status} to ${what}.`);
+  return response;
+}
+
+/**
+ * Sign in on this computer: the host prepares the sign-in and answers the authorization server's
+ * address, which this page opens in a new tab (a tab opened by a page needs the person's press, which
+ * is still fresh: the answer comes from this machine in milliseconds). The address holds no secret:
+ * a PKCE challenge, a state and a nonce; the code comes back to the host's loopback listener, never
+ * here. The tab gets neither this page (noopener) nor its address (noreferrer).
+ */
+async function signInOnThisComputer(): Promise<void> {
+  const response = await postFor(BRIDGE_ROUTES.signInOnThisComputer, 'sign in on this computer');
+  const { authorizationUrl } = (await response.json()) as { authorizationUrl?: unknown };
+  if (typeof authorizationUrl !== 'string') return; // another sign-in is under way
+  if (!/^https?:$/.test(new URL(authorizationUrl).protocol)) throw new Error('The sign-in address is not a web address.');
+  window.open(authorizationUrl, '_blank', 'noopener,noreferrer');
 }
 
 /**
@@ -172,6 +192,7 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): DeviceBridge 
       };
     },
     signIn: () => post(BRIDGE_ROUTES.signIn, 'sign in'),
+    signInOnThisComputer,
     cancel: () => post(BRIDGE_ROUTES.cancel, 'cancel'),
     newCode: () => post(BRIDGE_ROUTES.newCode, 'a new code'),
     enterCheckNumber: (checkNumber: string) => post(BRIDGE_ROUTES.checkNumber, 'the check number', { checkNumber }),

@@ -77,9 +77,22 @@ report.fromForeignPage = await invoke('get-state', { ...tvEvent, senderFrame: { 
 report.badLanguage = await invoke('set-language', tvEvent, 'fr');
 report.extraArgument = await invoke('sign-in', tvEvent, { clientId: 'x' });
 
+// Sign in on this computer: main opens the system browser at the authorization server and the TV
+// waits for it (no address reaches the renderer); Cancel ends it.
+type Here = { value?: { state: string; method?: string; canSignInOnThisComputer?: boolean } };
+report.offersComputer = (report.initial as Here).value?.canSignInOnThisComputer;
+report.computerSignIn = await invoke('sign-in-on-this-computer', tvEvent);
+report.openedExternally = [...stub.openedExternally];
+const waitingHere = ((await invoke('get-state', tvEvent)) as Here).value;
+report.computerWaiting = { state: waitingHere?.state, method: waitingHere?.method };
+await invoke('cancel', tvEvent);
+report.computerCancelled = ((await invoke('get-state', tvEvent)) as Here).value?.state;
+report.computerExtraArgument = await invoke('sign-in-on-this-computer', tvEvent, 'https://evil.example/');
+const deviceFrom = tv.webContents.sent.length;
+
 // Sign in: the TV gets a code; the "camera" decodes it from a capture; the phone opens it.
 await invoke('sign-in', tvEvent);
-const states = () => tv.webContents.sent.filter((s) => s.channel === 'device-login:state').map((s) => s.payload as View);
+const states = () => tv.webContents.sent.slice(deviceFrom).filter((s) => s.channel === 'device-login:state').map((s) => s.payload as View);
 const awaiting = await until('awaiting_user on the TV', () => states().find((s) => s.state === 'awaiting_user'));
 report.awaitingNotice = awaiting.notice;
 report.qrText = awaiting.code?.qrText;

@@ -114,6 +114,8 @@ export const stub = {
   sessions: new Map<string, StubSession>(),
   errorBoxes: [] as string[],
   backend: process.env.STUB_SAFE_STORAGE_BACKEND ?? 'basic_text',
+  /** What main asked the system to open (shell.openExternal). */
+  openedExternally: [] as string[],
 };
 
 export const app = {
@@ -190,9 +192,15 @@ export const safeStorage = {
   decryptStringAsync: async (data: Buffer) => ({ result: Buffer.from(data).reverse().toString('utf8'), shouldReEncrypt: false }),
 };
 
+export const shell = {
+  async openExternal(url: string): Promise<void> {
+    stub.openedExternally.push(url);
+  },
+};
+
 export const BrowserWindow = StubBrowserWindow;
 
-export default { app, protocol, session, ipcMain, dialog, safeStorage, BrowserWindow };
+export default { app, protocol, session, ipcMain, dialog, safeStorage, shell, BrowserWindow };
 
 /** A 1280x720 BGRA picture of the TV: dark, with the QR code of the last code sent on a light card. */
 function drawTv(sent: Array<{ channel: string; payload: unknown }>): unknown {
