@@ -51,7 +51,7 @@ async function start(browser: Browser, flags: string[] = [], host?: WebHost): Pr
 /** On the welcome screen, the remote's OK on the focused "Sign in"; resolves with the code shown. */
 async function pressSignIn(tv: Page): Promise<string> {
   await expect(screen(tv)).toHaveAttribute('data-state', 'idle', { timeout: 30_000 });
-  await expect(tv.getByRole('button', { name: 'Sign in' })).toBeFocused({ timeout: 15_000 });
+  await expect(tv.getByRole('button', { name: 'Sign in', exact: true })).toBeFocused({ timeout: 15_000 });
   await tv.keyboard.press('Enter');
   await expect(screen(tv)).toHaveAttribute('data-state', 'awaiting_user', { timeout: 30_000 });
   return shownUserCode(tv);
@@ -218,7 +218,7 @@ test('sign out from Settings with the remote: Back keeps the Settings tab, Sign 
 
   await expect(screen(tv)).toHaveAttribute('data-state', 'idle', { timeout: 30_000 });
   await expect(tv.getByTestId('signed-out')).toHaveText('Signed out');
-  await expect(tv.getByRole('button', { name: 'Sign in' })).toBeFocused();
+  await expect(tv.getByRole('button', { name: 'Sign in', exact: true })).toBeFocused();
   const after = await me();
   expect(after.status).toBe(401);
   expect(after.headers.get('www-authenticate')).toMatch(/^Bearer/i);

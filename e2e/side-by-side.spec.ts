@@ -51,8 +51,8 @@ test('web --lan: the page names the address the phone must reach and offers it i
   await expect(page.locator('#real-phone')).toHaveText(`Your own phone: scan the QR code on the TV; it leads to ${issuer}, which the phone must reach (the same Wi-Fi as this computer).`, { timeout: 30_000 });
 
   const tv = page.frameLocator('#tv');
-  await expect(tv.getByRole('button', { name: 'Sign in' })).toBeVisible({ timeout: 30_000 });
-  await tv.getByRole('button', { name: 'Sign in' }).click();
+  await expect(tv.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible({ timeout: 30_000 });
+  await tv.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(tv.getByTestId('tv')).toHaveAttribute('data-state', 'awaiting_user', { timeout: 30_000 });
 
   // A page on the LAN address is another site: framed, it would not get its own cookies. The phone

@@ -182,7 +182,7 @@ test('a code expires and the TV takes a new one: it says so beside the code, and
   hosts.push(host);
   const tv = await tvAt(browser, host.ready.url);
   await expect(screen(tv)).toHaveAttribute('data-state', 'idle', { timeout: 30_000 });
-  await expect(tv.getByRole('button', { name: 'Sign in' })).toBeFocused({ timeout: 15_000 });
+  await expect(tv.getByRole('button', { name: 'Sign in', exact: true })).toBeFocused({ timeout: 15_000 });
   await tv.keyboard.press('Enter');
   await expect(screen(tv)).toHaveAttribute('data-state', 'awaiting_user', { timeout: 30_000 });
   const first = await shownUserCode(tv);

@@ -115,7 +115,7 @@ async function signOutFromHome(tv: Page): Promise<void> {
 /** Sign in, Home, an Asset, Settings, sign out; then Deny. */
 async function mainFlow(browser: Browser): Promise<void> {
   await withTv(browser, [], async (tv, host) => {
-    await tv.getByRole('button', { name: 'Sign in' }).waitFor();
+    await tv.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await tv.waitForTimeout(500);
     await shot(tv, 'tv-welcome');
 
@@ -184,7 +184,7 @@ async function mainFlow(browser: Browser): Promise<void> {
     await signOutFromHome(tv);
 
     // Deny: a new code, the phone declines at the consent page.
-    await tv.getByRole('button', { name: 'Sign in' }).waitFor();
+    await tv.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await tv.waitForTimeout(300);
     await tv.keyboard.press('Enter');
     await waitForState(tv, 'awaiting_user');
@@ -214,7 +214,7 @@ async function sideBySideFlow(browser: Browser): Promise<void> {
       const page = await side.newPage();
       await page.goto(host.ready.hostUrl);
       const tv = page.frameLocator('#tv');
-      await tv.getByRole('button', { name: 'Sign in' }).click({ timeout: WAIT_MS });
+      await tv.getByRole('button', { name: 'Sign in', exact: true }).click({ timeout: WAIT_MS });
       await tv.locator('[data-testid="tv"][data-state="awaiting_user"]').waitFor({ timeout: WAIT_MS });
       await tv.getByRole('img', { name: /QR/ }).waitFor({ timeout: WAIT_MS });
       if (flags.length) {
@@ -255,7 +255,7 @@ async function expiredFlow(browser: Browser): Promise<void> {
 /** Sign in pressed on the Welcome screen, and the code on screen. */
 async function showCode(tv: Page): Promise<void> {
   await waitForState(tv, 'idle');
-  await tv.getByRole('button', { name: 'Sign in' }).waitFor();
+  await tv.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
   await tv.waitForTimeout(300);
   await tv.keyboard.press('Enter');
   await waitForState(tv, 'awaiting_user');

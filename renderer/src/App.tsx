@@ -16,6 +16,7 @@ import { Busy } from './screens/Busy.tsx';
 import { CheckNumber } from './screens/CheckNumber.tsx';
 import { Code } from './screens/Code.tsx';
 import { HostLost } from './screens/HostLost.tsx';
+import { InBrowser } from './screens/InBrowser.tsx';
 import { Denied, ErrorScreen, Expired } from './screens/Outcome.tsx';
 import { SignedIn, WelcomeBanner } from './screens/SignedIn.tsx';
 import { Welcome } from './screens/Welcome.tsx';
@@ -52,6 +53,7 @@ function announcementFor(t: Messages, before: ViewState | undefined, now: ViewSt
     case 'requesting':
       return { text: t.live.requesting };
     case 'awaiting_user': {
+      if (now.method === 'browser') return before?.state === 'awaiting_user' && before.method === 'browser' ? undefined : { text: t.live.inBrowser };
       if (!code) return undefined;
       const newCode = before?.state !== 'awaiting_user' || before.code?.userCode !== code.userCode;
       if (newCode) {
@@ -223,6 +225,7 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
     };
     return {
       signIn: () => run(() => bridge.signIn()),
+      signInOnThisComputer: () => run(() => bridge.signInOnThisComputer()),
       cancel: () => run(() => bridge.cancel()),
       newCode: () => run(() => bridge.newCode()),
       enterCheckNumber: (checkNumber) => run(() => bridge.enterCheckNumber(checkNumber)),
@@ -249,7 +252,9 @@ export function App({ bridge }: { bridge: DeviceBridge }) {
         break;
       case 'awaiting_user':
         // Approved on a phone on another network: the number it shows, before anything else.
-        screen = !view.code ? (
+        screen = view.method === 'browser' ? (
+          <InBrowser />
+        ) : !view.code ? (
           <Busy title={t.requesting.title} />
         ) : view.code.proximity ? (
           <CheckNumber check={view.code.proximity} />

@@ -6,6 +6,8 @@ import type { Catalog, Language } from '../../host/contract.ts';
 /** The bridge's actions as the screens use them. */
 export interface Actions {
   signIn(): void;
+  /** Sign in through a browser on this computer (ViewState canSignInOnThisComputer). */
+  signInOnThisComputer(): void;
   cancel(): void;
   newCode(): void;
   /** The check number the phone shows (the proximity check). */
@@ -21,6 +23,7 @@ const noop = () => undefined;
 
 export const ActionsContext = createContext<Actions>({
   signIn: noop,
+  signInOnThisComputer: noop,
   cancel: noop,
   newCode: noop,
   enterCheckNumber: noop,

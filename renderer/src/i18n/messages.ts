@@ -18,7 +18,11 @@ const en = {
   welcome: {
     title: 'Sign in to start watching',
     subtitle: 'Use your phone. There is nothing to type on the TV.',
+    /** When the TV can also sign in through this computer's browser. */
+    subtitleWithComputer: 'Use your phone, or the browser on this computer. There is nothing to type on the TV.',
     signIn: 'Sign in',
+    /** Beside Sign in (with the phone): the authorization code flow in this computer's browser. */
+    signInOnThisComputer: 'Sign in on this computer',
     signedOut: 'Signed out',
     provider: (name: string) => `Signs in with ${name}`,
     /** The name of the sign-in server that came with this app (ViewState.provider.embedded). */
@@ -27,6 +31,12 @@ const en = {
   },
   requesting: {
     title: 'Getting your sign-in code…',
+  },
+  inBrowser: {
+    title: 'Finish signing in in your browser',
+    body: 'A browser tab opened on this computer. Sign in there and allow this TV; this screen moves on by itself.',
+    openAgain: 'Open the browser again',
+    cancel: 'Cancel',
   },
   code: {
     title: 'Sign in with your phone',
@@ -176,6 +186,7 @@ const en = {
     renewed: 'The old code expired, so the TV shows a new one.',
     checkNumber: 'Your phone is on another network. Enter the two-digit number your phone shows, with the number buttons or the arrow keys, then press OK.',
     checkNumberChecking: 'Checking the number.',
+    inBrowser: 'A browser tab opened on this computer. Finish signing in there, or press Back to cancel.',
   },
 };
 
@@ -202,7 +213,9 @@ const zhTW: Messages = {
   welcome: {
     title: '登入後即可開始觀看',
     subtitle: '使用手機登入，不必在電視上打字。',
+    subtitleWithComputer: '使用手機或這台電腦的瀏覽器登入，不必在電視上打字。',
     signIn: '登入',
+    signInOnThisComputer: '在這台電腦上登入',
     signedOut: '已登出',
     provider: (name) => `使用 ${name} 登入`,
     embeddedProvider: '本應用程式內建的登入服務',
@@ -210,6 +223,12 @@ const zhTW: Messages = {
   },
   requesting: {
     title: '正在取得登入代碼…',
+  },
+  inBrowser: {
+    title: '請在瀏覽器中完成登入',
+    body: '這台電腦已開啟一個瀏覽器分頁。請在那裡登入並允許這台電視；完成後這個畫面會自動前進。',
+    openAgain: '再次開啟瀏覽器',
+    cancel: '取消',
   },
   code: {
     title: '使用手機登入',
@@ -353,6 +372,7 @@ const zhTW: Messages = {
     renewed: '舊代碼已過期，電視已顯示新代碼。',
     checkNumber: '你的手機位於其他網路。請用數字鍵或方向鍵輸入手機上顯示的兩位數號碼，然後按 OK 鍵。',
     checkNumberChecking: '正在核對號碼。',
+    inBrowser: '這台電腦已開啟瀏覽器分頁。請在那裡完成登入，或按返回鍵取消。',
   },
 };
 
