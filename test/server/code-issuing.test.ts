@@ -111,13 +111,14 @@ describe('user codes are unique among live codes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dl-unique-'));
     const store = openSqliteStore(join(dir, 'oidc.sqlite'));
     try {
-      const unique = uniqueUserCodes('*', 50);
+      // 500 draws: finding the one free letter of 20 below must not be left to luck ((19/20)^50 is 8 %).
+      const unique = uniqueUserCodes('*', 500);
       const adapter = unique.wrap('DeviceCode', store.adapterFor('DeviceCode'));
       const exp = Math.floor(Date.now() / 1000) + 600;
       // Every one of the 20 one-letter codes, stored live.
       const letters = 'BCDFGHJKLMNPQRSTVWXZ'.split('');
       for (const [i, letter] of letters.entries()) await adapter.upsert(`code-${i}`, { jti: `code-${i}`, userCode: letter, exp }, 600);
-      // One more fresh code finds no free letter in 50 draws: refused, nothing stored.
+      // One more fresh code finds no free letter in 500 draws: refused, nothing stored.
       await expect(adapter.upsert('code-extra', { jti: 'code-extra', userCode: 'B', exp }, 600)).rejects.toMatchObject({ status: 503, error: 'temporarily_unavailable' });
       expect(await adapter.find('code-extra')).toBeUndefined();
       // A code saved again keeps its letters (it is not a collision with itself).
