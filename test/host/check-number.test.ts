@@ -12,12 +12,13 @@ import { discoverEndpoints } from '../../core/discovery.ts';
 import type { Logger } from '../../core/ports.ts';
 import { startBrowserHost, type RunningBrowserHost } from '../../host/browser-host.ts';
 import { systemClock } from '../../host/clock.ts';
-import { BRIDGE_ROUTES, type ViewState } from '../../host/contract.ts';
+import { BRIDGE_ROUTES } from '../../host/contract.ts';
 import { DeviceController } from '../../host/device-controller.ts';
 import { createAxiosHttpClient } from '../../host/http.ts';
 import { createMemoryTokenStore } from '../../host/memory-token-store.ts';
 import { startServer, type RunningServer } from '../../server/app.ts';
 import { Phone } from '../fixtures/phone.ts';
+import { viewWhere } from '../fixtures/views.ts';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -65,35 +66,18 @@ function post(path: string, body: unknown): Promise<number> {
   });
 }
 
-/** The first ViewState (now or later) for which `match` holds. */
-function viewWhere(match: (view: ViewState) => boolean, timeoutMs = 15_000): Promise<ViewState> {
-  return new Promise((resolve, reject) => {
-    const now = controller.getState();
-    if (match(now)) return resolve(now);
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no such view within ${timeoutMs} ms; last: ${JSON.stringify(controller.getState())}`));
-    }, timeoutMs);
-    const off = controller.onState((view) => {
-      if (!match(view)) return;
-      clearTimeout(timer);
-      off();
-      resolve(view);
-    });
-  });
-}
 
 describe('the TV and the check number', () => {
   it('asks in the ViewState, refuses anything but two digits at the bridge, says a wrong number, and signs in with the right one', async () => {
     expect(await post(BRIDGE_ROUTES.signIn, {})).toBe(202);
-    const awaiting = await viewWhere((view) => view.state === 'awaiting_user' && view.code !== undefined);
+    const awaiting = await viewWhere(controller, (view) => view.state === 'awaiting_user' && view.code !== undefined);
     expect(awaiting.code?.proximity).toBeUndefined();
 
     const page = await new Phone().approve(awaiting.code!.qrText, server.demoUser!);
     expect(page.page).toBe('check-number');
     const number = (/data-testid="check-number"[^>]*>([\s\S]*?)<\/div>/.exec(page.html)?.[1] ?? '').replace(/<[^>]*>/g, '');
 
-    const asked = await viewWhere((view) => view.code?.proximity?.step === 'needed');
+    const asked = await viewWhere(controller, (view) => view.code?.proximity?.step === 'needed');
     expect(asked.state).toBe('awaiting_user');
     expect(asked.code?.proximity).toEqual({ step: 'needed', attemptsLeft: 3 });
 
@@ -101,10 +85,10 @@ describe('the TV and the check number', () => {
     expect(controller.getState().code?.proximity?.step).toBe('needed');
 
     expect(await post(BRIDGE_ROUTES.checkNumber, { checkNumber: String((Number(number) + 1) % 100).padStart(2, '0') })).toBe(202);
-    expect((await viewWhere((view) => view.code?.proximity?.step === 'wrong')).code?.proximity).toEqual({ step: 'wrong', attemptsLeft: 2 });
+    expect((await viewWhere(controller, (view) => view.code?.proximity?.step === 'wrong')).code?.proximity).toEqual({ step: 'wrong', attemptsLeft: 2 });
 
     expect(await post(BRIDGE_ROUTES.checkNumber, { checkNumber: number })).toBe(202);
-    const signedIn = await viewWhere((view) => view.state === 'signed_in');
+    const signedIn = await viewWhere(controller, (view) => view.state === 'signed_in');
     expect(signedIn.profile?.email).toBe(server.demoUser!.email);
     expect(signedIn.code).toBeUndefined();
   });

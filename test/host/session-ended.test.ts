@@ -7,29 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { discoverEndpoints } from '../../core/discovery.ts';
 import type { StoredSession } from '../../core/types.ts';
 import { systemClock } from '../../host/clock.ts';
-import type { ViewState } from '../../host/contract.ts';
 import { DeviceController } from '../../host/device-controller.ts';
 import { createAxiosHttpClient } from '../../host/http.ts';
 import { startServer } from '../../server/app.ts';
-import { cleanupAfterEach, within } from '../fixtures/lifecycle.ts';
+import { cleanupAfterEach } from '../fixtures/lifecycle.ts';
 import { memoryStore } from '../fixtures/memory-store.ts';
 import { approve } from '../fixtures/phone.ts';
+import { viewWhere } from '../fixtures/views.ts';
 
 const { defer, tempDir } = cleanupAfterEach();
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-
-/** Resolves with the first ViewState (now or later) that `accepts`. */
-function viewWhere(controller: DeviceController, accepts: (view: ViewState) => boolean, what: string): Promise<ViewState> {
-  const now = controller.getState();
-  if (accepts(now)) return Promise.resolve(now);
-  let stop = () => {};
-  const seen = new Promise<ViewState>((resolve) => {
-    stop = controller.onState((view) => {
-      if (accepts(view)) resolve(view);
-    });
-  });
-  return within(seen, 15_000, () => `${what} (last state ${controller.getState().state})`).finally(() => stop());
-}
 
 describe('a sign-in the provider no longer accepts', () => {
   it('takes the TV back to the welcome screen with the session_ended notice, and forgets the tokens', async () => {
@@ -48,10 +35,10 @@ describe('a sign-in the provider no longer accepts', () => {
     defer(() => controller.close());
 
     controller.signIn();
-    const awaiting = await viewWhere(controller, (v) => v.state === 'awaiting_user', 'a code on the TV');
+    const awaiting = await viewWhere(controller, (v) => v.state === 'awaiting_user');
     const page = await approve(String(awaiting.code?.verificationUriComplete), server.demoUser!);
     expect(page.page).toBe('success');
-    await viewWhere(controller, (v) => v.state === 'signed_in', 'the TV to sign in');
+    await viewWhere(controller, (v) => v.state === 'signed_in');
     await expect(controller.getCatalog()).resolves.toMatchObject({ rows: expect.any(Array) });
 
     // The account signs the TV out at the provider: its refresh token (and the grant) is revoked.
@@ -66,14 +53,14 @@ describe('a sign-in the provider no longer accepts', () => {
     expect(revoked.status).toBe(200);
 
     await expect(controller.getCatalog()).rejects.toMatchObject({ code: 'not_signed_in' });
-    const ended = await viewWhere(controller, (v) => v.state === 'idle', 'the TV to leave signed_in');
+    const ended = await viewWhere(controller, (v) => v.state === 'idle');
     expect(ended.notice).toBe('session_ended');
     expect(ended.profile).toBeUndefined();
     expect(store.data.size).toBe(0);
 
     // Signing in again starts clean: the notice goes with the new sign-in.
     controller.signIn();
-    const again = await viewWhere(controller, (v) => v.state === 'awaiting_user', 'a new code');
+    const again = await viewWhere(controller, (v) => v.state === 'awaiting_user');
     expect(again.notice).toBeUndefined();
   }, 30_000);
 });

@@ -21,6 +21,7 @@ import { createMemoryTokenStore } from '../../host/memory-token-store.ts';
 import { createDeviceRuntime, type DeviceRuntime } from '../../host/runtime.ts';
 import { startServer, type RunningServer } from '../../server/app.ts';
 import { Phone, type PhonePage } from '../fixtures/phone.ts';
+import { viewWhere } from '../fixtures/views.ts';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -57,23 +58,6 @@ async function openController(signInOnThisComputer = true): Promise<DeviceContro
   return controller;
 }
 
-/** The first ViewState (now or later) for which `match` holds. */
-function viewWhere(controller: DeviceController, match: (view: ViewState) => boolean, timeoutMs = 15_000): Promise<ViewState> {
-  return new Promise((resolve, reject) => {
-    const now = controller.getState();
-    if (match(now)) return resolve(now);
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no such view within ${timeoutMs} ms; last: ${JSON.stringify(controller.getState())}`));
-    }, timeoutMs);
-    const off = controller.onState((view) => {
-      if (!match(view)) return;
-      clearTimeout(timer);
-      off();
-      resolve(view);
-    });
-  });
-}
 
 /** The browser: opens the address, signs in with the demo account, answers the consent question. */
 async function browserAnswers(url: string, decision: 'allow' | 'deny', acceptLanguage = 'en'): Promise<PhonePage> {
