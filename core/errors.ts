@@ -7,7 +7,18 @@ export interface OAuthErrorBody {
   error: string;
   error_description?: string;
   error_uri?: string;
+  /**
+   * Why, in a word a program can test (an extension, not RFC 6749): the embedded server says
+   * `signed_out_from_account` when the grant was ended from the account website (SIGNED_OUT_FROM_ACCOUNT).
+   */
+  reason?: string;
 }
+
+/**
+ * The `reason` of a refused refresh (and of a refused access token) whose grant was signed out from
+ * the account website, so that every screen can say that rather than "your sign-in has ended".
+ */
+export const SIGNED_OUT_FROM_ACCOUNT = 'signed_out_from_account';
 
 /**
  * Every code a DeviceLoginError from core can carry, and where it comes from: a port, device-login

@@ -4,7 +4,7 @@
 import { backoffDelayMs, nextPollAt, slowedInterval, type BackoffSettings } from './backoff.ts';
 import { isCheckNumber } from './check-number.ts';
 import { CLIENT_DEFAULTS } from './defaults.ts';
-import type { DeviceLoginError } from './errors.ts';
+import { SIGNED_OUT_FROM_ACCOUNT, type DeviceLoginError } from './errors.ts';
 import type {
   DeviceAuthorization,
   FlowState,
@@ -704,6 +704,14 @@ function onRefreshFailed(state: MachineState, tokensId: number, error: DeviceLog
   // invalid_grant: the refresh token expired or was revoked (signed out everywhere); not_signed_in:
   // another program sharing the token store signed out. Anything else (an outage, a 5xx, an
   // unreadable store) keeps the sign-in: the next call tries again.
+  if (error.code === 'invalid_grant' && error.oauth?.reason === SIGNED_OUT_FROM_ACCOUNT) {
+    // Someone signed this device out on the account website: the screens say so, not only "ended".
+    return sessionEnded(
+      state,
+      { code: 'not_signed_in', message: 'This device was signed out from the account page. Sign in again.' },
+      'signed_out_from_account',
+    );
+  }
   if (error.code === 'invalid_grant' || error.code === 'not_signed_in') {
     return sessionEnded(state, {
       code: 'not_signed_in',
@@ -713,10 +721,14 @@ function onRefreshFailed(state: MachineState, tokensId: number, error: DeviceLog
   return { state: { ...state, refreshing: false }, effects: [{ type: 'token_unavailable', error: describe(error) }] };
 }
 
-/** The provider no longer accepts this sign-in: forget it and tell the person, on every screen. */
-function sessionEnded(state: MachineState, error: FlowError): Transition {
+/** The provider no longer accepts this sign-in: forget it and tell the person (`notice`), on every screen. */
+function sessionEnded(
+  state: MachineState,
+  error: FlowError,
+  notice: 'session_ended' | 'signed_out_from_account' = 'session_ended',
+): Transition {
   return {
-    state: { ...withoutFlow(state), flow: 'idle', notice: 'session_ended' },
+    state: { ...withoutFlow(state), flow: 'idle', notice },
     effects: [{ type: 'clear_store' }, { type: 'token_unavailable', error }],
   };
 }

@@ -68,6 +68,7 @@ export function readOAuthError(fields: Record<string, unknown> | undefined): OAu
   const out: OAuthErrorBody = { error: fields.error.trim() };
   if (typeof fields.error_description === 'string') out.error_description = fields.error_description;
   if (typeof fields.error_uri === 'string') out.error_uri = fields.error_uri;
+  if (typeof fields.reason === 'string') out.reason = fields.reason;
   return out;
 }
 

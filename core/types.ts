@@ -16,10 +16,16 @@ export type FlowState = (typeof FLOW_STATES)[number];
 /**
  * What the person should be told that no flow state says, as a code each screen words in its own
  * language: the sign-in ended (refresh refused, or the access token expired with no refresh token);
- * signed in without a readable profile; signed out here while the grant may live on at the provider
- * (revocation failed, or the provider has none).
+ * it ended because the device was signed out from the account website (the refresh was refused with
+ * the reason `signed_out_from_account`); signed in without a readable profile; signed out here while
+ * the grant may live on at the provider (revocation failed, or the provider has none).
  */
-export type SessionNotice = 'session_ended' | 'profile_unavailable' | 'revocation_failed' | 'revocation_unsupported';
+export type SessionNotice =
+  | 'session_ended'
+  | 'signed_out_from_account'
+  | 'profile_unavailable'
+  | 'revocation_failed'
+  | 'revocation_unsupported';
 
 /** While `awaiting_user`: `online`, or `retrying` after a transport failure or 5xx. */
 export type NetworkStatus = 'online' | 'retrying';

@@ -67,6 +67,7 @@ export interface ViewError {
  * session's own (core's SessionNotice):
  * `session_ended`: the provider no longer accepts the sign-in (refresh refused, or the access token
  * expired with nothing to renew it): back to the welcome screen, sign in again;
+ * `signed_out_from_account`: the same, because someone signed this device out on the account website;
  * `profile_unavailable`: signed in, but who is signed in could not be read;
  * `revocation_failed`: signed out here, but the provider could not be told (the grant may live on);
  * `revocation_unsupported`: signed out here, and the provider cannot end the grant from the TV.

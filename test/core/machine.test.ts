@@ -948,6 +948,34 @@ describe('sign-out and refresh', () => {
     expect(snapshotOf(result.state)).toEqual({ state: 'idle', notice: 'session_ended' });
   });
 
+  it('a refresh refused because the device was signed out from the account page ends the sign-in with that notice', () => {
+    const wanting = transition(signedIn(), { type: 'token_wanted', now: T0, forceRefresh: true });
+    const refused = new DeviceLoginError('invalid_grant', 'grant revoked', {
+      status: 400,
+      oauth: { error: 'invalid_grant', error_description: 'This device was signed out from the account page.', reason: 'signed_out_from_account' },
+    });
+    const result = transition(wanting.state, { type: 'refresh_failed', tokensId: wanting.state.tokensId, error: refused });
+    expect(result.state.tokens).toBeUndefined();
+    expect(result.effects[0]).toEqual({ type: 'clear_store' });
+    expect(result.effects[1]).toMatchObject({ type: 'token_unavailable', error: { code: 'not_signed_in', message: expect.stringMatching(/signed out from the account page/) } });
+    expect(snapshotOf(result.state)).toEqual({ state: 'idle', notice: 'signed_out_from_account' });
+    // The next sign-in starts clean: the notice goes with it.
+    expect(snapshotOf(transition(result.state, { type: 'sign_in', now: T0 }).state).notice).toBeUndefined();
+  });
+
+  it('a reason on anything but invalid_grant, or another reason, does not say signed out from the account page', () => {
+    const wanting = transition(signedIn(), { type: 'token_wanted', now: T0, forceRefresh: true });
+    const otherReason = new DeviceLoginError('invalid_grant', 'expired', { oauth: { error: 'invalid_grant', reason: 'expired' } });
+    expect(snapshotOf(transition(wanting.state, { type: 'refresh_failed', tokensId: wanting.state.tokensId, error: otherReason }).state)).toEqual({
+      state: 'idle',
+      notice: 'session_ended',
+    });
+    const outage = new DeviceLoginError('server_error', 'down', { oauth: { error: 'server_error', reason: 'signed_out_from_account' } });
+    const kept = transition(wanting.state, { type: 'refresh_failed', tokensId: wanting.state.tokensId, error: outage });
+    expect(kept.state.flow).toBe('signed_in');
+    expect(kept.state.notice).toBeUndefined();
+  });
+
   it('a refresh that fails for another reason (an outage) keeps the sign-in and answers with that error', () => {
     const wanting = transition(signedIn(), { type: 'token_wanted', now: T0, forceRefresh: true });
     const result = transition(wanting.state, {

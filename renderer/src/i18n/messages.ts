@@ -137,6 +137,7 @@ const en = {
   },
   notice: {
     session_ended: 'Your sign-in has ended. Sign in again to keep watching.',
+    signed_out_from_account: 'This TV was signed out from your account page. Sign in again to keep watching.',
     profile_unavailable: 'You are signed in, but your name and picture could not be loaded.',
     revocation_failed:
       'You are signed out on this TV, but the sign-in service could not be told. To be sure, remove this TV from your account’s devices.',
@@ -325,6 +326,7 @@ const zhTW: Messages = {
   },
   notice: {
     session_ended: '你的登入已結束。請重新登入以繼續觀看。',
+    signed_out_from_account: '這台電視已從你的帳號頁面登出。請重新登入以繼續觀看。',
     profile_unavailable: '你已登入，但無法載入你的名稱和相片。',
     revocation_failed: '你已在這台電視上登出，但無法通知登入服務。為了安全起見，請到帳號的裝置清單中移除這台電視。',
     revocation_unsupported: '你已在這台電視上登出。在你從帳號的已連結應用程式中移除這台電視之前，登入服務仍會保留它的存取權。',
