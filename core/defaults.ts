@@ -34,6 +34,14 @@ export const CLIENT_DEFAULTS = {
   /** An access token closer than this to its expiry is refreshed before use. */
   minTokenValidityMs: 60_000,
   /**
+   * Seconds between two checks, while the TV is signed in, that the server still accepts the sign-in
+   * (the resource server's /api/me or the provider's userinfo; a refused token is refreshed once). A
+   * TV signed out from the account page must go back to Welcome without waiting for someone to press
+   * a key or for the access token to expire (an hour); once a minute costs the server one request per
+   * TV per minute. 0 turns the checks off; DEVICE_LOGIN_SESSION_CHECK_SECONDS changes it (tests use 1).
+   */
+  sessionCheckSeconds: 60,
+  /**
    * How long `login --browser` waits for the person to finish signing in in the browser before it
    * ends as expired (exit 4), like a device code nobody used. `--timeout` changes it.
    */

@@ -23,6 +23,8 @@ export interface DeviceLoginConfig {
   longPollSeconds: number;
   /** How many expired codes are replaced without asking. */
   maxAutoRenewals: number;
+  /** Seconds between the TV's checks that the server still accepts its sign-in; 0 turns them off. */
+  sessionCheckSeconds: number;
   logLevel: LogLevel;
   /** The configuration file that was read, if any. */
   configFile?: string;
@@ -86,6 +88,8 @@ const SETTINGS = {
   store: { flag: 'store', env: 'DEVICE_LOGIN_STORE', schema: text },
   longPollSeconds: { flag: 'long-poll-seconds', env: 'DEVICE_LOGIN_LONG_POLL_SECONDS', schema: seconds(120) },
   maxAutoRenewals: { flag: 'max-auto-renewals', env: 'DEVICE_LOGIN_MAX_AUTO_RENEWALS', schema: seconds(20) },
+  // Tests set DEVICE_LOGIN_SESSION_CHECK_SECONDS=1 to see a remote sign-out at once (a documented hook).
+  sessionCheckSeconds: { flag: 'session-check-seconds', env: 'DEVICE_LOGIN_SESSION_CHECK_SECONDS', schema: seconds(86_400) },
   logLevel: { flag: 'log-level', env: 'DEVICE_LOGIN_LOG_LEVEL', schema: z.enum(LOG_LEVELS) },
 } as const;
 
@@ -133,6 +137,7 @@ export function loadConfig(input: ConfigInput = {}): DeviceLoginConfig {
     storePath: merged.store ?? defaultStorePath(paths),
     longPollSeconds: merged.longPollSeconds ?? CLIENT_DEFAULTS.longPollSeconds,
     maxAutoRenewals: merged.maxAutoRenewals ?? CLIENT_DEFAULTS.maxAutoRenewals,
+    sessionCheckSeconds: merged.sessionCheckSeconds ?? CLIENT_DEFAULTS.sessionCheckSeconds,
     logLevel: merged.logLevel ?? CLIENT_DEFAULTS.logLevel,
     configFile: fileValues ? filePath : undefined,
     localAddress: localAddressOf(env),

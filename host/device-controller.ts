@@ -7,6 +7,7 @@ import { CLIENT_DEFAULTS } from '../core/defaults.ts';
 import type { ClientSettings, DeviceSession, Endpoints, Snapshot } from '../core/types.ts';
 import type { PreparedBrowserSignIn } from './browser-sign-in.ts';
 import type { Catalog, CodeView, Language, NoticeCode, ViewState } from './contract.ts';
+import { checkSignIn, sessionCheckUrl } from './session-check.ts';
 
 /**
  * What a DeviceController needs: where to sign in, as whom, and the ports to reach the world. The
@@ -35,6 +36,11 @@ export interface DeviceControllerOptions {
   maxAutoRenewals?: number;
   longPollSeconds?: number;
   requestTimeoutMs?: number;
+  /**
+   * Seconds between two checks, while signed in, that the server still accepts the sign-in (default
+   * CLIENT_DEFAULTS.sessionCheckSeconds; 0: none, the TV learns it at its next call or refresh).
+   */
+  sessionCheckSeconds?: number;
   /**
    * The host can open a browser on the computer the TV is on (Electron outside kiosk mode, a browser
    * host on loopback): the TV offers "Sign in on this computer" when the provider has an
@@ -86,6 +92,8 @@ export class DeviceController {
   readonly #unsubscribe: () => void;
   /** A browser sign-in being prepared (its listener starting): a second press waits for it. */
   #preparing: Promise<string | undefined> | undefined;
+  /** Ends the session checks of the current sign-in (they run while signed in). */
+  #checks: AbortController | undefined;
 
   private constructor(options: DeviceControllerOptions, endpoints: Endpoints, displayName: string) {
     this.#options = options;
@@ -242,6 +250,7 @@ export class DeviceController {
 
   /** Resolves once the session's pending token-store writes are done. */
   close(): Promise<void> {
+    this.#stopChecks();
     this.#unsubscribe();
     this.#listeners.clear();
     return this.#session.close();
@@ -256,6 +265,8 @@ export class DeviceController {
     } else if (snapshot.state !== 'signed_in') {
       this.#prefetched = undefined;
     }
+    if (snapshot.state === 'signed_in') this.#startChecks();
+    else this.#stopChecks();
     if (snapshot.state === 'error' && this.#state.state !== 'error' && snapshot.error) {
       // The TV says what happened in its own words, from the code; the details are for the log.
       this.#options.ports.logger.warn('The sign-in stopped with an error.', { code: snapshot.error.code, error: snapshot.error.message });
@@ -270,6 +281,46 @@ export class DeviceController {
         this.#options.ports.logger.warn('a state listener failed', { error: toDeviceLoginError(err).message });
       }
     }
+  }
+
+  /**
+   * While signed in, asks the server every sessionCheckSeconds whether the sign-in still holds, so that
+   * a TV signed out from the account page goes back to Welcome within that time even when nobody
+   * presses a key. One check at a time (each waits for the last); a check that gets no answer keeps
+   * the sign-in; a refused refresh ends it (the reducer), and leaving signed_in stops the checks.
+   */
+  #startChecks(): void {
+    if (this.#checks) return;
+    const seconds = this.#options.sessionCheckSeconds ?? CLIENT_DEFAULTS.sessionCheckSeconds;
+    if (!(seconds > 0)) return;
+    const checks = new AbortController();
+    this.#checks = checks;
+    const { clock, http, logger } = this.#options.ports;
+    const url = sessionCheckUrl(this.endpoints, this.#options.resourceServer);
+    void (async () => {
+      while (!checks.signal.aborted) {
+        try {
+          await clock.sleep(seconds * 1000, checks.signal);
+        } catch {
+          return; // stopped
+        }
+        const result = await checkSignIn(this.#session, http, url, {
+          signal: checks.signal,
+          ...(this.#options.requestTimeoutMs === undefined ? {} : { timeoutMs: this.#options.requestTimeoutMs }),
+        });
+        if (checks.signal.aborted) return;
+        if (result.outcome === 'unknown') {
+          logger.debug('Could not check the sign-in with the server; keeping it.', { code: result.error.code });
+        } else if (result.outcome === 'ended') {
+          logger.info('The server no longer accepts the sign-in; back to the welcome screen.', { notice: this.#session.snapshot().notice });
+        }
+      }
+    })();
+  }
+
+  #stopChecks(): void {
+    this.#checks?.abort();
+    this.#checks = undefined;
   }
 
   #project(snapshot: Snapshot): Omit<ViewState, 'hostNow'> {

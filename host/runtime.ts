@@ -145,6 +145,7 @@ export async function createDeviceRuntime(options: DeviceRuntimeOptions): Promis
         ports,
         ...(resourceServer ? { resourceServer } : {}),
         ...sessionOptions,
+        sessionCheckSeconds: config.sessionCheckSeconds,
         // A sign-in on this computer lands on a page that sends the person back to the TV app.
         prepareBrowserSignIn: () => prepareBrowser({ returnTo: 'app' }),
         ...extra,

@@ -105,6 +105,16 @@ describe('configuration', () => {
     const err = errorOf(() => loadConfig({ env: env({ DEVICE_LOGIN_LONG_POLL_SECONDS: 'soon' }) }));
     expect(err.message).toMatch(/^DEVICE_LOGIN_LONG_POLL_SECONDS .* \(got 'soon'\)\.$/);
   });
+
+  it('checks the sign-in every 60 s unless DEVICE_LOGIN_SESSION_CHECK_SECONDS (a hook for tests) or the file says otherwise', async () => {
+    expect(loadConfig({ env: env() }).sessionCheckSeconds).toBe(60);
+    expect(loadConfig({ env: env({ DEVICE_LOGIN_SESSION_CHECK_SECONDS: '1' }) }).sessionCheckSeconds).toBe(1);
+    const file = join(dir, 'checks.json');
+    await writeFile(file, JSON.stringify({ sessionCheckSeconds: 0 }));
+    expect(loadConfig({ env: env(), configFile: file }).sessionCheckSeconds).toBe(0);
+    const err = errorOf(() => loadConfig({ env: env({ DEVICE_LOGIN_SESSION_CHECK_SECONDS: '-1' }) }));
+    expect(err.message).toBe("DEVICE_LOGIN_SESSION_CHECK_SECONDS must be 0 or more (got '-1').");
+  });
 });
 
 describe('configuration and the provider presets', () => {

@@ -4,53 +4,15 @@
 // provider and a virtual clock whose timers fire only when the test moves it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceLoginError } from '../../core/errors.ts';
-import type { Clock, HttpClient, HttpRequest, HttpResponse, Logger, TokenStore } from '../../core/ports.ts';
+import type { HttpClient, HttpRequest, HttpResponse, Logger, TokenStore } from '../../core/ports.ts';
 import { storeKeyFor } from '../../core/session.ts';
 import type { Endpoints } from '../../core/types.ts';
 import { DeviceController } from '../../host/device-controller.ts';
 import { memoryStore } from '../fixtures/memory-store.ts';
+import { virtualClock } from '../fixtures/virtual-clock.ts';
 
 const T0 = 1_700_000_000_000;
 const UNREACHABLE = 'Could not reach http://127.0.0.1:38061 (ECONNREFUSED).';
-
-/** Virtual time: sleeps resolve only when the test advances the clock. */
-function virtualClock(): Clock & { advance(ms: number): Promise<void> } {
-  let t = T0;
-  let timers: Array<{ at: number; fire: () => void }> = [];
-  return {
-    now: () => t,
-    sleep: (ms, signal) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = { at: t + Math.max(0, ms), fire: resolve };
-        timers.push(timer);
-        signal?.addEventListener(
-          'abort',
-          () => {
-            timers = timers.filter((x) => x !== timer);
-            reject(new DeviceLoginError('aborted', 'Cancelled.'));
-          },
-          { once: true },
-        );
-      }),
-    async advance(ms) {
-      const target = t + ms;
-      for (let i = 0; i < 1000; i++) {
-        await settle();
-        const due = timers.filter((x) => x.at <= target).sort((a, b) => a.at - b.at)[0];
-        if (!due) break;
-        timers = timers.filter((x) => x !== due);
-        t = due.at;
-        due.fire();
-      }
-      t = target;
-      await settle();
-    },
-  };
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}
 
 /** A logger that keeps every line, to check what reached the log. */
 function recordingLogger(): Logger & { lines: string[] } {
@@ -100,7 +62,7 @@ afterEach(async () => {
 });
 
 async function controllerWith(http: HttpClient, options: { endpoints?: Endpoints; store?: TokenStore } = {}) {
-  const clock = virtualClock();
+  const clock = virtualClock(T0);
   const logger = recordingLogger();
   const controller = await DeviceController.create({
     endpoints: options.endpoints ?? ENDPOINTS,
