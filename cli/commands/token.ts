@@ -4,6 +4,7 @@ import { toDeviceLoginError } from '../../core/errors.ts';
 import { commandHelp, parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIO } from '../io.ts';
 import { createClientContext } from '../setup.ts';
+import { endedSentence } from './status.ts';
 
 /** Runs `device-login token`: exit 0 with the token, 1 when not signed in or the refresh failed. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -33,6 +34,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } catch (err) {
     const error = toDeviceLoginError(err);
     if (error.code === 'aborted') return EXIT.interrupted;
+    // The refresh was refused and the sign-in forgotten: say why (signed out from the account page?).
+    const after = session.snapshot();
+    if (after.state === 'idle' && after.notice) {
+      io.stderr.write(`device-login: ${endedSentence(after.notice, ctx.provider.displayName)}\n`);
+      return EXIT.error;
+    }
     io.stderr.write(`device-login: ${ctx.logger.scrub(error.message)}\n`);
     return EXIT.error;
   } finally {
