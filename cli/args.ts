@@ -31,15 +31,22 @@ function toggle(name: string, help: string): Option {
 const SERVER_OPTIONS: Option[] = [
   valued('issuer', 'URL', 'OpenID Connect / OAuth issuer (discovery is used)'),
   valued('provider', 'NAME', `preset: ${PROVIDER_NAMES.join(', ')}`),
-  valued('base-url', 'URL', 'base URL (GitHub Enterprise Server, Keycloak, Okta)'),
+  valued(
+    'base-url',
+    'URL',
+    "any preset: replaces the provider's scheme, host and port, keeps its paths (GitHub Enterprise Server, Keycloak, a Salesforce My Domain, a staging or test server)",
+  ),
   valued('tenant', 'ID', `Microsoft Entra tenant (default: ${CLIENT_DEFAULTS.microsoftTenant})`),
   valued('domain', 'HOST', 'Auth0 / Okta domain'),
   valued('realm', 'NAME', 'Keycloak realm'),
+  valued('region', 'R', 'aws-sso: the region of IAM Identity Center, such as us-east-1 (not needed with --base-url)'),
+  valued('start-url', 'URL', 'aws-sso (required): the AWS access portal URL, such as https://my-org.awsapps.com/start'),
 ];
 
 const CLIENT_OPTIONS: Option[] = [
-  valued('client-id', 'ID', 'OAuth client id'),
+  valued('client-id', 'ID', "OAuth client id (facebook: the app id; aws-sso: none, device-login registers its own client)"),
   valued('client-secret', 'S', 'only where required (Google); prefer DEVICE_LOGIN_CLIENT_SECRET: a flag shows in ps and shell history'),
+  valued('client-token', 'T', "facebook (required to sign in): the app's client token; prefer DEVICE_LOGIN_CLIENT_TOKEN: a flag shows in ps and shell history"),
 ];
 
 const ENDPOINT_OPTIONS: Option[] = (['device-authorization', 'token', 'userinfo', 'revocation'] as const).map((endpoint) =>

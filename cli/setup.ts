@@ -46,6 +46,7 @@ export async function createClientContext(
   const given = loadConfig({ flags, env: io.env });
   const logger = createStreamLogger({ stream: options.logStream ?? io.stderr, level: given.logLevel, prefix: 'device-login: ' });
   logger.redact(given.client.clientSecret);
+  logger.redact(given.client.clientToken);
   const fileStore = createFileTokenStore({ path: given.storePath, logger });
   const { config, from, recalled } = withRememberedSignIn(given, await fileStore.signIns());
   const store = redactingStore(fileStore, logger);
@@ -59,12 +60,14 @@ export async function createClientContext(
     // client may since have become public).
     secretRemembered: recalled && from?.clientSecret === 'required',
     ...(options.usesClientSecret === undefined ? {} : { usesClientSecret: options.usesClientSecret }),
+    // Only login asks for codes: the others need no client token (Facebook).
+    signsIn: command === 'login',
     ...(io.signal ? { signal: io.signal } : {}),
   });
   return {
     ...runtime,
     logger,
     store,
-    rememberSignIn: () => fileStore.rememberSignIn(runtime.storeKey, rememberedSignIn(config, Date.now())),
+    rememberSignIn: () => fileStore.rememberSignIn(runtime.storeKey, rememberedSignIn(config, Date.now(), runtime.client.clientId)),
   };
 }

@@ -3,6 +3,7 @@
 // recognised from the response itself (DESIGN.md, "Provider quirks to normalise").
 import { ATTEMPTS_LEFT_MEMBER, CHECK_NUMBER_REQUIRED, INVALID_CHECK_NUMBER } from './check-number.ts';
 import { CLIENT_DEFAULTS } from './defaults.ts';
+import type { AnswerDefaults } from './dialects.ts';
 import { DeviceLoginError, type OAuthErrorBody } from './errors.ts';
 import type { HttpResponse } from './ports.ts';
 import type { DeviceAuthorization, PollOutcome, Profile, TokenSet } from './types.ts';
@@ -15,6 +16,8 @@ export interface NormaliseContext {
   now: number;
   /** Told about things that were dropped rather than rejected. */
   warn?: (message: string) => void;
+  /** What the named preset's provider leaves out of its answers (core/dialects.ts). */
+  defaults?: AnswerDefaults;
 }
 
 /** Only the origin of a URL goes into messages: paths and queries may carry codes. */
@@ -28,7 +31,9 @@ export function originOf(url: string): string {
 
 /**
  * Reads a body as a flat object: JSON, or form-urlencoded (GitHub without `Accept: application/json`),
- * whatever the content type claims. Undefined when it is neither.
+ * whatever the content type claims. Undefined when it is neither. camelCase members (AWS's
+ * `deviceCode`, `accessToken`, `expiresIn`) are also given their snake_case names (RFC's), unless
+ * the body has those already.
  */
 export function parseBody(body: string): Record<string, unknown> | undefined {
   const text = body.trim();
@@ -37,13 +42,24 @@ export function parseBody(body: string): Record<string, unknown> | undefined {
     try {
       const value: unknown = JSON.parse(text);
       return value !== null && typeof value === 'object' && !Array.isArray(value)
-        ? (value as Record<string, unknown>)
+        ? withSnakeCaseNames(value as Record<string, unknown>)
         : undefined;
     } catch {
       return undefined;
     }
   }
   return parseForm(text);
+}
+
+/** The object with each camelCase member also under its snake_case name, where that name is free. */
+function withSnakeCaseNames(fields: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...fields };
+  for (const [name, value] of Object.entries(fields)) {
+    if (!/^[a-z]+(?:[A-Z][a-z0-9]*)+$/.test(name)) continue;
+    const snake = name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+    if (!(snake in out)) out[snake] = value;
+  }
+  return out;
 }
 
 // Strict enough that prose or HTML ("Bad Gateway", "<html>") is not mistaken for a form.
@@ -62,8 +78,12 @@ function parseForm(text: string): Record<string, unknown> | undefined {
   return out;
 }
 
-/** The OAuth error body (RFC 6749 §5.2) when the object has a string `error`, whatever the HTTP status. */
-export function readOAuthError(fields: Record<string, unknown> | undefined): OAuthErrorBody | undefined {
+/**
+ * The OAuth error body (RFC 6749 §5.2) when the object has a string `error`, whatever the HTTP status;
+ * also a Graph API error object or a Twitch-style `{"status":400,"message":…}` (rfcErrorFields).
+ */
+export function readOAuthError(body: Record<string, unknown> | undefined): OAuthErrorBody | undefined {
+  const fields = rfcErrorFields(body);
   if (!fields || typeof fields.error !== 'string' || fields.error.trim() === '') return undefined;
   const out: OAuthErrorBody = { error: fields.error.trim() };
   if (typeof fields.error_description === 'string') out.error_description = fields.error_description;
@@ -153,8 +173,9 @@ function describeBody(res: HttpResponse): string {
 
 /** Provider spellings of RFC error codes, mapped to the RFC code. */
 const ERROR_ALIASES: Record<string, string> = {
-  authorization_declined: 'access_denied', // Microsoft Entra
+  authorization_declined: 'access_denied', // Microsoft Entra, OpenAM
   incorrect_client_credentials: 'invalid_client', // GitHub
+  servererror: 'server_error', // Amazon
 };
 
 /** Errors that mean the device code can no longer be used: the flow needs a new code. */
@@ -163,10 +184,64 @@ const EXPIRED_DURING_POLLING = new Set([
   'invalid_grant',
   'bad_verification_code',
   'incorrect_device_code',
+  'invalid_code_pair', // Amazon: the device code and user code pair is dead
 ]);
 
 /** Errors worth another try later (RFC 6749 §5.2 / §4.1.2.1). */
 const TRANSIENT_ERRORS = new Set(['temporarily_unavailable', 'server_error']);
+
+/**
+ * Graph API error subcodes of Facebook Login for Devices, as RFC 8628 codes: pending, polling too
+ * fast, expired, declined.
+ */
+const GRAPH_DEVICE_SUBCODES: Record<number, string> = {
+  1349174: 'authorization_pending',
+  1349172: 'slow_down',
+  1349152: 'expired_token',
+  1349173: 'access_denied',
+};
+
+/** Sentences some providers put in `message` instead of an error code (Twitch), as RFC codes. */
+const MESSAGE_ERRORS: Record<string, string> = {
+  'invalid device code': 'expired_token',
+  'invalid refresh token': 'invalid_grant',
+};
+
+/** A code such as `authorization_pending`: lower case, digits and underscores. */
+const ERROR_CODE = /^[a-z][a-z0-9_]*$/;
+
+/**
+ * Error shapes that are not RFC 6749's, as RFC fields (`error`, `error_description`), recognised from
+ * the body alone: a Graph API error object (`{"error":{"message","type","code","error_subcode"}}`),
+ * and `{"status":400,"message":"authorization_pending"}` with no `error` (Twitch) or with an HTTP
+ * reason phrase as `error` (`"error":"Bad Request"`). Anything else comes back as it was.
+ */
+function rfcErrorFields(fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!fields) return fields;
+  const { error } = fields;
+  if (error !== null && typeof error === 'object' && !Array.isArray(error)) {
+    const graph = error as Record<string, unknown>;
+    const subcode = Number(graph.error_subcode);
+    const mapped = GRAPH_DEVICE_SUBCODES[subcode];
+    const type = typeof graph.type === 'string' && graph.type.trim() ? graph.type.trim() : 'graph_error';
+    const description = typeof graph.message === 'string' ? graph.message : undefined;
+    return { ...fields, error: mapped ?? type, ...(description ? { error_description: description } : {}) };
+  }
+  const message = typeof fields.message === 'string' ? fields.message.trim() : '';
+  if (!message) return fields;
+  const statusSaysError = typeof fields.status === 'number' && fields.status >= 400;
+  const errorIsPhrase = typeof error === 'string' && !ERROR_CODE.test(error.trim());
+  const phrase = MESSAGE_ERRORS[message.toLowerCase()];
+  if (typeof error === 'string' && !(errorIsPhrase && statusSaysError)) return fields;
+  // A sentence in `message` beside a successful answer (Entra's) is not an error: only a stated failure.
+  if (!statusSaysError && !(ERROR_CODE.test(message) && POLL_ERROR_CODES.has(message))) return fields;
+  if (phrase) return { ...fields, error: phrase, error_description: message };
+  if (ERROR_CODE.test(message)) return { ...fields, error: message };
+  return { ...fields, error: 'invalid_request', error_description: message };
+}
+
+/** The codes a poll may be answered with (RFC 8628 §3.5), recognised in `message` even without a status. */
+const POLL_ERROR_CODES = new Set(['authorization_pending', 'slow_down', 'access_denied', 'expired_token']);
 
 const FATAL_MESSAGES: Record<string, string> = {
   device_flow_disabled:
@@ -243,7 +318,8 @@ export function normaliseDeviceAuthorizationResponse(
   if (!fields) throw invalid(ctx, `device authorization response: ${describeBody(res)}.`, res.status);
 
   const what = 'device authorization response';
-  const deviceCode = readString(fields.device_code);
+  // Facebook names the device code `code` (a Graph error's `code` is a number inside `error`).
+  const deviceCode = readString(fields.device_code) ?? readString(fields.code);
   const userCode = readString(fields.user_code);
   // Google says verification_url.
   const verificationUri = readString(fields.verification_uri) ?? readString(fields.verification_url);
@@ -256,17 +332,22 @@ export function normaliseDeviceAuthorizationResponse(
   if (!isHttpUrl(verificationUri!))
     throw invalid(ctx, `${what}: verification_uri is not an absolute http(s) URL.`, res.status);
 
-  const expiresIn = readPositiveNumber(fields.expires_in);
+  const absent = (value: unknown) => value === undefined || value === null || value === '';
+  // A lifetime the preset's provider never states (Salesforce) is the one it documents.
+  const expiresIn =
+    absent(fields.expires_in) && ctx.defaults?.expiresInSeconds !== undefined
+      ? ctx.defaults.expiresInSeconds
+      : readPositiveNumber(fields.expires_in);
   if (expiresIn === undefined)
     throw invalid(ctx, `${what}: expires_in is missing or not a positive number.`, res.status);
 
-  let interval: number = CLIENT_DEFAULTS.intervalSeconds;
+  let interval: number = ctx.defaults?.intervalSeconds ?? CLIENT_DEFAULTS.intervalSeconds;
   if (fields.interval !== undefined && fields.interval !== null && fields.interval !== '') {
     const given = readPositiveNumber(fields.interval);
     // The default is a safe pace, so a broken interval costs nothing but a warning.
     if (given === undefined) {
       ctx.warn?.(
-        `${originOf(ctx.endpoint)} sent an interval that is not a positive number; polling every ${CLIENT_DEFAULTS.intervalSeconds} s.`,
+        `${originOf(ctx.endpoint)} sent an interval that is not a positive number; polling every ${interval} s.`,
       );
     } else {
       interval = given;
@@ -326,7 +407,8 @@ export function normaliseTokenFields(
   const what = 'token response';
   const accessToken = readString(fields.access_token);
   if (!accessToken) throw invalid(ctx, `${what}: access_token missing.`, status);
-  const tokenType = readString(fields.token_type);
+  // A provider that never names its token type (Facebook) issues bearer tokens: the preset says so.
+  const tokenType = readString(fields.token_type) ?? ctx.defaults?.tokenType;
   if (!tokenType) throw invalid(ctx, `${what}: token_type missing.`, status);
   if (tokenType.toLowerCase() !== 'bearer') {
     throw new DeviceLoginError(
@@ -345,8 +427,17 @@ export function normaliseTokenFields(
   if (refreshToken) out.refreshToken = refreshToken;
   const idToken = readString(fields.id_token);
   if (idToken) out.idToken = idToken;
-  const scope = typeof fields.scope === 'string' ? fields.scope.trim() : undefined;
+  // Twitch answers the scope as a JSON array.
+  const scope =
+    typeof fields.scope === 'string'
+      ? fields.scope.trim()
+      : Array.isArray(fields.scope)
+        ? fields.scope.filter((s): s is string => typeof s === 'string' && s.trim() !== '').join(' ')
+        : undefined;
   if (scope) out.scope = scope;
+  // Salesforce: the instance the APIs of this sign-in live on.
+  const instanceUrl = readString(fields.instance_url);
+  if (instanceUrl && isHttpUrl(instanceUrl)) out.instanceUrl = instanceUrl;
   return out;
 }
 
@@ -463,7 +554,11 @@ function readAttemptsLeft(value: unknown): number | undefined {
 // ---------------------------------------------------------------------------------------------------
 // Userinfo (OIDC Core §5.3) and user APIs shaped like it.
 
-/** A userinfo answer as a Profile. Accepts the GitHub API shape (`id`, `login`, `avatar_url`) by its fields. */
+/**
+ * A userinfo answer as a Profile. Accepts user APIs shaped otherwise by their fields: GitHub's (`id`,
+ * `login`, `avatar_url`), Amazon's (`user_id`), Twitch Helix's (`{"data":[{id, login, display_name,
+ * profile_image_url}]}`) and Graph's (`picture` as `{"data":{"url"}}`).
+ */
 export function normaliseUserinfoResponse(res: HttpResponse, ctx: NormaliseContext): Profile {
   if (res.status < 200 || res.status >= 300) {
     if (res.status === 401) {
@@ -477,8 +572,11 @@ export function normaliseUserinfoResponse(res: HttpResponse, ctx: NormaliseConte
     }
     throw errorFromResponse(res, ctx, 'userinfo request');
   }
-  const fields = parseBody(res.body);
-  if (!fields) throw invalid(ctx, `userinfo response: ${describeBody(res)}.`, res.status);
+  const body = parseBody(res.body);
+  if (!body) throw invalid(ctx, `userinfo response: ${describeBody(res)}.`, res.status);
+  // Helix wraps its one user in a `data` array.
+  const first: unknown = Array.isArray(body.data) && body.sub === undefined && body.id === undefined ? body.data[0] : undefined;
+  const fields = first !== null && typeof first === 'object' && !Array.isArray(first) ? (first as Record<string, unknown>) : body;
   return profileFromClaims(fields, ctx, 'userinfo response');
 }
 
@@ -490,14 +588,29 @@ export function profileFromClaims(
 ): Profile {
   const idNumber =
     typeof fields.id === 'number' && Number.isFinite(fields.id) ? String(fields.id) : undefined;
-  const sub = readString(fields.sub) ?? idNumber ?? readString(fields.id);
+  const sub = readString(fields.sub) ?? idNumber ?? readString(fields.id) ?? readString(fields.user_id);
   if (!sub) throw invalid(ctx, `${what}: sub missing.`);
   const profile: Profile = { sub };
-  const name = readString(fields.name) ?? readString(fields.preferred_username) ?? readString(fields.login);
+  const name =
+    readString(fields.name) ??
+    readString(fields.display_name) ??
+    readString(fields.preferred_username) ??
+    readString(fields.login);
   if (name) profile.name = name;
   const email = readString(fields.email);
   if (email) profile.email = email;
-  const picture = readString(fields.picture) ?? readString(fields.avatar_url);
+  const picture =
+    readString(fields.picture) ??
+    graphPictureUrl(fields.picture) ??
+    readString(fields.avatar_url) ??
+    readString(fields.profile_image_url);
   if (picture && isHttpUrl(picture)) profile.picture = picture;
   return profile;
+}
+
+/** Graph's picture object, `{"data":{"url":…}}`: its URL. */
+function graphPictureUrl(value: unknown): string | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const data = (value as Record<string, unknown>).data;
+  return data && typeof data === 'object' ? readString((data as Record<string, unknown>).url) : undefined;
 }

@@ -8,6 +8,8 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** Sent as application/x-www-form-urlencoded. */
   form?: Record<string, string>;
+  /** Sent as application/json (never together with `form`): providers whose API takes JSON bodies (AWS). */
+  json?: Record<string, unknown>;
   /** Per-request timeout; the adapter rejects with code `timeout` when it passes. */
   timeoutMs?: number;
   signal?: AbortSignal;

@@ -1,7 +1,10 @@
 // The protocol steps over the HttpClient port. Requests are built here; every answer goes through
 // the quirk layer (normalise.ts), so nothing above this file sees a provider's peculiarities.
+import { decodeJwt } from 'jose';
 import { CHECK_NUMBER_PARAM } from './check-number.ts';
+import { createClientRegistrations, type ClientRegistrations } from './client-registration.ts';
 import { CLIENT_DEFAULTS } from './defaults.ts';
+import { DEVICE_CODE_GRANT_TYPE, dialectOf, type RequestBody } from './dialects.ts';
 import { DeviceLoginError, isTransportError, toDeviceLoginError } from './errors.ts';
 import { createJwksCache, validateIdToken, type JwksCache } from './id-token.ts';
 import {
@@ -19,10 +22,9 @@ import {
 } from './normalise.ts';
 import type { HttpRequest, HttpResponse, Ports } from './ports.ts';
 import { mergeProfiles } from './profile.ts';
-import type { ClientSettings, Endpoints, PollOutcome, Profile, Protocol, TokenSet } from './types.ts';
+import type { ClientSettings, DeviceAuthorization, Endpoints, PollOutcome, Profile, Protocol, TokenSet } from './types.ts';
 
-/** The device code grant type (RFC 8628 §3.4). */
-export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
+export { DEVICE_CODE_GRANT_TYPE };
 
 /** Options of createProtocol. */
 export interface ProtocolOptions {
@@ -33,23 +35,40 @@ export interface ProtocolOptions {
   requestTimeoutMs?: number;
 }
 
-/** The Protocol (core/types.ts) over the HttpClient port, for one client at one set of endpoints. */
+/**
+ * The Protocol (core/types.ts) over the HttpClient port, for one client at one set of endpoints. The
+ * requests are the endpoints' dialect's (core/dialects.ts: RFC 8628 unless a preset named another).
+ */
 export function createProtocol(options: ProtocolOptions): Protocol {
   const { endpoints, client, ports } = options;
   const timeoutMs = options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs;
+  const dialect = dialectOf(endpoints);
   let jwks: JwksCache | undefined;
 
   const context = (endpoint: string): NormaliseContext => ({
     endpoint,
     now: ports.clock.now(),
     warn: (message) => ports.logger.warn(message),
+    defaults: dialect.answerDefaults,
   });
 
-  /** Client authentication in the body (client_secret_post), the one method every provider here accepts. */
-  const clientParams = (): Record<string, string> => ({
-    client_id: client.clientId,
-    ...(client.clientSecret ? { client_secret: client.clientSecret } : {}),
-  });
+  // A client that registers first (AWS) asks as the registered client: its id and secret.
+  const registrations: ClientRegistrations | undefined = dialect.registersClient
+    ? createClientRegistrations({ registrationEndpoint: registrationEndpointOf(endpoints), ports, send })
+    : undefined;
+
+  /** The client as the next poll, refresh or revocation presents it. */
+  async function registeredClient(): Promise<ClientSettings> {
+    if (!registrations) return client;
+    const registration = await registrations.current();
+    if (!registration) {
+      throw new DeviceLoginError(
+        'invalid_client',
+        'The client registration of this sign-in is no longer kept; sign in again to register anew.',
+      );
+    }
+    return { ...client, clientId: registration.clientId, clientSecret: registration.clientSecret };
+  }
 
   async function send(request: HttpRequest): Promise<HttpResponse> {
     if (request.signal?.aborted) throw new DeviceLoginError('aborted', 'The request was cancelled.');
@@ -66,16 +85,21 @@ export function createProtocol(options: ProtocolOptions): Protocol {
     }
   }
 
-  function post(
-    url: string,
-    form: Record<string, string>,
-    signal?: AbortSignal,
-    extra: Partial<HttpRequest> = {},
-  ) {
-    return send({ method: 'POST', url, form, ...(signal ? { signal } : {}), ...extra });
+  function post(url: string, body: RequestBody, signal?: AbortSignal, extra: Partial<HttpRequest> = {}) {
+    return send({ method: 'POST', url, ...body, ...(signal ? { signal } : {}), ...extra });
   }
 
   async function idTokenProfile(idToken: string, signal?: AbortSignal): Promise<Profile | undefined> {
+    if ((!endpoints.issuer || !endpoints.jwksUri) && dialect.idTokenFromTokenEndpoint) {
+      // No key set to verify it with, but it came straight from the token endpoint over TLS (OIDC
+      // Core §3.1.3.7 (6)); only who signed in is read from it, for the screen.
+      try {
+        return profileFromClaims(decodeJwt(idToken) as Record<string, unknown>, context(endpoints.tokenEndpoint), 'id_token');
+      } catch {
+        ports.logger.debug('The id_token could not be read; no profile from it.');
+        return undefined;
+      }
+    }
     if (!endpoints.issuer || !endpoints.jwksUri) {
       // Without a key set and an exact issuer the claims cannot be trusted: rely on userinfo.
       ports.logger.debug(
@@ -100,7 +124,7 @@ export function createProtocol(options: ProtocolOptions): Protocol {
     signal?: AbortSignal,
   ): Promise<boolean> {
     const url = endpoints.revocationEndpoint!;
-    const res = await post(url, { token, token_type_hint: hint, ...clientParams() }, signal);
+    const res = await post(url, dialect.revocation(await registeredClient(), token, hint), signal);
     if (res.status >= 200 && res.status < 300 && !readOAuthError(parseBody(res.body))) return true;
     const oauth = readOAuthError(parseBody(res.body));
     // RFC 7009 §2.2.1: a server may revoke only some token types; that is not a failure of the other.
@@ -114,14 +138,26 @@ export function createProtocol(options: ProtocolOptions): Protocol {
 
     async initiateDeviceAuthorization(signal) {
       const url = endpoints.deviceAuthorizationEndpoint;
-      const form: Record<string, string> = {
-        ...client.extraParams,
-        ...clientParams(),
-        ...(client.scope ? { scope: client.scope } : {}),
-        ...(client.audience ? { audience: client.audience } : {}),
+      const ask = async (renew: boolean) => {
+        const asking = registrations
+          ? await registrations.forNewSignIn({ renew, ...(signal ? { signal } : {}) }).then((r) => ({
+              ...client,
+              clientId: r.clientId,
+              clientSecret: r.clientSecret,
+            }))
+          : client;
+        const res = await post(url, dialect.deviceAuthorization(asking, endpoints), signal);
+        return normaliseDeviceAuthorizationResponse(res, context(url));
       };
-      const res = await post(url, form, signal);
-      const authorization = normaliseDeviceAuthorizationResponse(res, context(url));
+      let authorization: DeviceAuthorization;
+      try {
+        authorization = await ask(false);
+      } catch (err) {
+        // A registration the server no longer knows (deleted, or its secret expired early): register again, once.
+        if (!registrations || !(err instanceof DeviceLoginError) || !REFUSED_CLIENT.has(err.code)) throw err;
+        ports.logger.info('The server refused the registered client; registering again.', { code: err.code });
+        authorization = await ask(true);
+      }
       // The response's own announcement wins; else the metadata's, so that the code carries it.
       if (authorization.longPollMaxWait === undefined && endpoints.longPollMaxWait !== undefined)
         authorization.longPollMaxWait = endpoints.longPollMaxWait;
@@ -135,34 +171,31 @@ export function createProtocol(options: ProtocolOptions): Protocol {
         wait > 0 ? { headers: { prefer: `wait=${wait}` }, timeoutMs: wait * 1000 + timeoutMs } : {};
       let res: HttpResponse;
       try {
-        res = await post(
-          url,
-          {
-            grant_type: DEVICE_CODE_GRANT_TYPE,
-            device_code: deviceCode,
-            ...clientParams(),
-            ...(pollOptions.checkNumber !== undefined ? { [CHECK_NUMBER_PARAM]: pollOptions.checkNumber } : {}),
-          },
-          pollOptions.signal,
-          extra,
-        );
+        const body = dialect.poll(await registeredClient(), deviceCode, pollOptions.userCode);
+        if (pollOptions.checkNumber !== undefined && 'form' in body) body.form[CHECK_NUMBER_PARAM] = pollOptions.checkNumber;
+        res = await post(url, body, pollOptions.signal, extra);
       } catch (err) {
+        if (err instanceof DeviceLoginError && REFUSED_CLIENT.has(err.code)) return { kind: 'fatal', error: err };
         const error = toDeviceLoginError(err, 'network');
         if (error.code === 'aborted') throw error;
         if (isTransportError(error)) return { kind: 'retry', error, ...(error.unsent ? { unsent: true } : {}) };
         return { kind: 'retry', error: new DeviceLoginError('network', error.message, { cause: err }) };
       }
-      return normalisePollResponse(res, context(url));
+      const outcome = normalisePollResponse(res, context(url));
+      if (outcome.kind === 'fatal' && REFUSED_CLIENT.has(outcome.error.code)) await registrations?.forget();
+      return outcome;
     },
 
     async refreshTokenGrant(refreshToken, signal) {
       const url = endpoints.tokenEndpoint;
-      const res = await post(
-        url,
-        { grant_type: 'refresh_token', refresh_token: refreshToken, ...clientParams() },
-        signal,
-      );
-      const tokens = normaliseTokenResponse(res, context(url));
+      const res = await post(url, dialect.refresh(await registeredClient(), refreshToken), signal);
+      let tokens: TokenSet;
+      try {
+        tokens = normaliseTokenResponse(res, context(url));
+      } catch (err) {
+        if (err instanceof DeviceLoginError && REFUSED_CLIENT.has(err.code)) await registrations?.forget();
+        throw err;
+      }
       // RFC 6749 §6: without a new refresh token the old one stays valid (no rotation).
       return tokens.refreshToken ? tokens : { ...tokens, refreshToken };
     },
@@ -175,7 +208,7 @@ export function createProtocol(options: ProtocolOptions): Protocol {
         const res = await send({
           method: 'GET',
           url,
-          headers: { authorization: `Bearer ${tokens.accessToken}` },
+          headers: { ...dialect.profileHeaders(client), authorization: `Bearer ${tokens.accessToken}` },
           ...(signal ? { signal } : {}),
         });
         fromUserinfo = normaliseUserinfoResponse(res, context(url));
@@ -197,4 +230,14 @@ export function createProtocol(options: ProtocolOptions): Protocol {
       return refreshRevoked || accessRevoked ? 'revoked' : 'unsupported';
     },
   };
+}
+
+/** Answers that mean the server does not accept the (registered) client. */
+const REFUSED_CLIENT = new Set(['invalid_client', 'unauthorized_client']);
+
+function registrationEndpointOf(endpoints: Endpoints): string {
+  if (!endpoints.registrationEndpoint) {
+    throw new DeviceLoginError('configuration', 'This provider registers its client first, but no registration endpoint is known.');
+  }
+  return endpoints.registrationEndpoint;
 }

@@ -169,10 +169,13 @@ export function createDeviceSession(options: DeviceSessionOptions): DeviceSessio
       }
       case 'poll': {
         const signal = flow.signal;
+        // Some providers want the pair with every poll (Amazon): the user code of the code polled for.
+        const userCode = state.authorization?.deviceCode === effect.deviceCode ? state.authorization.userCode : undefined;
         protocol
           .pollDeviceAuthorizationGrant(effect.deviceCode, {
             signal,
             waitSeconds: effect.waitSeconds,
+            ...(userCode !== undefined ? { userCode } : {}),
             ...(effect.checkNumber !== undefined ? { checkNumber: effect.checkNumber } : {}),
           })
           .catch((err: unknown) => {

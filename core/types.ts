@@ -1,3 +1,4 @@
+import type { DialectName } from './dialects.ts';
 import type { DeviceLoginError } from './errors.ts';
 
 /** The flow states: one vocabulary in core, ViewState, CLI --json and the UI's data-state (DESIGN.md). */
@@ -48,6 +49,15 @@ export interface Endpoints {
    * announces (`device_authorization_long_poll_max_wait`); absent: plain RFC 8628 polling.
    */
   longPollMaxWait?: number;
+  /**
+   * What the requests must look like where a preset's provider does not speak RFC 8628 as written
+   * (core/dialects.ts); absent: RFC 8628. Answers are normalised alike whatever it is.
+   */
+  dialect?: DialectName;
+  /** Where a public client registers before it may ask for codes (AWS IAM Identity Center's /client/register). */
+  registrationEndpoint?: string;
+  /** AWS IAM Identity Center: the access portal the person signs in to (sent with every code request). */
+  startUrl?: string;
 }
 
 /** Who the client is and what it asks for. */
@@ -55,6 +65,8 @@ export interface ClientSettings {
   clientId: string;
   /** Sent only to providers that require it (Google); never logged or displayed. */
   clientSecret?: string;
+  /** Facebook's client token, sent as `APP_ID|CLIENT_TOKEN`; a secret like clientSecret. */
+  clientToken?: string;
   /** Space-separated scopes. */
   scope?: string;
   /** Auth0-style API audience. */
@@ -94,6 +106,8 @@ export interface TokenSet {
   refreshToken?: string;
   idToken?: string;
   scope?: string;
+  /** Where the provider's APIs for this sign-in live (Salesforce's `instance_url`), when it says. */
+  instanceUrl?: string;
 }
 
 /** Who is signed in, from the id_token and/or userinfo. */
@@ -112,6 +126,16 @@ export interface StoredSession {
   profile?: Profile;
   /** A pending device flow, so that a restarted process resumes polling the same code. */
   pending?: DeviceAuthorization;
+  /** A client registered at the server (AWS IAM Identity Center), kept under its own key until it expires. */
+  registration?: ClientRegistration;
+}
+
+/** A client registered at run time (core/client-registration.ts). The secret is never logged or shown. */
+export interface ClientRegistration {
+  clientId: string;
+  clientSecret: string;
+  /** Epoch ms at which the server stops accepting the secret (`clientSecretExpiresAt`). */
+  expiresAt: number;
 }
 
 /** The result of one token poll, normalised from whatever the server said (the quirk layer's output). */
@@ -167,8 +191,11 @@ export interface Protocol {
   /** RFC 8628 §3.4–3.5. Never throws except `aborted`: every answer becomes a PollOutcome. */
   pollDeviceAuthorizationGrant(
     deviceCode: string,
-    /** `checkNumber`: the number the person entered, sent as `check_number` (core/check-number.ts). */
-    options?: { signal?: AbortSignal; waitSeconds?: number; checkNumber?: string },
+    /**
+     * `checkNumber`: the number the person entered, sent as `check_number` (core/check-number.ts).
+     * `userCode`: the code's user code, which some providers want with every poll (Amazon).
+     */
+    options?: { signal?: AbortSignal; waitSeconds?: number; checkNumber?: string; userCode?: string },
   ): Promise<PollOutcome>;
   /** RFC 6749 §6. Throws DeviceLoginError; code `invalid_grant` means the refresh token is dead. */
   refreshTokenGrant(refreshToken: string, signal?: AbortSignal): Promise<TokenSet>;

@@ -60,6 +60,7 @@ async function start(): Promise<void> {
   const config = loadConfig({ flags: args.flags, env: process.env });
   const logger = createStreamLogger({ stream: process.stderr, level: config.logLevel, prefix: 'device-login TV: ' });
   logger.redact(config.client.clientSecret);
+  logger.redact(config.client.clientToken);
 
   await app.whenReady();
   denyAllPermissions(session.defaultSession, logger);

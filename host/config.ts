@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { CLIENT_DEFAULTS } from '../core/defaults.ts';
 import { DeviceLoginError } from '../core/errors.ts';
-import { PROVIDER_NAMES, type ProviderSettings } from '../core/providers.ts';
+import { AWS_REGION_PATTERN, PROVIDER_NAMES, type ProviderSettings } from '../core/providers.ts';
 import type { ClientSettings } from '../core/types.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { defaultConfigPath, defaultStorePath, type PathEnvironment } from './paths.ts';
@@ -73,8 +73,15 @@ const SETTINGS = {
   tenant: { flag: 'tenant', env: 'DEVICE_LOGIN_TENANT', schema: text },
   domain: { flag: 'domain', env: 'DEVICE_LOGIN_DOMAIN', schema: text },
   realm: { flag: 'realm', env: 'DEVICE_LOGIN_REALM', schema: text },
+  region: {
+    flag: 'region',
+    env: 'DEVICE_LOGIN_REGION',
+    schema: z.string().trim().regex(AWS_REGION_PATTERN, 'must be an AWS region such as us-east-1'),
+  },
+  startUrl: { flag: 'start-url', env: 'DEVICE_LOGIN_START_URL', schema: url },
   clientId: { flag: 'client-id', env: 'DEVICE_LOGIN_CLIENT_ID', schema: text },
   clientSecret: { flag: 'client-secret', env: 'DEVICE_LOGIN_CLIENT_SECRET', schema: text, secret: true },
+  clientToken: { flag: 'client-token', env: 'DEVICE_LOGIN_CLIENT_TOKEN', schema: text, secret: true },
   scope: { flag: 'scope', env: 'DEVICE_LOGIN_SCOPE', schema: text },
   audience: { flag: 'audience', env: 'DEVICE_LOGIN_AUDIENCE', schema: text },
   deviceAuthorizationEndpoint: {
@@ -127,6 +134,7 @@ export function loadConfig(input: ConfigInput = {}): DeviceLoginConfig {
   const client: ClientSettings = definedOnly({
     clientId: merged.clientId ?? '',
     clientSecret: merged.clientSecret,
+    clientToken: merged.clientToken,
     scope: merged.scope,
     audience: merged.audience,
   });
@@ -176,8 +184,16 @@ export function assertClientConfigured(
       `${none}: give --issuer URL, --provider NAME, or --device-authorization-endpoint and --token-endpoint (see ${command} --help).`,
     );
   }
+  // AWS IAM Identity Center registers its client at sign-in: the access portal names it instead.
+  if (provider.provider === 'aws-sso') {
+    if (!provider.startUrl) {
+      throw configError(`--provider aws-sso needs --start-url URL, the AWS access portal URL such as https://my-org.awsapps.com/start (see ${command} --help).`);
+    }
+    return;
+  }
   if (!client.clientId) {
-    throw configError(`No client id configured: give --client-id ID or set DEVICE_LOGIN_CLIENT_ID (see ${command} --help).`);
+    const what = provider.provider === 'facebook' ? 'No app id configured: give --client-id APP_ID' : 'No client id configured: give --client-id ID';
+    throw configError(`${what} or set DEVICE_LOGIN_CLIENT_ID (see ${command} --help).`);
   }
 }
 
@@ -194,9 +210,12 @@ export interface RememberedSignIn {
   usedAt: number;
 }
 
-/** What a login with `config` remembers (everything that finds the server and client again, but the secret). */
-export function rememberedSignIn(config: DeviceLoginConfig, usedAt: number): RememberedSignIn {
-  const { clientId, scope, audience, clientSecret } = config.client;
+/**
+ * What a login with `config` remembers (everything that finds the server and client again, but the
+ * secret). `clientId`: the one the login used, where the preset implies it (AWS: the access portal).
+ */
+export function rememberedSignIn(config: DeviceLoginConfig, usedAt: number, clientId = config.client.clientId): RememberedSignIn {
+  const { scope, audience, clientSecret } = config.client;
   return definedOnly({
     provider: config.provider,
     client: definedOnly({ clientId, scope, audience }),
@@ -216,7 +235,7 @@ export interface CompletedConfig {
 
 // The settings that pick the server. They come together from one source, never mixed: an issuer from
 // the flags with a realm remembered from another server would be a third server nobody asked for.
-const SERVER_KEYS = ['provider', 'issuer', 'baseUrl', 'tenant', 'domain', 'realm', 'endpoints'] as const;
+const SERVER_KEYS = ['provider', 'issuer', 'baseUrl', 'tenant', 'domain', 'realm', 'region', 'startUrl', 'endpoints'] as const;
 
 /** The settings a login remembers, as named in SETTINGS: the server's and the client's, no secret. */
 const REMEMBERED_KEYS = [
@@ -226,6 +245,8 @@ const REMEMBERED_KEYS = [
   'tenant',
   'domain',
   'realm',
+  'region',
+  'startUrl',
   'deviceAuthorizationEndpoint',
   'tokenEndpoint',
   'userinfoEndpoint',
@@ -256,6 +277,7 @@ export function withRememberedSignIn(config: DeviceLoginConfig, signIns: Record<
   const client = definedOnly({
     clientId: clientId || from.client.clientId,
     clientSecret: config.client.clientSecret,
+    clientToken: config.client.clientToken,
     scope: config.client.scope ?? from.client.scope,
     audience: config.client.audience ?? from.client.audience,
   });
@@ -327,6 +349,8 @@ function providerSettingsOf(settings: Settings): ProviderSettings {
     tenant: settings.tenant,
     domain: settings.domain,
     realm: settings.realm,
+    region: settings.region,
+    startUrl: settings.startUrl,
     endpoints: Object.keys(endpoints).length ? endpoints : undefined,
   });
 }

@@ -63,6 +63,9 @@ export function createAxiosHttpClient(options: AxiosHttpClientOptions = {}): Htt
       if (req.form) {
         headers['content-type'] = 'application/x-www-form-urlencoded';
         data = new URLSearchParams(req.form).toString();
+      } else if (req.json) {
+        headers['content-type'] = 'application/json';
+        data = JSON.stringify(req.json);
       }
       try {
         const res = await instance.request<string>({ method: req.method, url: req.url, headers, data, signal });

@@ -13,6 +13,7 @@ export function redactingStore(inner: TokenStore, logger: RedactingLogger): Toke
     logger.redact(value?.tokens?.refreshToken);
     logger.redact(value?.tokens?.idToken);
     logger.redact(value?.pending?.deviceCode);
+    logger.redact(value?.registration?.clientSecret);
   };
   return {
     async load(key) {

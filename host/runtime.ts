@@ -42,6 +42,11 @@ export interface DeviceRuntimeOptions {
   secretRemembered?: boolean;
   /** The caller talks to the token or revocation endpoint (default true); `status` only reads the store. */
   usesClientSecret?: boolean;
+  /**
+   * The caller may ask for a code and poll (default true: login, the TV, web); status, token and
+   * logout never do, so they need no Facebook client token, which only those requests carry.
+   */
+  signsIn?: boolean;
   /** Cancels discovery. */
   signal?: AbortSignal;
 }
@@ -99,13 +104,25 @@ export async function createDeviceRuntime(options: DeviceRuntimeOptions): Promis
   const given: ClientSettings = embedded
     ? { clientId: embedded.clientId, ...(config.client.scope ? { scope: config.client.scope } : {}) }
     : config.client;
-  const client: ClientSettings = { ...given, scope: given.scope ?? provider.defaultScope ?? CLIENT_DEFAULTS.scope };
+  const client: ClientSettings = {
+    ...given,
+    // AWS registers its client at sign-in; the access portal names it in the store.
+    ...(!embedded && provider.impliedClientId ? { clientId: provider.impliedClientId } : {}),
+    scope: given.scope ?? provider.defaultScope ?? CLIENT_DEFAULTS.scope,
+  };
 
   // A secret is never stored, so only the configuration can supply one: ask for it by name rather
   // than let the server answer invalid_client after the person has approved.
   const needsSecret = !embedded && (provider.requiresClientSecret || options.secretRemembered === true);
   if (needsSecret && !client.clientSecret && options.usesClientSecret !== false) {
     throw clientSecretMissing(provider.requiresClientSecret ? provider.displayName : `The client ${client.clientId}`);
+  }
+
+  if (!embedded && provider.requiresClientToken && !client.clientToken && options.signsIn !== false) {
+    throw new DeviceLoginError(
+      'configuration',
+      `${provider.displayName} needs the app's client token to show a code, which device-login never stores: set DEVICE_LOGIN_CLIENT_TOKEN (or give --client-token).`,
+    );
   }
 
   const storeKey = storeKeyFor(provider.endpoints, client.clientId);

@@ -141,6 +141,8 @@ function onlyRemembered(signIn: RememberedSignIn): RememberedSignIn {
         tenant: provider.tenant,
         domain: provider.domain,
         realm: provider.realm,
+        region: provider.region,
+        startUrl: provider.startUrl,
         endpoints: endpoints && {
           deviceAuthorizationEndpoint: endpoints.deviceAuthorizationEndpoint,
           tokenEndpoint: endpoints.tokenEndpoint,

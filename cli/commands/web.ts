@@ -53,6 +53,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const config = loadConfig({ flags, env: io.env });
     const logger = createStreamLogger({ stream: io.stderr, level: config.logLevel, prefix: 'device-login: ' });
     logger.redact(config.client.clientSecret);
+    logger.redact(config.client.clientToken);
     const port = wholeNumberFlag(flags.port, '--port', CLIENT_DEFAULTS.browserHost.port);
     const serverPort = wholeNumberFlag(flags['server-port'], '--server-port', SERVER_DEFAULTS.port);
     const external = namesServer(config);

@@ -76,7 +76,7 @@ describe('configuration', () => {
   it('lists the valid providers for an unknown one', () => {
     const err = errorOf(() => loadConfig({ env: env(), flags: { provider: 'gitlab' } }));
     expect(err.message).toBe(
-      "--provider must be one of generic, github, google, microsoft, auth0, okta, keycloak (got 'gitlab').",
+      "--provider must be one of generic, github, google, microsoft, auth0, okta, keycloak, amazon, facebook, twitch, salesforce, aws-sso (got 'gitlab').",
     );
   });
 
