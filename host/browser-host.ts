@@ -23,6 +23,8 @@ export interface BrowserHostOptions {
   phoneCanEmbed: boolean;
   /** What the side-by-side page tells the person beside the two screens (served in /host/config.json). */
   sidePage?: SidePageInfo;
+  /** The account website, mounted at /account/ (account/site.ts); it answers its own requests. */
+  account?: { handle(req: IncomingMessage, res: ServerResponse): Promise<void> };
   port?: number;
   host?: string;
   logger: Logger;
@@ -93,6 +95,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Run
       res.writeHead(307, { location: `http://${canonicalHost}${req.url ?? '/'}` });
       return void res.end();
     }
+    // The account website checks its own forms (a CSRF token and Origin) and sets its own policy.
+    if (options.account && (path === '/account' || path.startsWith('/account/'))) return options.account.handle(req, res);
     if (req.method === 'POST') {
       // Same origin only: the origins are the allowed hosts over http, whichever loopback name was typed.
       if (!allowedOrigins.has(req.headers.origin ?? '')) {
