@@ -1,7 +1,8 @@
 // The design previews in a real browser: the real controller over a scripted sign-in service
 // (host/preview.ts), served by the real browser host (scripts/preview.ts), the TV a 1280x720 Chromium
 // page. Every preview reaches its screen; the TV shows the device's display code as it is; Welcome
-// says that the sign-in has ended and Home that the profile could not be loaded, in both languages.
+// says that the sign-in has ended (or that the TV was signed out from the account page) and Home that
+// the profile could not be loaded, in both languages.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type BrowserContext } from '@playwright/test';
@@ -70,6 +71,14 @@ for (const language of ['en', 'zh-TW'] as const) {
     await expect(screen(tv)).toHaveAttribute('data-state', 'idle');
     await expect(tv.locator('[role="note"][data-notice="session_ended"]')).toHaveText(t.notice.session_ended);
     await expect(tv.getByTestId('live-polite')).toContainText(t.notice.session_ended);
+  });
+
+  test(`Welcome says that the TV was signed out from the account page (${language})`, async ({ browser }) => {
+    const { tv } = await tvShowing(browser, 'idle-signed_out_from_account', language);
+    await expect(screen(tv)).toHaveAttribute('data-state', 'idle');
+    await expect(tv.locator('[role="note"][data-notice="signed_out_from_account"]')).toHaveText(t.notice.signed_out_from_account);
+    await expect(tv.getByTestId('live-polite')).toContainText(t.notice.signed_out_from_account);
+    await expect(tv.getByRole('button', { name: t.welcome.signIn, exact: true })).toBeFocused();
   });
 
   test(`Home notes that the profile could not be loaded, once the greeting has gone (${language})`, async ({ browser }) => {

@@ -18,6 +18,7 @@ import { createScriptedHttpClient, heldForever, type ScriptedAnswer, type Script
 export const PREVIEW_NAMES = [
   'idle',
   'idle-session_ended',
+  'idle-signed_out_from_account',
   'requesting',
   'awaiting_user',
   'awaiting_user-retrying',
@@ -138,6 +139,23 @@ const SCRIPTS: Record<PreviewName, Script> = {
     refresh: () => json(400, { error: 'invalid_grant', error_description: 'The refresh token has been revoked.' }),
     act: (controller) => void controller.accessToken().catch(() => undefined),
     reached: (view) => view.state === 'idle' && view.notice === 'session_ended',
+  },
+  'idle-signed_out_from_account': {
+    // Signed in before the TV restarted; meanwhile someone signed it out on the account page, so the
+    // service refuses the refresh with the reason that says so.
+    stored: {
+      version: 1,
+      tokens: { accessToken: 'preview-access-token', tokenType: 'Bearer', expiresAt: 0, refreshToken: 'preview-refresh-token' },
+      profile: PROFILE,
+    },
+    refresh: () =>
+      json(400, {
+        error: 'invalid_grant',
+        error_description: 'This device was signed out from the account page.',
+        reason: 'signed_out_from_account',
+      }),
+    act: (controller) => void controller.accessToken().catch(() => undefined),
+    reached: (view) => view.state === 'idle' && view.notice === 'signed_out_from_account',
   },
   requesting: { deviceAuthorization: () => heldForever(), act: signIn, reached: (view) => view.state === 'requesting' },
   awaiting_user: { act: signIn, reached: (view) => view.state === 'awaiting_user' && view.network === 'online' },

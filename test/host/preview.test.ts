@@ -9,6 +9,10 @@ import { createPreviewController, PREVIEW_NAMES, type PreviewName } from '../../
 const EXPECTED: Record<PreviewName, (view: ViewState) => void> = {
   idle: (view) => expect(view.notice).toBeUndefined(),
   'idle-session_ended': (view) => expect(view.notice).toBe('session_ended'),
+  'idle-signed_out_from_account': (view) => {
+    expect(view.notice).toBe('signed_out_from_account');
+    expect(view.profile).toBeUndefined();
+  },
   requesting: (view) => expect(view.code).toBeUndefined(),
   awaiting_user: (view) => {
     expect(view.network).toBe('online');

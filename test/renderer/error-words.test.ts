@@ -5,7 +5,15 @@ import { LANGUAGES, messagesFor } from '../../renderer/src/i18n/messages.ts';
 import { errorKind, WORDED_CODES, type ErrorKind } from '../../renderer/src/logic/error-kind.ts';
 
 const KINDS: ErrorKind[] = ['network', 'server', 'setup', 'refused', 'code', 'session', 'storage', 'response', 'other'];
-const NOTICES: NoticeCode[] = ['revocation_failed', 'revocation_unsupported', 'tokens_memory_only', 'tokens_unencrypted'];
+const NOTICES: NoticeCode[] = [
+  'session_ended',
+  'signed_out_from_account',
+  'profile_unavailable',
+  'revocation_failed',
+  'revocation_unsupported',
+  'tokens_memory_only',
+  'tokens_unencrypted',
+];
 const CORE_CODES = Object.keys(ERROR_CODES);
 // The documented group that gets the general words: a bug, and a cancel that never reaches the screen.
 const GENERAL = ['aborted', 'internal'];
@@ -69,9 +77,19 @@ describe('the TV words an error code, never shows it', () => {
   it.each(LANGUAGES)('words every notice code in %s', (language) => {
     const t = messagesFor(language);
     for (const notice of NOTICES) {
-      expect(t.notice[notice].length).toBeGreaterThan(20);
+      // A sentence, not a label: Chinese says in ten characters what English says in twenty.
+      expect(t.notice[notice].length, notice).toBeGreaterThan(language === 'zh-TW' ? 10 : 20);
       if (language === 'zh-TW') expect(t.notice[notice]).toMatch(/^[^A-Za-z]*$/);
     }
+  });
+
+  it('says that the TV was signed out from the account page, not only that the sign-in ended, in both languages', () => {
+    const en = messagesFor('en').notice;
+    expect(en.signed_out_from_account).toBe('This TV was signed out from your account page. Sign in again to keep watching.');
+    const zh = messagesFor('zh-TW').notice;
+    expect(zh.signed_out_from_account).toMatch(/帳號頁面.*登出/);
+    expect(zh.signed_out_from_account).toMatch(/重新登入/);
+    for (const t of [en, zh]) expect(t.signed_out_from_account).not.toBe(t.session_ended);
   });
 
   it('says a renewed code is new, and why, in both languages', () => {
