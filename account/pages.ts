@@ -114,7 +114,7 @@ function layout(options: PageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
-<meta name="referrer" content="no-referrer">${refresh}
+<meta name="referrer" content="same-origin">${refresh}
 <title>${esc(title)} · ${esc(m.appName)}</title>
 <style>${STYLE}</style>
 </head>

@@ -119,6 +119,10 @@ export function createAccountSite(options: AccountSiteOptions): AccountSite {
       ].join('; '),
     );
     res.setHeader('x-frame-options', 'DENY');
+    // Not no-referrer: under it browsers send "Origin: null" with this site's own forms, whose Origin
+    // is checked. Other origins (the server, the posters' host) still get no referrer, so the callback's
+    // code never leaves in one.
+    res.setHeader('referrer-policy', 'same-origin');
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-language': visit.lang });
     res.end(html);
   }
