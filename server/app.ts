@@ -16,10 +16,11 @@ import { openSqliteStore } from './adapters/sqlite.ts';
 import type { OidcStore } from './adapters/store.ts';
 import { isLoopbackHost, reachableBeyondLoopback, SERVER_DEFAULTS, unsafeDefaults } from './defaults.ts';
 import { installDeviceFlow } from './device-flow.ts';
+import { DeviceRegistry, installSignInRecords } from './devices.ts';
 import { preparePrivateDataDir } from './data-dir.ts';
 import { loadOrCreateKeys } from './keys.ts';
-import { deviceFlowHooks, interactionUrl, mountInteractions, renderError } from './pages/index.ts';
-import { createProvider, type PageHooks } from './provider.ts';
+import { deviceFlowHooks, interactionUrl, logoutSource, mountInteractions, postLogoutSuccessSource, renderError } from './pages/index.ts';
+import { createProvider, LateClients, registerLateClient, tvDemoClient, type PageHooks } from './provider.ts';
 import type { RateLimit } from './limits.ts';
 
 export interface ServerOptions {
@@ -63,6 +64,11 @@ export interface ServerOptions {
   frameAncestors?: string[];
   /** Clients besides the pre-registered `tv-demo`. */
   clients?: ClientMetadata[];
+  /**
+   * Seconds between two writes of a device's "last used" time for the account page (default
+   * SERVER_DEFAULTS.deviceLastUsedEverySeconds); 0 writes on every refresh and call (tests).
+   */
+  deviceLastUsedEverySeconds?: number;
   /** The command-line flag that sets `port`, named when the port is taken (`web` calls it --server-port). */
   portFlag?: string;
   logger?: Logger;
@@ -79,6 +85,14 @@ export interface RunningServer {
   dataDir: string;
   /** Polls currently held by `Prefer: wait` (diagnostics and benchmarks). */
   heldPolls(): number;
+  /**
+   * Registers a client after start, usable by the next request: the account website's, whose redirect
+   * URI is known only once the browser host listens (server/provider.ts accountSiteClient builds it).
+   * Validated as a client given at start-up; one without `scope` may ask for every scope but `devices`.
+   * Registering the same client_id again replaces it. Kept in this process only, never written.
+   * Rejects with DeviceLoginError `configuration` for invalid metadata or an id taken at start-up.
+   */
+  registerClient(metadata: ClientMetadata): Promise<void>;
   /** Answers held polls, stops listening, closes the store and the users table. */
   close(): Promise<void>;
 }
@@ -282,8 +296,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       successSource: hooks.successSource,
       interactionUrl,
       renderError,
+      logoutSource,
+      postLogoutSuccessSource,
     };
+    const lateClients = new LateClients();
     const provider = createProvider({
+      lateClients,
       issuer: publicUrl,
       keys,
       store,
@@ -339,7 +357,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     cleanups.push(() => deviceFlow.close());
 
     mountInteractions(provider, provider, { accounts: demoOn ? accounts : withoutDemoSignIn(accounts), frameAncestors: options.frameAncestors ?? [] });
-    mountResourceServer(provider, provider, { accounts, publicUrl });
+    // The sign-ins the account website lists and signs out. A signed-out record is kept as long as a
+    // refresh token of its grant could still be presented, to say why it is refused.
+    const refreshTtl = options.refreshTokenTtl ?? SERVER_DEFAULTS.refreshTokenTtl;
+    const devices = new DeviceRegistry(provider, {
+      store,
+      lastUsedEveryMs: (options.deviceLastUsedEverySeconds ?? SERVER_DEFAULTS.deviceLastUsedEverySeconds) * 1000,
+      keepSignedOutMs: Math.max(refreshTtl, options.accessTokenTtl ?? SERVER_DEFAULTS.accessTokenTtl) * 1000,
+      defaultLifetimeMs: Math.max(refreshTtl, SERVER_DEFAULTS.grantTtl) * 1000,
+    });
+    installSignInRecords(provider, devices);
+    mountResourceServer(provider, provider, { accounts, publicUrl, devices });
+    const staticClientIds = new Set([tvDemoClient(), ...(options.clients ?? [])].map((client) => client.client_id));
 
     provider.on('server_error', (_ctx: unknown, err: Error) => {
       logger.error('server error', { error: err.message });
@@ -360,6 +389,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       port,
       dataDir,
       heldPolls: () => deviceFlow.heldPolls,
+      registerClient: (metadata) => registerLateClient(provider, lateClients, staticClientIds, metadata),
       close() {
         closing ??= (async () => {
           // Give in-flight answers a moment, then cut lingering keep-alive sockets.

@@ -1,5 +1,6 @@
 // Clients besides `tv-demo`, from a JSON file (`device-login serve --clients FILE`): your own TV app,
-// a confidential client with a secret, a native app with a loopback redirect. The file holds an array
+// a confidential client with a secret, a native app with a loopback redirect, the account website
+// (post_logout_redirect_uris, and `devices` in its scope). The file holds an array
 // of objects in OAuth's own words (RFC 7591 client metadata, snake_case). Only what a device or a
 // native app needs is accepted, so that a typo is an error at start-up, not a silent default; every
 // error names the entry and the field, never the secret.
@@ -9,7 +10,7 @@ import { z } from 'zod';
 
 import { DeviceLoginError } from '../core/errors.ts';
 import { SERVER_DEFAULTS } from './defaults.ts';
-import { DEVICE_CODE_GRANT } from './provider.ts';
+import { DEVICE_CODE_GRANT, SCOPES } from './provider.ts';
 
 const GRANTS = { device_code: DEVICE_CODE_GRANT, refresh_token: 'refresh_token', authorization_code: 'authorization_code' } as const;
 
@@ -39,6 +40,17 @@ const clientSchema = z
       .min(1, 'must name at least one grant')
       .optional(),
     redirect_uris: z.array(httpUrl).optional(),
+    post_logout_redirect_uris: z.array(httpUrl).optional(),
+    // The scopes the client may ask for, space-separated; left out, every scope but `devices`.
+    scope: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .refine(
+        (value) => value.split(/\s+/).every((scope) => (SCOPES as readonly string[]).includes(scope)),
+        `must be scopes from ${SCOPES.join(', ')}, separated by spaces`,
+      )
+      .optional(),
     // The kill switch (RFC 10027: a grant that is not needed, or is being abused, can be turned off
     // per client): false takes the device grant out of grant_types, leaving the rest of the entry as
     // it was, so that turning it back on is deleting one line.
@@ -78,6 +90,8 @@ function toMetadata(entry: ClientEntry): ClientMetadata {
     grant_types: grants,
     response_types: grants.includes(GRANTS.authorization_code) ? ['code'] : [],
     redirect_uris: entry.redirect_uris ?? [],
+    ...(entry.post_logout_redirect_uris ? { post_logout_redirect_uris: entry.post_logout_redirect_uris } : {}),
+    ...(entry.scope ? { scope: entry.scope.split(/\s+/).join(' ') } : {}),
     ...(method === 'none' ? { application_type: 'native' as const } : {}),
   };
 }

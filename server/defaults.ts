@@ -113,6 +113,20 @@ export const SERVER_DEFAULTS = {
   clientId: 'tv-demo',
   /** The name the phone shows on the "does this code match your TV?" page. */
   clientName: 'device-login TV',
+  /**
+   * The scopes a client may ask for when its registration names none: everything but `devices`, which
+   * only a client registered with it may get (a phished device code must never yield device management).
+   */
+  clientScope: 'openid profile email offline_access',
+  /** The account website's confidential client, registered by `device-login web` once its origin is known. */
+  accountClientId: 'account-site',
+  /** The account website's name on the sign-in and consent pages and in the devices list. */
+  accountClientName: 'device-login account',
+  /**
+   * Seconds between two writes of a device's "last used" time (on refresh and on resource-server calls):
+   * the account page needs minutes, not milliseconds, and every write costs the store. Lower it in tests.
+   */
+  deviceLastUsedEverySeconds: 60,
 } as const;
 
 /** True when `host` (an address, a name, or a URL's hostname with IPv6 brackets) only reaches this machine. */

@@ -1,6 +1,8 @@
 // The oidc-provider configuration of the embedded server: which features, clients, scopes, claims,
 // lifetimes and keys. Persistence comes from the store passed in (never the dev-only memory adapter).
-import Provider, { errors, interactionPolicy, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type Adapter, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+
+import { DeviceLoginError } from '../core/errors.ts';
 
 import type { Accounts } from './accounts.ts';
 import type { OidcStore } from './adapters/store.ts';
@@ -18,6 +20,8 @@ export interface PageHooks {
   successSource?: NonNullable<NonNullable<Configuration['features']>['deviceFlow']>['successSource'];
   interactionUrl?: NonNullable<Configuration['interactions']>['url'];
   renderError?: Configuration['renderError'];
+  logoutSource?: NonNullable<NonNullable<Configuration['features']>['rpInitiatedLogout']>['logoutSource'];
+  postLogoutSuccessSource?: NonNullable<NonNullable<Configuration['features']>['rpInitiatedLogout']>['postLogoutSuccessSource'];
 }
 
 export interface ProviderOptions {
@@ -44,6 +48,86 @@ export interface ProviderOptions {
   deviceReauthAfter?: number;
   /** The layout of user codes ('*' a character); tests shrink it to make codes collide. */
   userCodeMask?: string;
+  /** Clients registered after the provider is built (RunningServer.registerClient). */
+  lateClients?: LateClients;
+}
+
+/** Every scope the server knows; `devices` is given only to clients registered with it (see withScope). */
+export const SCOPES = ['openid', 'profile', 'email', 'offline_access', 'devices'] as const;
+
+/**
+ * A client's metadata with the scopes it may ask for: those it was registered with, else every scope
+ * but `devices` (oidc-provider refuses a scope outside a client's `scope` with invalid_scope, at the
+ * device authorization endpoint, at authorization and on refresh). So device management is never
+ * given to a client that did not ask for it at registration, whatever a phished user approves.
+ */
+export function withScope(metadata: ClientMetadata): ClientMetadata {
+  return metadata.scope ? metadata : { ...metadata, scope: SERVER_DEFAULTS.clientScope };
+}
+
+/**
+ * Clients registered after the provider was built, such as the account website's, whose redirect URI
+ * is known only once the browser host listens. oidc-provider looks up a client that is not static
+ * through its Client adapter: this one answers from memory first, then from the store. They are kept
+ * in this process only (with their secrets: never written), so each instance registers its own.
+ */
+export class LateClients {
+  readonly #clients = new Map<string, ClientMetadata>();
+
+  /** The Client adapter: registered clients first, then `inner`. */
+  wrap(inner: Adapter): Adapter {
+    return {
+      ...inner,
+      find: async (id: string) => {
+        const found = this.#clients.get(id);
+        return found ? (structuredClone(found) as Awaited<ReturnType<Adapter['find']>>) : inner.find(id);
+      },
+    };
+  }
+
+  /** Adds or replaces a client (already validated). */
+  set(metadata: ClientMetadata): void {
+    this.#clients.set(metadata.client_id, metadata);
+  }
+}
+
+/**
+ * Registers a client on a running provider: validated by oidc-provider as a static client would be,
+ * given the default scopes when it names none, usable by the next request. An id already taken by a
+ * client given at start-up is refused (those would win the lookup, silently).
+ */
+export async function registerLateClient(provider: Provider, late: LateClients, staticIds: ReadonlySet<string>, metadata: ClientMetadata): Promise<void> {
+  const id = metadata.client_id;
+  if (typeof id !== 'string' || !id) throw new DeviceLoginError('configuration', 'A client to register needs a client_id.');
+  if (staticIds.has(id)) throw new DeviceLoginError('configuration', `The client id "${id}" is taken by a client given at start-up.`);
+  const complete = withScope(metadata);
+  try {
+    await provider.Client.validate(complete);
+  } catch (err) {
+    const detail = err instanceof errors.OIDCProviderError ? (err.error_description ?? err.message) : String(err);
+    throw new DeviceLoginError('configuration', `The client "${id}" cannot be registered: ${detail}.`, { cause: err });
+  }
+  late.set(complete);
+}
+
+/**
+ * The account website's client (SERVER_DEFAULTS.accountClientId): confidential (client_secret_basic),
+ * authorization code + refresh token, its callback and post-logout addresses under `origin`/account/,
+ * and the `devices` scope. What `device-login web` registers once it knows its origin.
+ */
+export function accountSiteClient(options: { origin: string; clientSecret: string; clientId?: string }): ClientMetadata {
+  const origin = options.origin.replace(/\/+$/, '');
+  return {
+    client_id: options.clientId ?? SERVER_DEFAULTS.accountClientId,
+    client_name: SERVER_DEFAULTS.accountClientName,
+    client_secret: options.clientSecret,
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: [`${origin}/account/callback`],
+    post_logout_redirect_uris: [`${origin}/account/`],
+    scope: 'openid profile email offline_access devices',
+  };
 }
 
 /** The pre-registered public client of the TV app, the CLI and the browser host. */
@@ -57,6 +141,8 @@ export function tvDemoClient(): ClientMetadata {
     response_types: ['code'],
     // Loopback redirect for the authorization code + PKCE path of native apps (RFC 8252 §7.3).
     redirect_uris: ['http://127.0.0.1/callback'],
+    // Never `devices`: a device code phished from someone must not yield the management of their devices.
+    scope: SERVER_DEFAULTS.clientScope,
   };
 }
 
@@ -100,12 +186,15 @@ export function createProvider(options: ProviderOptions): Provider {
   });
 
   const configuration: Configuration = {
-    adapter: (name: string) => uniqueCodes.wrap(name, options.store.adapterFor(name)),
-    clients: [tvDemoClient(), ...(options.clients ?? [])],
+    adapter: (name: string) => {
+      const adapter = uniqueCodes.wrap(name, options.store.adapterFor(name));
+      return name === 'Client' && options.lateClients ? options.lateClients.wrap(adapter) : adapter;
+    },
+    clients: [tvDemoClient(), ...(options.clients ?? []).map(withScope)],
     findAccount: options.accounts.findAccount as Configuration['findAccount'],
     jwks: options.keys.jwks as Configuration['jwks'],
     cookies: { keys: options.keys.cookieKeys },
-    scopes: ['openid', 'profile', 'email', 'offline_access'],
+    scopes: [...SCOPES],
     claims: {
       openid: ['sub'],
       profile: ['name', 'picture'],
@@ -137,7 +226,14 @@ export function createProvider(options: ProviderOptions): Provider {
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: false },
+      // RP-initiated logout (the account website's "Sign out"): end_session_endpoint in discovery, our
+      // own confirmation and signed-out pages. Grants persist logout (expiresWithSession is false), so
+      // ending the browser's session never signs a TV out.
+      rpInitiatedLogout: {
+        enabled: true,
+        ...(pages.logoutSource ? { logoutSource: pages.logoutSource } : {}),
+        ...(pages.postLogoutSuccessSource ? { postLogoutSuccessSource: pages.postLogoutSuccessSource } : {}),
+      },
     },
     interactions: {
       policy: devicePolicy(options.deviceReauthAfter ?? SERVER_DEFAULTS.deviceReauthAfter),

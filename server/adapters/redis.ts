@@ -1,5 +1,6 @@
 // oidc-provider persistence on Redis (ioredis), for several server instances sharing one state:
 // one hash per model and row key with a TTL, secondary keys for grants, user codes and session uids,
+// the sign-ins the account page lists (a hash per grant, a set per account; no token values),
 // and a pub/sub channel so an approval on one instance wakes the held polls on every other. A row key
 // is the hash of oidc-provider's id, never the id itself (the id is the token: store.ts RowIds).
 //
@@ -13,7 +14,7 @@ import { Redis } from 'ioredis';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 import { DeviceLoginError } from '../../core/errors.ts';
-import { DeviceCodeEvents, GRANTABLE, hashId, isDecided, RowIds, type OidcStore, type PollLedgerInput, type PollVerdict } from './store.ts';
+import { DeviceCodeEvents, GRANTABLE, hashId, isDecided, RowIds, type OidcStore, type PollLedgerInput, type PollVerdict, type SignInRecord } from './store.ts';
 
 /** Rows outlive their expiry by this long so a late poll hears `expired_token`, not "not found". */
 const RETENTION_MS = 15 * 60 * 1000;
@@ -67,11 +68,43 @@ redis.call('PEXPIREAT', KEYS[1], ARGV[5])
 return { slow, interval }
 `;
 
+// Sign-ins (server/devices.ts): one hash per grant (the record, lastUsedAt, signedOutAt) expiring
+// with it, and a set of grant ids per account for the list. Written once, by the caller that wins.
+const ADD_SIGN_IN = `
+if redis.call('HSETNX', KEYS[1], 'record', ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'lastUsedAt', ARGV[2])
+redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+redis.call('SADD', KEYS[2], ARGV[4])
+local ttl = tonumber(ARGV[3]) - tonumber(ARGV[5])
+if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 1
+`;
+
+const TOUCH_SIGN_IN = `
+local last = redis.call('HGET', KEYS[1], 'lastUsedAt')
+if not last or redis.call('HEXISTS', KEYS[1], 'signedOutAt') == 1 then return 0 end
+if tonumber(last) >= tonumber(ARGV[1]) - tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'lastUsedAt', ARGV[1])
+return 1
+`;
+
+const SIGN_OUT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('HSETNX', KEYS[1], 'signedOutAt', ARGV[1]) == 0 then return 0 end
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+local ttl = tonumber(ARGV[2]) - tonumber(ARGV[1])
+if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 1
+`;
+
 /** The Lua scripts above, registered with defineCommand (on the client and on its pipelines). */
 interface ScriptCommands {
   dlConsumeOnce(key: string, now: string): Promise<unknown>;
   dlExtendTtl(key: string, ttlMs: string): unknown;
   dlRecordPoll(key: string, now: string, base: string, step: string, toleranceMs: string, expiresAt: string): Promise<unknown>;
+  dlAddSignIn(key: string, accountKey: string, record: string, lastUsedAt: string, expiresAt: string, grantId: string, now: string): Promise<unknown>;
+  dlTouchSignIn(key: string, at: string, minGapMs: string): Promise<unknown>;
+  dlSignOut(key: string, accountKey: string, at: string, expiresAt: string): Promise<unknown>;
 }
 
 export interface RedisStoreOptions {
@@ -107,6 +140,9 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<OidcSt
   client.defineCommand('dlConsumeOnce', { numberOfKeys: 1, lua: CONSUME_ONCE });
   client.defineCommand('dlExtendTtl', { numberOfKeys: 1, lua: EXTEND_TTL });
   client.defineCommand('dlRecordPoll', { numberOfKeys: 1, lua: RECORD_POLL });
+  client.defineCommand('dlAddSignIn', { numberOfKeys: 2, lua: ADD_SIGN_IN });
+  client.defineCommand('dlTouchSignIn', { numberOfKeys: 1, lua: TOUCH_SIGN_IN });
+  client.defineCommand('dlSignOut', { numberOfKeys: 2, lua: SIGN_OUT });
 
   const ids = new RowIds();
   const events = new DeviceCodeEvents();
@@ -123,6 +159,17 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<OidcSt
   const userCodeKey = (userCode: string): string => `${ns}userCode:${userCode}`;
   const uidKey = (uid: string): string => `${ns}uid:${uid}`;
   const pollKey = (id: string): string => `${ns}poll:${ids.key(id)}`;
+  const signInKey = (grantId: string): string => `${ns}signIn:${grantId}`;
+  const accountSignInsKey = (accountId: string): string => `${ns}signIns:${accountId}`;
+
+  /** A sign-in hash as the registry sees it; undefined when gone. */
+  function signIn(stored: Record<string, string> | null | undefined): SignInRecord | undefined {
+    if (!stored?.record) return undefined;
+    const record = JSON.parse(stored.record) as SignInRecord;
+    record.lastUsedAt = Number(stored.lastUsedAt ?? record.signedInAt);
+    if (stored.signedOutAt) record.signedOutAt = Number(stored.signedOutAt);
+    return record;
+  }
 
   /** The row stored under `k`, for oidc-provider: `jti` is `id` as asked for, else a handle of the row. */
   async function load(model: string, key: string, id?: string): Promise<AdapterPayload | undefined> {
@@ -260,6 +307,55 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<OidcSt
     async currentInterval(id, baseInterval) {
       const stored = await client.hget(pollKey(id), 'interval');
       return stored ? Number(stored) : baseInterval;
+    },
+    async addSignIn(record) {
+      const { lastUsedAt, signedOutAt: _ignored, ...rest } = record;
+      const won = await scripts.dlAddSignIn(
+        signInKey(record.grantId),
+        accountSignInsKey(record.accountId),
+        JSON.stringify(rest),
+        String(lastUsedAt),
+        String(record.expiresAt),
+        record.grantId,
+        String(Date.now()),
+      );
+      return Number(won) === 1;
+    },
+    async findSignIn(grantId) {
+      return signIn(await client.hgetall(signInKey(grantId)));
+    },
+    async listSignIns(accountId) {
+      const setKey = accountSignInsKey(accountId);
+      const grantIds = await client.smembers(setKey);
+      if (grantIds.length === 0) return [];
+      const pipeline = client.pipeline();
+      for (const grantId of grantIds) pipeline.hgetall(signInKey(grantId));
+      const results = (await pipeline.exec()) ?? [];
+      const records: SignInRecord[] = [];
+      const gone: string[] = [];
+      results.forEach(([err, stored], index) => {
+        const record = err ? undefined : signIn(stored as Record<string, string>);
+        if (record) records.push(record);
+        else if (!err) gone.push(grantIds[index]!);
+      });
+      // Members whose hash expired: the set forgets them as the list meets them.
+      if (gone.length) await client.srem(setKey, ...gone);
+      return records;
+    },
+    async touchSignIn(grantId, at, minGapMs) {
+      await scripts.dlTouchSignIn(signInKey(grantId), String(at), String(minGapMs));
+    },
+    async markSignedOut(grantId, at, expiresAt) {
+      const record = signIn(await client.hgetall(signInKey(grantId)));
+      if (!record) return false;
+      const won = await scripts.dlSignOut(signInKey(grantId), accountSignInsKey(record.accountId), String(at), String(expiresAt));
+      return Number(won) === 1;
+    },
+    async dropSignIn(grantId) {
+      const record = signIn(await client.hgetall(signInKey(grantId)));
+      const multi = client.multi().del(signInKey(grantId));
+      if (record) multi.srem(accountSignInsKey(record.accountId), grantId);
+      await multi.exec();
     },
     notifyDeviceCode(id) {
       notify(ids.key(id));

@@ -1,5 +1,6 @@
 // oidc-provider persistence on the built-in node:sqlite (no native build): one table for every
-// model, indexed by grant, user code and session uid. WAL mode lets two processes share the file.
+// model, indexed by grant, user code and session uid, and the sign-ins the account page lists
+// (sign_ins, one row per grant, no token values). WAL mode lets two processes share the file.
 // Rows are keyed by the hash of their id, never the id itself (the id is the token: store.ts RowIds),
 // and the file, its -wal and -shm are private to their owner (server/data-dir.ts).
 //
@@ -16,7 +17,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 import { openPrivateDatabase } from '../data-dir.ts';
 import { MemoryPollLedger } from './poll-ledger.ts';
-import { DeviceCodeEvents, GRANTABLE, hashId, isDecided, RowIds, type OidcStore, type PollLedgerInput, type PollVerdict } from './store.ts';
+import { DeviceCodeEvents, GRANTABLE, hashId, isDecided, RowIds, type OidcStore, type PollLedgerInput, type PollVerdict, type SignInRecord } from './store.ts';
 
 /**
  * Rows outlive their expiry by this long so that a late poll learns `expired_token` rather than
@@ -51,6 +52,16 @@ CREATE INDEX IF NOT EXISTS oidc_grant ON oidc (grant_id) WHERE grant_id IS NOT N
 CREATE INDEX IF NOT EXISTS oidc_user_code ON oidc (model, user_code) WHERE user_code IS NOT NULL;
 CREATE INDEX IF NOT EXISTS oidc_uid ON oidc (model, uid) WHERE uid IS NOT NULL;
 CREATE INDEX IF NOT EXISTS oidc_expires ON oidc (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS sign_ins (
+  grant_id TEXT NOT NULL PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  record TEXT NOT NULL,
+  last_used_at INTEGER NOT NULL,
+  signed_out_at INTEGER,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sign_ins_account ON sign_ins (account_id);
+CREATE INDEX IF NOT EXISTS sign_ins_expires ON sign_ins (expires_at);
 CREATE TABLE IF NOT EXISTS device_events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL,
@@ -137,6 +148,16 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
     eventsSince: db.prepare('SELECT seq, id FROM device_events WHERE seq > ? ORDER BY seq LIMIT 10000'),
     eventsMax: db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM device_events'),
     eventsPurge: db.prepare('DELETE FROM device_events WHERE at < ?'),
+    signInInsert: db.prepare(
+      `INSERT INTO sign_ins (grant_id, account_id, record, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (grant_id) DO NOTHING`,
+    ),
+    signInFind: db.prepare('SELECT record, last_used_at, signed_out_at FROM sign_ins WHERE grant_id = ? AND expires_at >= ?'),
+    signInList: db.prepare('SELECT record, last_used_at, signed_out_at FROM sign_ins WHERE account_id = ? AND expires_at >= ?'),
+    signInTouch: db.prepare('UPDATE sign_ins SET last_used_at = ? WHERE grant_id = ? AND last_used_at < ? AND signed_out_at IS NULL'),
+    signInSignOut: db.prepare('UPDATE sign_ins SET signed_out_at = ?, expires_at = ? WHERE grant_id = ? AND signed_out_at IS NULL'),
+    signInDelete: db.prepare('DELETE FROM sign_ins WHERE grant_id = ?'),
+    signInPurge: db.prepare('DELETE FROM sign_ins WHERE expires_at < ?'),
     legacyPollPurge: legacyPollTable ? db.prepare('DELETE FROM device_poll WHERE expires_at < ?') : undefined,
   } satisfies Record<string, StatementSync | undefined>;
 
@@ -215,6 +236,7 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
     lastPurge = now;
     statements.purge.run(now - RETENTION_MS);
     statements.eventsPurge.run(now - WAKE_EVENT_TTL_MS);
+    statements.signInPurge.run(now);
     statements.legacyPollPurge?.run(now);
     sealUnsealedRows();
     if (vacuumPending) vacuumPending = !vacuum();
@@ -269,9 +291,40 @@ export function openSqliteStore(file: string): OidcStore & { readonly database: 
     };
   }
 
+  /** A sign-in row as the registry sees it: the JSON record with the two columns that change after it is written. */
+  function signIn(row: unknown): SignInRecord | undefined {
+    const found = row as { record: string; last_used_at: number; signed_out_at: number | null } | undefined;
+    if (!found) return undefined;
+    const record = JSON.parse(found.record) as SignInRecord;
+    record.lastUsedAt = Number(found.last_used_at);
+    if (found.signed_out_at !== null) record.signedOutAt = Number(found.signed_out_at);
+    return record;
+  }
+
   return {
     database: db,
     adapterFor,
+    async addSignIn(record) {
+      purgeIfDue(Date.now());
+      const { lastUsedAt, signedOutAt: _ignored, ...rest } = record;
+      const result = statements.signInInsert.run(record.grantId, record.accountId, JSON.stringify(rest), lastUsedAt, record.expiresAt);
+      return Number(result.changes) === 1;
+    },
+    async findSignIn(grantId) {
+      return signIn(statements.signInFind.get(grantId, Date.now()));
+    },
+    async listSignIns(accountId) {
+      return statements.signInList.all(accountId, Date.now()).flatMap((row) => signIn(row) ?? []);
+    },
+    async touchSignIn(grantId, at, minGapMs) {
+      statements.signInTouch.run(at, grantId, at - minGapMs);
+    },
+    async markSignedOut(grantId, at, expiresAt) {
+      return Number(statements.signInSignOut.run(at, expiresAt, grantId).changes) === 1;
+    },
+    async dropSignIn(grantId) {
+      statements.signInDelete.run(grantId);
+    },
     async consumeOnce(model, id) {
       const result = statements.consume.run(Math.floor(Date.now() / 1000), model, ids.key(id));
       return Number(result.changes) === 1;

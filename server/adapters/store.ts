@@ -29,6 +29,37 @@ export interface PollLedgerInput {
   expiresAt: number;
 }
 
+/**
+ * One sign-in of a device (or an app) to an account, as the account page lists it (server/devices.ts):
+ * recorded when the token endpoint first issues tokens for a grant. It holds no token value: the grant
+ * id names it, and the grant id is accepted nowhere from a client.
+ */
+export interface SignInRecord {
+  /** Opaque, url-safe, random: what the account site names the device by (never derived from a token). */
+  id: string;
+  grantId: string;
+  accountId: string;
+  clientId: string;
+  /** The client's name when it signed in. */
+  clientName?: string;
+  /** `device`: the device authorization grant; `browser`: the authorization code flow. */
+  method: 'device' | 'browser';
+  /** Epoch milliseconds of the first tokens. */
+  signedInAt: number;
+  /** Epoch milliseconds of the last refresh or resource-server call seen (written at most once a throttle period). */
+  lastUsedAt: number;
+  /** The address the tokens were first issued to. */
+  ip?: string;
+  userAgent?: string;
+  /**
+   * Epoch milliseconds when the account page signed it out. The record then stays until expiresAt as
+   * the reason its tokens stopped working (`reason: "signed_out_from_account"`), and is listed no more.
+   */
+  signedOutAt?: number;
+  /** Epoch milliseconds after which the record may be dropped (the end of its grant, or of the reason). */
+  expiresAt: number;
+}
+
 /** Called with the id of a device code whose state changed (approved, denied, consumed). */
 export type DeviceCodeListener = () => void;
 
@@ -51,6 +82,18 @@ export interface OidcStore {
   notifyDeviceCode(id: string): void;
   /** Registers a listener for one device code; returns the function that removes it. */
   onDeviceCode(id: string, listener: DeviceCodeListener): () => void;
+  /** Records a sign-in unless its grant has one already; true for the caller that recorded it. */
+  addSignIn(record: SignInRecord): Promise<boolean>;
+  /** The sign-in of a grant, signed out or not; undefined when unknown or expired. */
+  findSignIn(grantId: string): Promise<SignInRecord | undefined>;
+  /** Every unexpired sign-in of an account, signed-out ones included, in no particular order. */
+  listSignIns(accountId: string): Promise<SignInRecord[]>;
+  /** Moves lastUsedAt to `at` when the stored one is more than `minGapMs` older and the sign-in is not signed out. */
+  touchSignIn(grantId: string, at: number, minGapMs: number): Promise<void>;
+  /** Marks a sign-in signed out at `at`, kept until `expiresAt`; true for the caller that did it. */
+  markSignedOut(grantId: string, at: number, expiresAt: number): Promise<boolean>;
+  /** Forgets a sign-in (its grant ended some other way: the device signed out, or it expired). */
+  dropSignIn(grantId: string): Promise<void>;
   /** Closes connections and files. */
   close(): Promise<void>;
 }

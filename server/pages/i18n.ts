@@ -96,7 +96,18 @@ const en = {
     profile: 'See your name and profile picture',
     email: 'See your email address',
     offline_access: 'Stay signed in on this device',
+    devices: 'See and sign out the devices signed in to your account',
   } as Record<string, string>,
+  // RP-initiated logout (server/pages/logout.ts): a site signing the person out of this browser.
+  logoutTitle: 'Sign out',
+  logoutLead: (client: string | undefined) =>
+    client ? `${client} is signing you out. Sign out of device-login in this browser too?` : 'Sign out of device-login in this browser?',
+  logoutNote: 'Your TV and the other devices signed in to your account stay signed in.',
+  signOut: 'Sign out',
+  staySignedIn: 'Stay signed in',
+  loggedOutTitle: "You're signed out",
+  loggedOut: (client: string | undefined) =>
+    client ? `You signed out of ${client}. You can close this page.` : 'You signed out of device-login in this browser. You can close this page.',
   // The script, not just the language: a reader of Simplified Chinese knows what the link gives.
   switchTo: '繁體中文',
 };
@@ -182,7 +193,15 @@ const zhTW: Messages = {
     profile: '查看您的姓名與大頭貼',
     email: '查看您的電子郵件地址',
     offline_access: '在此裝置上保持登入',
+    devices: '查看並登出已登入您帳戶的裝置',
   },
+  logoutTitle: '登出',
+  logoutLead: (client: string | undefined) => (client ? `${client} 正在將您登出。也要在此瀏覽器上登出 device-login 嗎？` : '要在此瀏覽器上登出 device-login 嗎？'),
+  logoutNote: '您的電視與其他已登入您帳戶的裝置會保持登入。',
+  signOut: '登出',
+  staySignedIn: '保持登入',
+  loggedOutTitle: '您已登出',
+  loggedOut: (client: string | undefined) => (client ? `您已登出 ${client}。您可以關閉此頁面。` : '您已在此瀏覽器上登出 device-login。您可以關閉此頁面。'),
   switchTo: 'English',
 };
 

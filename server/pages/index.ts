@@ -10,6 +10,7 @@ import { SERVER_DEFAULTS } from '../defaults.ts';
 import { codeEntryGuard, type CodeEntryLimits } from './code-entry.ts';
 import { createGuessLimiter } from './guess-limits.ts';
 import { mountInteractionRoutes } from './interactions.ts';
+import { allowPostLogoutRedirect } from './logout.ts';
 import { routePath } from './oidc.ts';
 import { language, render } from './respond.ts';
 import { createAttemptLimiter, jsonHeaders, securityHeaders, type AttemptLimiterOptions } from './security.ts';
@@ -17,6 +18,7 @@ import { endPage } from './views.ts';
 
 export { deviceFlowHooks, renderError } from './device-hooks.ts';
 export { interactionUrl } from './interactions.ts';
+export { logoutSource, postLogoutSuccessSource } from './logout.ts';
 
 export interface InteractionDeps {
   accounts: Accounts;
@@ -51,6 +53,7 @@ export function mountInteractions(app: Koa, provider: Provider, deps: Interactio
     return securityHeaders(ctx, next, ancestors);
   });
 
+  allowPostLogoutRedirect(provider);
   mountInteractionRoutes(app, provider, {
     accounts: deps.accounts,
     loginLimiter: createAttemptLimiter({ maxFailures: 10, ...deps.loginLimiter }),

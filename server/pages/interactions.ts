@@ -19,7 +19,7 @@ import { language, render, retryAfter, switchHref } from './respond.ts';
 import { allowFormActionTo, allowImageFrom, checkCsrf, csrfToken, readForm, securityHeaders, type AttemptLimiter } from './security.ts';
 import { consentPage, deviceRequest, endPage, loginPage } from './views.ts';
 
-const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access', 'address', 'phone']);
+const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access', 'devices', 'address', 'phone']);
 const ROUTE = /^\/interaction\/([A-Za-z0-9_-]{1,128})(?:\/(login|consent))?$/;
 
 /** oidc-provider `interactions.url`: where sign-in and consent happen (the routes below). */

@@ -197,3 +197,34 @@ export function endPage(v: ViewBase & { kind: EndKind; detail?: string; retryMin
 ${again ? `<div class="actions">${again}</div>` : ''}`;
   return layout({ ...v, title: entry.title, body, page: v.kind });
 }
+
+/**
+ * Sign out (RP-initiated logout): a site asks to end the person's session in this browser. "Sign out"
+ * ends it; "Stay signed in" ends only the site's part. Either way the browser goes back to the site
+ * when it named a registered post_logout_redirect_uri. The form posts to oidc-provider's confirm route
+ * with the xsrf secret it keeps in the session.
+ */
+export function logoutPage(v: ViewBase & { action: string; xsrf: string; clientName?: string }): string {
+  const { m } = v;
+  const body = `<div class="icon">${ICONS.user}</div>
+<h1>${esc(m.logoutTitle)}</h1>
+<p class="lead">${esc(m.logoutLead(v.clientName))}</p>
+<p class="lead">${esc(m.logoutNote)}</p>
+<form method="post" action="${esc(v.action)}">
+<input type="hidden" name="xsrf" value="${esc(v.xsrf)}">
+<div class="actions choice">
+<button class="btn primary" type="submit" name="logout" value="yes" autofocus>${esc(m.signOut)}</button>
+<button class="btn secondary" type="submit">${esc(m.staySignedIn)}</button>
+</div>
+</form>`;
+  return layout({ ...v, title: m.logoutTitle, body, page: 'logout' });
+}
+
+/** Signed out, when the site named no address to return to. */
+export function loggedOutPage(v: ViewBase & { clientName?: string }): string {
+  const { m } = v;
+  const body = `<div class="icon ok">${ICONS.ok}</div>
+<h1>${esc(m.loggedOutTitle)}</h1>
+<p class="lead" data-testid="message">${esc(m.loggedOut(v.clientName))}</p>`;
+  return layout({ ...v, title: m.loggedOutTitle, body, page: 'logged-out' });
+}
