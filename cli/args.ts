@@ -131,10 +131,15 @@ ${REMEMBERED_NOTE} Without provider flags, login signs in again to the server of
 ${ENV_NOTE}`,
   },
   status: {
-    summary: 'show who is signed in and when the access token expires',
+    summary: 'show who is signed in and when the access token expires, after asking the server',
     usage: 'device-login status [provider flags as for login] [--json]',
     options: [...PROVIDER_OPTIONS, JSON_FLAG, HELP],
-    notes: `${REMEMBERED_NOTE}\n\nExit codes: 0 signed in, 1 not signed in, 2 usage or configuration error.`,
+    notes: `A stored sign-in is checked with the server (userinfo, one refresh when the token is refused). When the
+server ended it, status says why and forgets it ("Signed out: this device was signed out from the account
+page." when that is why; --json: {"state":"idle", ..., "notice":"signed_out_from_account"}). When the server
+cannot be asked, it shows what the store holds and says so on stderr (--json: "checked": false).
+
+${REMEMBERED_NOTE}\n\nExit codes: 0 signed in, 1 not signed in, 2 usage or configuration error.`,
   },
   token: {
     summary: 'print a valid access token on stdout, refreshing it when needed (for scripts)',
