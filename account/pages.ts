@@ -52,7 +52,8 @@ form{margin:0}
 .who .avatar{display:grid;place-items:center;color:var(--brand);font-weight:700;font-size:26px}
 .who h1{margin:0}
 .who p{margin:2px 0 0;color:var(--muted)}
-.who-actions{display:flex;justify-content:flex-end}
+.hello{display:flex;align-items:center;justify-content:space-between;gap:8px 12px;flex-wrap:wrap}
+.hello .btn.small{margin-top:0}
 .row-title{font-size:14px;font-weight:650;color:var(--muted);margin:12px 0 6px}
 .posters{display:flex;gap:10px;overflow-x:auto;padding:2px 2px 8px;margin:0 -2px;scroll-snap-type:x mandatory}
 .posters figure{flex:none;width:108px;margin:0;scroll-snap-align:start}
@@ -225,8 +226,8 @@ export function homePage(options: {
     ? `<img src="${esc(profile.picture)}" alt="${esc(m.yourPicture)}" width="64" height="64">`
     : `<span class="avatar" aria-hidden="true">${esc(Array.from(name)[0]?.toUpperCase() ?? '?')}</span>`;
   const who = `<section class="card" aria-labelledby="hi">
-<div class="who">${picture}<div><h1 id="hi">${esc(m.hi(name))}</h1>${profile.email && profile.email !== name ? `<p>${esc(profile.email)}</p>` : ''}</div></div>
-<div class="who-actions">${postForm('/account/sign-out', csrf, `<button class="btn secondary small" type="submit">${esc(m.signOut)}</button>`)}</div>
+<div class="hello"><div class="who">${picture}<div><h1 id="hi">${esc(m.hi(name))}</h1>${profile.email && profile.email !== name ? `<p>${esc(profile.email)}</p>` : ''}</div></div>
+${postForm('/account/sign-out', csrf, `<button class="btn secondary small" type="submit">${esc(m.signOut)}</button>`)}</div>
 </section>`;
   return layout({
     lang,

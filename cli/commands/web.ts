@@ -1,4 +1,5 @@
-// `device-login web`: the browser host. Serves the TV app at /tv and, at /, the TV beside a phone frame.
+// `device-login web`: the browser host. Serves the TV app at /tv, at /, the TV beside a phone frame,
+// and at /account/ the account website (account/site.ts, a confidential client of the same server).
 // Without a configured provider it starts the embedded server in-process, so it works offline.
 // `--lan` and `--public-url` are serve's (server/app.ts does both); only the embedded server goes
 // beyond loopback, because the TV host answers presses of the remote and must stay this machine's.
@@ -8,6 +9,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { createAccountSite } from '../../account/site.ts';
+import { randomToken } from '../../core/authorization-code.ts';
 import { CLIENT_DEFAULTS } from '../../core/defaults.ts';
 import { DeviceLoginError } from '../../core/errors.ts';
 import type { Ports } from '../../core/ports.ts';
@@ -18,12 +21,13 @@ import type { DeviceController } from '../../host/device-controller.ts';
 import { createAxiosHttpClient } from '../../host/http.ts';
 import { createStreamLogger } from '../../host/logger.ts';
 import { redactingStore } from '../../host/redacting-store.ts';
-import { createDeviceRuntime } from '../../host/runtime.ts';
+import { createDeviceRuntime, type DeviceRuntime } from '../../host/runtime.ts';
 import { createFileTokenStore } from '../../host/token-store.ts';
 import { portInUseError, startServer, type RunningServer } from '../../server/app.ts';
 import { ASSETS_DIR, catalogFor } from '../../server/catalog.ts';
 import { isLoopbackHost, SERVER_DEFAULTS } from '../../server/defaults.ts';
 import { commandHelp, parseCommandArgs, type Flags } from '../args.ts';
+import type { ClientSettings } from '../../core/types.ts';
 import { EXIT, type CliIO } from '../io.ts';
 import { reportError } from '../main.ts';
 
@@ -31,6 +35,10 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RENDERER_DIR = join(ROOT, 'out', 'renderer');
 const RENDERER_SOURCES = join(ROOT, 'renderer');
 const HOST_PAGE_DIR = join(ROOT, 'host', 'page');
+/** The account website's secret for a provider, when no flag gives it (a flag shows in ps). */
+export const ACCOUNT_SECRET_VARIABLE = 'DEVICE_LOGIN_ACCOUNT_CLIENT_SECRET';
+/** What the account website asks the embedded server for: the profile, a refresh token, and the devices API. */
+const ACCOUNT_SCOPE = 'openid profile email offline_access devices';
 
 /** Runs `device-login web` until Ctrl-C or SIGTERM. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -107,6 +115,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       // On loopback the TV page is on this computer, whose browser reaches the loopback redirect.
       signInOnThisComputer: isLoopbackHost(hostInterface),
     });
+    const accountClient = accountClientFor(flags, io.env, runtime, Boolean(server));
+    logger.redact(accountClient.clientSecret);
+    const account = createAccountSite({
+      endpoints: runtime.provider.endpoints,
+      client: accountClient,
+      providerName: runtime.provider.displayName,
+      ...(runtime.resourceServer ? { resourceServer: runtime.resourceServer } : {}),
+      origin: () => origin,
+      // The site is a website, not the TV: its requests never leave from the TV's test address.
+      http: createAxiosHttpClient(),
+      clock: systemClock,
+      logger,
+    });
     // Built once the configuration has proved good: a mistake there is said before a build of seconds.
     await ensureRendererBuilt(io, flags['rebuild'] === true);
     const phoneUrl = server && (lan || publicUrl !== undefined) ? server.url : undefined;
@@ -123,6 +144,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         ...(server?.demoUser ? { demoUser: server.demoUser } : {}),
         ...(server ? { realPhone: phoneUrl ? { url: phoneUrl } : { hint: '--lan --demo-user' } } : {}),
       },
+      account,
       port,
       host: hostInterface,
       logger,
@@ -132,14 +154,29 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     });
     origin = host.origin;
     frameAncestors.push(host.origin);
+    // The site's redirect URI names the host's origin, known only now (--port 0): its client is
+    // registered with the embedded server now, with a secret made for this run.
+    await server?.registerClient({
+      client_id: accountClient.clientId,
+      client_secret: accountClient.clientSecret!,
+      client_name: SERVER_DEFAULTS.accountClientName,
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [account.redirectUri()],
+      post_logout_redirect_uris: [account.postLogoutRedirectUri()],
+      scope: ACCOUNT_SCOPE,
+    });
+    const accountUrl = `${host.origin}/account/`;
 
     // People's lines first: in a terminal, where both streams meet, the first address read is the page
     // to open. Scripts read stdout, whose first line is the JSON all the same.
-    io.stderr.write(readyLines({ hostUrl: `${host.origin}/`, tvUrl: host.tvUrl, server, phoneUrl, lan }));
+    io.stderr.write(readyLines({ hostUrl: `${host.origin}/`, tvUrl: host.tvUrl, accountUrl, server, phoneUrl, lan }));
     io.stdout.write(
       `${JSON.stringify({
         url: host.tvUrl,
         hostUrl: `${host.origin}/`,
+        accountUrl,
         ...(server
           ? { issuer: server.issuer, clientId: server.clientId, demoUser: server.demoUser ?? null, verificationUri: `${server.url}/device` }
           : {}),
@@ -161,6 +198,27 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+/**
+ * The account website's client. With the embedded server: its own confidential client (registered once
+ * the host listens) with a random secret per run. With a provider: --account-client-id and
+ * --account-client-secret (or DEVICE_LOGIN_ACCOUNT_CLIENT_SECRET), else the TV's client and secret.
+ */
+function accountClientFor(flags: Flags, env: NodeJS.ProcessEnv, runtime: DeviceRuntime, embedded: boolean): ClientSettings {
+  if (embedded) {
+    return { clientId: SERVER_DEFAULTS.accountClientId, clientSecret: randomToken(32), scope: ACCOUNT_SCOPE, extraParams: { prompt: 'consent' } };
+  }
+  const givenId = typeof flags['account-client-id'] === 'string' ? flags['account-client-id'] : undefined;
+  const givenSecret = typeof flags['account-client-secret'] === 'string' ? flags['account-client-secret'] : env[ACCOUNT_SECRET_VARIABLE] || undefined;
+  // The TV's secret belongs to the TV's client: it goes with the account site only when that client is the TV's too.
+  const secret = givenSecret ?? (givenId === undefined ? runtime.client.clientSecret : undefined);
+  return {
+    clientId: givenId ?? runtime.client.clientId,
+    ...(secret ? { clientSecret: secret } : {}),
+    ...(runtime.client.scope ? { scope: runtime.client.scope } : {}),
+    ...(runtime.client.audience ? { audience: runtime.client.audience } : {}),
+  };
+}
+
 function wholeNumberFlag(value: string | boolean | undefined, flag: string, fallback: number, max = 65535): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) > max) {
@@ -176,11 +234,16 @@ function wholeNumberFlag(value: string | boolean | undefined, flag: string, fall
 function readyLines(ready: {
   hostUrl: string;
   tvUrl: string;
+  accountUrl: string;
   server: RunningServer | undefined;
   phoneUrl: string | undefined;
   lan: boolean;
 }): string {
-  const lines = ['', `  Open ${ready.hostUrl} in your browser: the TV and a phone side by side (the TV alone: ${ready.tvUrl}).`];
+  const lines = [
+    '',
+    `  Open ${ready.hostUrl} in your browser: the TV and a phone side by side (the TV alone: ${ready.tvUrl}).`,
+    `  Your account and the devices signed in to it: ${ready.accountUrl}`,
+  ];
   const demo = ready.server?.demoUser;
   if (demo) {
     lines.push('', '  Sign in on the phone with the demo account:', `    email     ${demo.email}`, `    password  ${demo.password}`);
