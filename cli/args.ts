@@ -175,18 +175,27 @@ ${REMEMBERED_NOTE}\n\nExit codes: 0 signed in, 1 not signed in, 2 usage or confi
       ...PROVIDER_OPTIONS,
       ...SESSION_OPTIONS,
       valued('session-check-seconds', 'N', `how often the TV asks the server whether its sign-in still holds (default ${CLIENT_DEFAULTS.sessionCheckSeconds}; 0: never)`),
+      valued('account-client-id', 'ID', "with a provider: the account website's client id (default: --client-id)"),
+      valued('account-client-secret', 'S', "with a provider: the account website's secret (default: --client-secret); prefer DEVICE_LOGIN_ACCOUNT_CLIENT_SECRET"),
       toggle('rebuild', 'rebuild the TV app before starting'),
       HELP,
     ],
     notes: `Without --issuer, --provider or explicit endpoints, the embedded server is started in-process, so it
 works offline. The first line on stdout is JSON: {"url" (the TV page), "hostUrl" (the TV beside a phone),
-and with the embedded server "issuer", "clientId", "demoUser" {email, password}, "verificationUri"}.
+"accountUrl" (the account website), and with the embedded server "issuer", "clientId", "demoUser"
+{email, password}, "verificationUri"}.
 The lines for people (the address to open, the demo account) and the logs go to stderr. Ctrl-C stops it.
 
 A real phone: --lan serves the embedded server's sign-in pages on this machine's LAN address and puts
 that address in the QR code; the phone must be on the same network. --public-url URL does the same for
 a tunnel or reverse proxy that forwards URL to the embedded server's port (--server-port); add --lan
 when the proxy is on another machine. The TV itself (--port) stays on --host, ${CLIENT_DEFAULTS.browserHost.host} by default.
+
+The account website (/account/) signs in with the authorization code flow as a confidential client and
+lists the devices signed in to the account. With the embedded server it registers its own client (a new
+secret every start); with a provider it uses --account-client-id and --account-client-secret (or
+DEVICE_LOGIN_ACCOUNT_CLIENT_SECRET), else the TV's client, whose redirect URIs must then include
+<this host>/account/callback.
 
 ${ENV_NOTE}`,
   },
