@@ -2,12 +2,12 @@
 // process, the TV (1280x720) is driven with remote keys, the phone (Pixel 7) taps through the real
 // verification pages after decoding the QR code off the TV. Not part of `npm test` or `npm run e2e`:
 //   node scripts/screenshots.ts [outDir [flow ...]]   (default docs/screenshots, every flow; flows:
-//   main, side-by-side, expired, reconnecting, sign-out, host-lost, chinese, words; sign-out retakes
+//   main, side-by-side, expired, reconnecting, sign-out, host-lost, chinese, words, account; sign-out retakes
 //   only the Settings and sign-out shots that main takes too)
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { constants, crc32, deflateSync, inflateSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, devices, type Browser, type Page } from '@playwright/test';
 import { AuthServer, WebHost } from '../e2e/support/processes.ts';
 import { answerOnPhone, openPhone, openTv, scanTv, shownUserCode } from '../e2e/support/screens.ts';
 
@@ -18,14 +18,14 @@ const WAIT_MS = 45_000;
 const saved: Array<{ name: string; bytes: number }> = [];
 
 /** Saves a PNG of `page` as <OUT>/<name>.png and records its size. */
-async function shot(page: Page, name: string, options: { animations?: 'disabled' | 'allow'; imageWaitMs?: number } = {}): Promise<void> {
+async function shot(page: Page, name: string, options: { animations?: 'disabled' | 'allow'; imageWaitMs?: number; fullPage?: boolean } = {}): Promise<void> {
   // Posters and the avatar load lazily: wait for the visible ones, bounded.
   await page
     .waitForFunction(() => [...document.images].every((image) => image.complete), undefined, { timeout: options.imageWaitMs ?? 10_000 })
     .catch(() => undefined);
   const path = join(OUT, `${name}.png`);
   // Animations are finished before the shot, except where one is held mid-way on purpose.
-  await page.screenshot({ path, animations: options.animations ?? 'disabled', caret: 'hide' });
+  await page.screenshot({ path, animations: options.animations ?? 'disabled', caret: 'hide', fullPage: options.fullPage ?? false });
   await writeFile(path, recompressPng(await readFile(path)));
   const { size } = await stat(path);
   saved.push({ name, bytes: size });
@@ -422,6 +422,68 @@ async function wordsFlow(browser: Browser): Promise<void> {
   }
 }
 
+/** The account website's words for the buttons a person presses, per language (its own and the server's pages). */
+const ACCOUNT_WORDS = {
+  en: { signIn: 'Sign in', allow: 'Allow', deny: 'Deny', tryAgain: 'Try again', email: 'Email', password: 'Password' },
+  'zh-TW': { signIn: '登入', allow: '允許', deny: '拒絕', tryAgain: '再試一次', email: '電子郵件', password: '密碼' },
+} as const;
+
+/**
+ * The account website (/account/) on a phone in English and Chinese: the start page, "you declined"
+ * after No at consent, and the signed-in page with the TV in "Your devices" (the TV signed in first
+ * with the device flow); the signed-in page once more on a desktop-sized window.
+ */
+async function accountFlow(browser: Browser): Promise<void> {
+  await withTv(browser, [], async (tv, host) => {
+    await showCode(tv);
+    const url = await scanned(tv);
+    const approving = await openPhone(browser);
+    await answerOnPhone(approving.phone, url, host.demoUser, 'Allow');
+    await approving.context.close();
+    await waitForState(tv, 'signed_in');
+    const accountUrl = `${host.origin}/account/`;
+
+    for (const language of ['en', 'zh-TW'] as const) {
+      const words = ACCOUNT_WORDS[language];
+      const suffix = language === 'en' ? '' : '-zh-TW';
+      // A Pixel 7 at 1.75 device pixels per CSS pixel: the whole signed-in page (posters and all) stays under MAX_BYTES.
+      const { defaultBrowserType: _ignored, ...pixel } = devices['Pixel 7'];
+      const context = await browser.newContext({ ...pixel, deviceScaleFactor: 1.75, locale: language === 'en' ? 'en-US' : 'zh-TW' });
+      const phone = await context.newPage();
+      await phone.goto(accountUrl);
+      await shot(phone, `account-start${suffix}`);
+      await submitOn(phone, words.signIn);
+      await phone.getByLabel(words.email).fill(host.demoUser.email);
+      await phone.getByLabel(words.password).fill(host.demoUser.password);
+      await submitOn(phone, words.signIn);
+      await submitOn(phone, words.deny);
+      await phone.locator('body[data-page=declined]').waitFor({ timeout: WAIT_MS });
+      await shot(phone, `account-declined${suffix}`);
+      await submitOn(phone, words.tryAgain);
+      await submitOn(phone, words.allow);
+      await phone.locator('body[data-page=home]').waitFor({ timeout: WAIT_MS });
+      await phone.getByRole('listitem').filter({ hasText: 'device-login TV' }).waitFor({ timeout: WAIT_MS });
+      await shot(phone, `account-signed-in${suffix}`, { fullPage: true });
+      if (language === 'en') {
+        const desktop = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        // The same browser's session, on a wider window.
+        await desktop.context().addCookies(await context.cookies());
+        await desktop.goto(accountUrl);
+        await desktop.locator('body[data-page=home]').waitFor({ timeout: WAIT_MS });
+        await shot(desktop, 'account-signed-in-desktop', { fullPage: true });
+        await desktop.close();
+      }
+      await context.close();
+    }
+  });
+}
+
+/** Presses a button that posts a form and waits for the next document. */
+async function submitOn(page: Page, button: string): Promise<void> {
+  await Promise.all([page.waitForNavigation({ timeout: WAIT_MS }), page.getByRole('button', { name: button, exact: true }).click()]);
+  await page.waitForLoadState('load');
+}
+
 const FLOWS: Record<string, (browser: Browser) => Promise<void>> = {
   main: mainFlow,
   'side-by-side': sideBySideFlow,
@@ -431,6 +493,7 @@ const FLOWS: Record<string, (browser: Browser) => Promise<void>> = {
   'host-lost': hostLostFlow,
   chinese: chineseFlow,
   words: wordsFlow,
+  account: accountFlow,
 };
 const ONLY = process.argv.slice(3);
 
