@@ -7,7 +7,7 @@ import { CLIENT_DEFAULTS } from '../core/defaults.ts';
 import type { ClientSettings, DeviceSession, Endpoints, Snapshot } from '../core/types.ts';
 import type { PreparedBrowserSignIn } from './browser-sign-in.ts';
 import type { Catalog, CodeView, Language, NoticeCode, ViewState } from './contract.ts';
-import { checkSignIn, sessionCheckUrl } from './session-check.ts';
+import { checkSignIn, sessionCheckHeaders, sessionCheckUrl } from './session-check.ts';
 
 /**
  * What a DeviceController needs: where to sign in, as whom, and the ports to reach the world. The
@@ -306,6 +306,7 @@ export class DeviceController {
         }
         const result = await checkSignIn(this.#session, http, url, {
           signal: checks.signal,
+          headers: sessionCheckHeaders(this.endpoints, this.#options.client),
           ...(this.#options.requestTimeoutMs === undefined ? {} : { timeoutMs: this.#options.requestTimeoutMs }),
         });
         if (checks.signal.aborted) return;

@@ -6,7 +6,8 @@
 import { CLIENT_DEFAULTS } from '../core/defaults.ts';
 import { toDeviceLoginError, type DeviceLoginError } from '../core/errors.ts';
 import type { HttpClient } from '../core/ports.ts';
-import type { DeviceSession, Endpoints } from '../core/types.ts';
+import { dialectOf } from '../core/dialects.ts';
+import type { ClientSettings, DeviceSession, Endpoints } from '../core/types.ts';
 
 /**
  * What the check found. `holds`: the server accepted the access token (or, after a 401, the refresh);
@@ -28,12 +29,18 @@ export function sessionCheckUrl(endpoints: Endpoints, resourceServer?: string): 
   return endpoints.userinfoEndpoint;
 }
 
+/** The headers the provider's profile call wants besides the token (core/dialects.ts), for the check that uses it. */
+export function sessionCheckHeaders(endpoints: Endpoints, client: ClientSettings): Record<string, string> {
+  return dialectOf(endpoints).profileHeaders(client);
+}
+
 /** Asks the server whether the session's sign-in still holds (see SessionCheckOutcome); never throws. */
 export async function checkSignIn(
   session: DeviceSession,
   http: HttpClient,
   url: string | undefined,
-  options: { signal?: AbortSignal; timeoutMs?: number } = {},
+  /** `headers`: what the provider wants beside the token (sessionCheckHeaders: Twitch's Client-Id). */
+  options: { signal?: AbortSignal; timeoutMs?: number; headers?: Record<string, string> } = {},
 ): Promise<SessionCheckOutcome> {
   const ended = (err: unknown): SessionCheckOutcome =>
     session.snapshot().state === 'signed_in' ? { outcome: 'unknown', error: toDeviceLoginError(err) } : { outcome: 'ended' };
@@ -50,7 +57,7 @@ export async function checkSignIn(
     const res = await http.request({
       method: 'GET',
       url,
-      headers: { authorization: `Bearer ${token}` },
+      headers: { ...options.headers, authorization: `Bearer ${token}` },
       timeoutMs: options.timeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
       ...(options.signal ? { signal: options.signal } : {}),
     });

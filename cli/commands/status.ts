@@ -5,7 +5,7 @@ import { commandHelp, parseCommandArgs } from '../args.ts';
 import { EXIT, type CliIO } from '../io.ts';
 import type { SessionNotice } from '../../core/types.ts';
 import { displayUserCode } from '../../core/user-code.ts';
-import { checkSignIn, sessionCheckUrl } from '../../host/session-check.ts';
+import { checkSignIn, sessionCheckHeaders, sessionCheckUrl } from '../../host/session-check.ts';
 import { describeProfile, formatRelative } from '../render.ts';
 import { createClientContext, type ClientContext } from '../setup.ts';
 
@@ -35,7 +35,10 @@ async function checkWithServer(ctx: ClientContext, signal?: AbortSignal): Promis
   try {
     const restored = await session.restore();
     if (restored.state !== 'signed_in') return { kind: 'holds', checked: false };
-    const result = await checkSignIn(session, ctx.ports.http, sessionCheckUrl(ctx.provider.endpoints, ctx.resourceServer), signal ? { signal } : {});
+    const result = await checkSignIn(session, ctx.ports.http, sessionCheckUrl(ctx.provider.endpoints, ctx.resourceServer), {
+      headers: sessionCheckHeaders(ctx.provider.endpoints, ctx.client),
+      ...(signal ? { signal } : {}),
+    });
     switch (result.outcome) {
       case 'ended':
         return { kind: 'ended', notice: session.snapshot().notice ?? 'session_ended' };
@@ -96,8 +99,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         refreshable,
         scope: tokens.scope ?? null,
         checked: word?.kind === 'holds' && word.checked,
+        // Where the provider's APIs for this sign-in live (Salesforce), when it said.
+        ...(tokens.instanceUrl ? { instanceUrl: tokens.instanceUrl } : {}),
       },
-      `Signed in to ${provider.displayName} as ${describeProfile(p)}.\n${expiry}`,
+      `Signed in to ${provider.displayName} as ${describeProfile(p)}.\n${expiry}` +
+        (tokens.instanceUrl ? `\nIts APIs are at ${tokens.instanceUrl}.` : ''),
     );
     // The store's word stands when the server could not be asked; the person is told it was not.
     if (word?.kind === 'unknown') io.stderr.write(`device-login: could not check the sign-in with the server: ${word.why}\n`);

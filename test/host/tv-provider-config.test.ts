@@ -12,9 +12,11 @@ import { systemClock } from '../../host/clock.ts';
 import { assertClientConfigured, loadConfig, rememberedSignIn, withRememberedSignIn, type DeviceLoginConfig } from '../../host/config.ts';
 import { createAxiosHttpClient } from '../../host/http.ts';
 import { createDeviceRuntime } from '../../host/runtime.ts';
+import { checkSignIn, sessionCheckHeaders, sessionCheckUrl } from '../../host/session-check.ts';
 import { memoryStore } from '../fixtures/memory-store.ts';
 import { startAwsSsoFixture } from '../fixtures/provider-dialects/aws-sso.ts';
 import { startFacebookFixture } from '../fixtures/provider-dialects/facebook.ts';
+import { startTwitchFixture } from '../fixtures/provider-dialects/twitch.ts';
 import { viewWhere } from '../fixtures/views.ts';
 
 let dir: string;
@@ -164,6 +166,42 @@ describe('the runtime under the TV providers\' presets', () => {
       }
       expect(fixture.registrations).toHaveLength(1);
       expect(fixture.violations).toEqual([]);
+    } finally {
+      await fixture.close();
+    }
+  });
+});
+
+describe('the sign-in check (status, the TV) under a preset', () => {
+  it('asks Helix with the Client-Id header, so a good Twitch token is not taken for a refused one', async () => {
+    const fixture = await startTwitchFixture();
+    try {
+      const config = loadConfig({ env: env(), flags: { provider: 'twitch', 'client-id': fixture.clientId, 'base-url': fixture.baseUrl } });
+      const runtime = await createDeviceRuntime({ config, ports: ports(), command: 'device-login login' });
+      const session = runtime.openSession();
+      try {
+        session.signIn();
+        await new Promise<void>((resolve) => {
+          const off = session.subscribe((snap) => {
+            if (snap.state === 'awaiting_user') {
+              off();
+              resolve();
+            }
+          });
+        });
+        fixture.approve();
+        expect((await session.settled()).state).toBe('signed_in');
+        const { endpoints } = runtime.provider;
+        const result = await checkSignIn(session, runtime.ports.http, sessionCheckUrl(endpoints), {
+          headers: sessionCheckHeaders(endpoints, runtime.client),
+        });
+        expect(result.outcome).toBe('holds');
+        // The check needed no refresh: Helix accepted the token with the header.
+        expect(fixture.count('refresh')).toBe(0);
+        expect(fixture.violations).toEqual([]);
+      } finally {
+        await session.close();
+      }
     } finally {
       await fixture.close();
     }
