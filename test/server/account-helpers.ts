@@ -19,15 +19,15 @@ export interface Site {
   close(): Promise<void>;
 }
 
-/** A loopback listener standing in for the site's origin; registers the account-site client for it on `server`. */
-export async function startSite(server: RunningServer): Promise<Site> {
+/** A loopback listener standing in for the site's origin; registers the account-site client for it on `server`, when given. */
+export async function startSite(server?: RunningServer): Promise<Site> {
   const listener: Server = createServer((_req, res) => {
     res.setHeader('content-type', 'text/html');
     res.end('<!doctype html><title>site</title>');
   });
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
-  await server.registerClient(accountSiteClient({ origin, clientSecret: SITE_SECRET }));
+  await server?.registerClient(accountSiteClient({ origin, clientSecret: SITE_SECRET }));
   return {
     origin,
     redirectUri: `${origin}/account/callback`,
