@@ -189,6 +189,17 @@ describe('the dialect fixtures catch a client that breaks the rules', () => {
     expect(await bodyOf(snake)).toMatchObject({ error: 'invalid_request' });
     expect(aws.violations).toHaveLength(2);
     expect(aws.count('register')).toBe(2);
+
+    // A registration used after its clientSecretExpiresAt is refused: the cache should have renewed it.
+    const shortLived = await started(startAwsSsoFixture({ registrationLifetime: 0 }));
+    const client = (await bodyOf(post(`${shortLived.baseUrl}/client/register`, JSON.stringify({ clientName: 'tv', clientType: 'public' }), 'application/json'))) as unknown as Record<string, string>;
+    const stale = await post(
+      `${shortLived.baseUrl}/device_authorization`,
+      JSON.stringify({ clientId: client.clientId, clientSecret: client.clientSecret, startUrl: shortLived.startUrl }),
+      'application/json',
+    );
+    expect(await bodyOf(stale)).toMatchObject({ error: 'invalid_client' });
+    expect(shortLived.violations.join('\n')).toMatch(/registration expired .* register again/);
   });
 });
 
@@ -209,11 +220,8 @@ describe('--provider amazon (Login with Amazon, code-based linking)', () => {
     expect(amazon.polls().map((p) => p.answer)).toEqual(['tokens']);
     expect(amazon.count('profile')).toBe(1);
 
-    const status = await run(['status', ...flags(amazon, store), '--json'], env);
-    expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout())).toMatchObject({ state: 'signed_in', profile: { name: 'Grace Hopper' }, refreshable: true });
-
-    // The token of the sign-in lives 50 s, under the CLI's 60 s minimum: `token` refreshes it.
+    // The token of the sign-in lives 50 s, under the CLI's 60 s minimum: `token` refreshes it. (Before
+    // `status`, which checks the sign-in with the server and so may refresh a token about to expire.)
     amazon.setAccessTokenLifetime(3600);
     const token = await run(['token', ...flags(amazon, store)], env);
     expect(token.code).toBe(0);
@@ -224,6 +232,11 @@ describe('--provider amazon (Login with Amazon, code-based linking)', () => {
     const again = await run(['token', ...flags(amazon, store)], env);
     expect(again.stdout().trim()).toBe(fresh);
     expect(amazon.count('refresh')).toBe(1);
+
+    const status = await run(['status', ...flags(amazon, store), '--json'], env);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout())).toMatchObject({ state: 'signed_in', profile: { name: 'Grace Hopper' }, refreshable: true });
+    expect(amazon.violations, 'after status').toEqual([]);
 
     // Amazon has no revocation endpoint in the contract: logout forgets locally and says so.
     const logout = await run(['logout', ...flags(amazon, store), '--json'], env);
@@ -283,12 +296,14 @@ describe('--provider facebook (Login for Devices)', () => {
     expect(signedIn.jsonLines().at(-1)).toMatchObject({ state: 'signed_in', profile: { sub: facebook.person.id, name: 'Katherine Johnson' } });
     expect(facebook.scopes).toEqual(['public_profile']);
     expect(facebook.count('profile')).toBe(1);
+    expect(facebook.meFields[0]?.split(',').sort()).toEqual(expect.arrayContaining(['id', 'name', 'picture']));
     expect(new Set(facebook.versions).size).toBe(1);
 
     const cliEnv = { ...env, DEVICE_LOGIN_CLIENT_TOKEN: facebook.clientToken };
     const status = await run(['status', ...flags(facebook, store), '--json'], cliEnv);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout())).toMatchObject({ state: 'signed_in', profile: { name: 'Katherine Johnson' }, refreshable: false });
+    expect(facebook.violations, 'after status').toEqual([]);
     const token = await run(['token', ...flags(facebook, store)], cliEnv);
     expect(token.code).toBe(0);
     expect(facebook.accessTokenValid(token.stdout().trim())).toBe(true);
@@ -365,19 +380,23 @@ describe('--provider twitch (identity and Helix on one --base-url)', () => {
     expect(twitch.scopes).toEqual(['user:read:email']);
     expect(twitch.count('profile')).toBe(1);
 
-    const status = await run(['status', ...flags(twitch, store), '--json'], env);
-    expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout())).toMatchObject({ state: 'signed_in', refreshable: true });
-
-    // Each token lives 50 s, under the CLI's 60 s minimum: each `token` refreshes, with the newest refresh token.
+    // The sign-in's token lives 50 s, under the CLI's 60 s minimum: `token` refreshes; the next token
+    // lives an hour, and the next refresh (forced) must use the refresh token the first one answered.
     const first = await run(['token', ...flags(twitch, store)], env);
     expect(first.code).toBe(0);
-    const second = await run(['token', ...flags(twitch, store)], env);
+    expect(twitch.count('refresh')).toBe(1);
+    twitch.setAccessTokenLifetime(3600);
+    const second = await run(['token', '--refresh', ...flags(twitch, store)], env);
     expect(second.code).toBe(0);
     expect(twitch.count('refresh')).toBe(2);
     expect(second.stdout().trim()).not.toBe(first.stdout().trim());
     expect(twitch.accessTokenValid(second.stdout().trim())).toBe(true);
     expect(twitch.requests.filter((r) => r.endpoint === 'refresh').every((r) => !r.params.includes('client_secret'))).toBe(true);
+
+    const status = await run(['status', ...flags(twitch, store), '--json'], env);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout())).toMatchObject({ state: 'signed_in', refreshable: true });
+    expect(twitch.violations, 'after status').toEqual([]);
 
     const logout = await run(['logout', ...flags(twitch, store), '--json'], env);
     expect(logout.code).toBe(0);
@@ -386,6 +405,16 @@ describe('--provider twitch (identity and Helix on one --base-url)', () => {
     expect(twitch.accessTokenValid(second.stdout().trim())).toBe(false);
 
     expectNoSecretIn(twitch, [signedIn.stdout(), signedIn.stderr(), status.stdout(), first.stderr(), second.stderr(), logout.stdout(), logout.stderr()]);
+    expect(twitch.violations).toEqual([]);
+  });
+
+  it('status right after signing in, with a token about to expire, checks the sign-in at Helix with the Client-Id header', async () => {
+    const twitch = await started(startTwitchFixture({ accessTokenLifetime: 50 }));
+    const { env, store } = await place();
+    expect((await login(flags(twitch, store), env, () => twitch.approve())).code).toBe(0);
+    const status = await run(['status', ...flags(twitch, store), '--json'], env);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout())).toMatchObject({ state: 'signed_in', profile: { sub: twitch.person.id } });
     expect(twitch.violations).toEqual([]);
   });
 
@@ -446,6 +475,7 @@ describe('--provider salesforce (a My Domain through --base-url)', () => {
     const status = await run(['status', ...flags(salesforce, store), '--json'], env);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout())).toMatchObject({ state: 'signed_in', profile: { name: 'Margaret Hamilton' }, refreshable: true });
+    expect(salesforce.violations, 'after status').toEqual([]);
     const token = await run(['token', ...flags(salesforce, store)], env);
     expect(token.code).toBe(0);
     const original = token.stdout().trim();
@@ -520,15 +550,16 @@ describe('--provider aws-sso (IAM Identity Center, JSON bodies, a registered pub
     expect(signedIn.jsonLines().at(-1)?.state).toBe('signed_in');
     expect(aws.count('register')).toBe(1);
 
-    const status = await run(['status', ...flags(aws, store), '--json'], env);
-    expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout())).toMatchObject({ state: 'signed_in', refreshable: true });
-
     aws.setAccessTokenLifetime(3600);
     const token = await run(['token', ...flags(aws, store)], env);
     expect(token.code).toBe(0);
     expect(aws.count('refresh')).toBe(1);
     expect(aws.accessTokenValid(token.stdout().trim())).toBe(true);
+
+    const status = await run(['status', ...flags(aws, store), '--json'], env);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout())).toMatchObject({ state: 'signed_in', refreshable: true });
+    expect(aws.violations, 'after status').toEqual([]);
 
     const logout = await run(['logout', ...flags(aws, store), '--json'], env);
     expect(logout.code).toBe(0);
