@@ -261,6 +261,25 @@ describe('--provider amazon (Login with Amazon, code-based linking)', () => {
     expect(amazon.violations).toEqual([]);
   }, 60_000);
 
+  it('servererror (HTTP 500) is not the end: the next poll comes after a pause, and signs in', async () => {
+    const amazon = await started(startAmazonFixture());
+    const { env, store } = await place();
+    const signedIn = await login(flags(amazon, store), env, () => {
+      amazon.serverError();
+      const timer = setInterval(() => {
+        if (amazon.polls().length > 0) {
+          amazon.approve();
+          clearInterval(timer);
+        }
+      }, 50);
+      defer(() => clearInterval(timer));
+    });
+    expect(signedIn.code).toBe(0);
+    expect(amazon.polls().map((p) => p.answer)).toEqual(['servererror', 'tokens']);
+    expect(signedIn.jsonLines().at(-1)?.state).toBe('signed_in');
+    expect(amazon.violations).toEqual([]);
+  });
+
   it('denied: exit 3 with the denied line', async () => {
     const amazon = await started(startAmazonFixture());
     const { env, store } = await place();
