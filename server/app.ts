@@ -219,6 +219,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (!Number.isInteger(codeTtl) || codeTtl < 1 || codeTtl > 86400) {
     throw new DeviceLoginError('configuration', `The code lifetime must be 1 to 86400 seconds (got ${codeTtl}).`);
   }
+  const lastUsedEvery = options.deviceLastUsedEverySeconds ?? SERVER_DEFAULTS.deviceLastUsedEverySeconds;
+  if (!Number.isFinite(lastUsedEvery) || lastUsedEvery < 0) {
+    throw new DeviceLoginError('configuration', `The seconds between "last used" writes must be 0 or more (got ${lastUsedEvery}).`);
+  }
   let lanIp: string | undefined;
   if (options.lan && !options.publicUrl) {
     lanIp = lanAddress();
@@ -362,9 +366,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const refreshTtl = options.refreshTokenTtl ?? SERVER_DEFAULTS.refreshTokenTtl;
     const devices = new DeviceRegistry(provider, {
       store,
-      lastUsedEveryMs: (options.deviceLastUsedEverySeconds ?? SERVER_DEFAULTS.deviceLastUsedEverySeconds) * 1000,
+      lastUsedEveryMs: lastUsedEvery * 1000,
       keepSignedOutMs: Math.max(refreshTtl, options.accessTokenTtl ?? SERVER_DEFAULTS.accessTokenTtl) * 1000,
       defaultLifetimeMs: Math.max(refreshTtl, SERVER_DEFAULTS.grantTtl) * 1000,
+      logger,
     });
     installSignInRecords(provider, devices);
     mountResourceServer(provider, provider, { accounts, publicUrl, devices });

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 
+import type { Logger } from '../core/ports.ts';
 import type { OidcStore, SignInRecord } from './adapters/store.ts';
 import { DEVICE_CODE_GRANT } from './provider.ts';
 
@@ -43,6 +44,8 @@ export interface DeviceRegistryOptions {
   keepSignedOutMs: number;
   /** Milliseconds a record lives when its grant states no end. */
   defaultLifetimeMs: number;
+  /** Where a failed write of the bookkeeping is reported (it never fails the request that caused it). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** The parts of oidc-provider the registry uses. */
@@ -69,8 +72,20 @@ export class DeviceRegistry {
     this.#options = options;
   }
 
-  /** Records the sign-in of a grant that just got its first tokens; a later issue for the same grant changes nothing. */
+  /**
+   * Records the sign-in of a grant that just got its first tokens; a later issue for the same grant
+   * only counts as use. Best effort: a store that fails here is reported, and the device still gets
+   * the tokens it was just issued (its device code is already spent).
+   */
   async recordSignIn(grant: GrantLike, details: { clientName?: string; method: 'device' | 'browser'; ip: string; userAgent?: string }): Promise<void> {
+    try {
+      await this.#record(grant, details);
+    } catch (err) {
+      this.#warn('could not record a sign-in for the account page', err);
+    }
+  }
+
+  async #record(grant: GrantLike, details: { clientName?: string; method: 'device' | 'browser'; ip: string; userAgent?: string }): Promise<void> {
     if (!grant.accountId || !grant.clientId) return;
     const now = Date.now();
     const expiresAt = typeof grant.exp === 'number' ? grant.exp * 1000 : now + this.#options.defaultLifetimeMs;
@@ -90,7 +105,11 @@ export class DeviceRegistry {
     if (!(await this.#store.addSignIn(record))) await this.touch(grant.jti);
   }
 
-  /** Notes that a grant's tokens were used now; written at most once per lastUsedEveryMs per grant. */
+  #warn(message: string, err: unknown): void {
+    this.#options.logger?.warn(message, { error: err instanceof Error ? err.message : String(err) });
+  }
+
+  /** Notes that a grant's tokens were used now; written at most once per lastUsedEveryMs per grant. Best effort, like recordSignIn. */
   async touch(grantId: string): Promise<void> {
     const now = Date.now();
     const every = this.#options.lastUsedEveryMs;
@@ -100,13 +119,25 @@ export class DeviceRegistry {
       for (const [id, at] of this.#lastWrite) if (now - at >= every) this.#lastWrite.delete(id);
     }
     this.#lastWrite.set(grantId, now);
-    await this.#store.touchSignIn(grantId, now, every);
+    try {
+      await this.#store.touchSignIn(grantId, now, every);
+    } catch (err) {
+      this.#warn('could not note when a device was last used', err);
+    }
   }
 
-  /** True when the account page signed this grant out (its tokens are then refused with the reason). */
+  /**
+   * True when the account page signed this grant out (its tokens are then refused with the reason).
+   * Asked only while refusing a token: when the store cannot answer, the refusal goes out without it.
+   */
   async signedOut(grantId: string): Promise<boolean> {
-    const record = await this.#store.findSignIn(grantId);
-    return record?.signedOutAt !== undefined;
+    try {
+      const record = await this.#store.findSignIn(grantId);
+      return record?.signedOutAt !== undefined;
+    } catch (err) {
+      this.#warn('could not tell whether a device was signed out from the account page', err);
+      return false;
+    }
   }
 
   /**
