@@ -566,7 +566,8 @@ describe('--provider aws-sso (IAM Identity Center, JSON bodies, a registered pub
     expect(signedIn.code).toBe(0);
     expectAwaiting(signedIn.awaiting, aws, { verificationUri: `${aws.baseUrl}/device/`, interval: 1, expiresIn: 600 });
     expect(signedIn.awaiting.verificationUriComplete).toBe(`${aws.baseUrl}/device/?user_code=${aws.userCodes().at(-1)}`);
-    expect(signedIn.jsonLines().at(-1)?.state).toBe('signed_in');
+    // No userinfo and no idToken: no profile, and nothing asked for one.
+    expect(signedIn.jsonLines().at(-1)).toEqual({ state: 'signed_in', profile: null });
     expect(aws.count('register')).toBe(1);
 
     aws.setAccessTokenLifetime(3600);
@@ -589,6 +590,16 @@ describe('--provider aws-sso (IAM Identity Center, JSON bodies, a registered pub
     expect(aws.count('codes')).toBe(2);
 
     expectNoSecretIn(aws, [signedIn.stdout(), signedIn.stderr(), status.stdout(), status.stderr(), token.stderr(), logout.stdout(), logout.stderr(), second.stdout(), second.stderr()]);
+    expect(aws.violations).toEqual([]);
+  });
+
+  it('the profile comes from the idToken when the token answer has one', async () => {
+    const aws = await started(startAwsSsoFixture({ idToken: true }));
+    const { env, store } = await place();
+    const signedIn = await login(flags(aws, store), env, () => aws.approve());
+    expect(signedIn.code).toBe(0);
+    expect(signedIn.jsonLines().at(-1)).toMatchObject({ state: 'signed_in', profile: { sub: aws.person.sub, name: aws.person.name, email: aws.person.email } });
+    expectNoSecretIn(aws, [signedIn.stdout(), signedIn.stderr()]);
     expect(aws.violations).toEqual([]);
   });
 
