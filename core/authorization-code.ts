@@ -2,6 +2,7 @@
 // redirect (RFC 8252), as verb-first steps: build the URL, validate what the browser brings back, trade
 // the code for tokens. PKCE, state, nonce and iss are checked here, in one place, never by a caller.
 // Randomness and hashing come from Web Crypto (globalThis.crypto), so core/ stays free of node:*.
+import { authenticateClient, clientCredentialsForm } from './client-authentication.ts';
 import { CLIENT_DEFAULTS } from './defaults.ts';
 import { DeviceLoginError, toDeviceLoginError } from './errors.ts';
 import { createJwksCache, validateIdToken } from './id-token.ts';
@@ -121,9 +122,8 @@ export async function authorizationCodeGrant(
   const { endpoints, client, ports, signal } = options;
   const url = endpoints.tokenEndpoint;
   const context = { endpoint: url, now: ports.clock.now(), warn: (message: string) => ports.logger.warn(message) };
-  let res: HttpResponse;
-  try {
-    res = await ports.http.request({
+  const exchange = authenticateClient(
+    {
       method: 'POST',
       url,
       headers: { accept: 'application/json' },
@@ -133,11 +133,15 @@ export async function authorizationCodeGrant(
         code,
         redirect_uri: request.redirectUri,
         code_verifier: request.codeVerifier,
-        client_id: client.clientId,
-        ...(client.clientSecret ? { client_secret: client.clientSecret } : {}),
+        ...clientCredentialsForm(client),
       },
       ...(signal ? { signal } : {}),
-    });
+    },
+    client,
+  );
+  let res: HttpResponse;
+  try {
+    res = await ports.http.request(exchange);
   } catch (err) {
     throw toDeviceLoginError(err, 'network');
   }

@@ -2,6 +2,7 @@
 // the quirk layer (normalise.ts), so nothing above this file sees a provider's peculiarities.
 import { decodeJwt } from 'jose';
 import { CHECK_NUMBER_PARAM } from './check-number.ts';
+import { authenticateClient, checkClientAuthentication } from './client-authentication.ts';
 import { createClientRegistrations, type ClientRegistrations } from './client-registration.ts';
 import { CLIENT_DEFAULTS } from './defaults.ts';
 import { DEVICE_CODE_GRANT_TYPE, dialectOf, type RequestBody } from './dialects.ts';
@@ -43,6 +44,8 @@ export function createProtocol(options: ProtocolOptions): Protocol {
   const { endpoints, client, ports } = options;
   const timeoutMs = options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs;
   const dialect = dialectOf(endpoints);
+  // A registered client (AWS) gets its secret at run time; any other must have what its method needs now.
+  if (!dialect.registersClient) checkClientAuthentication(client);
   let jwks: JwksCache | undefined;
 
   const context = (endpoint: string): NormaliseContext => ({
@@ -85,8 +88,9 @@ export function createProtocol(options: ProtocolOptions): Protocol {
     }
   }
 
-  function post(url: string, body: RequestBody, signal?: AbortSignal, extra: Partial<HttpRequest> = {}) {
-    return send({ method: 'POST', url, ...body, ...(signal ? { signal } : {}), ...extra });
+  /** A request that names the client (`asking`), authenticated as its method says. */
+  function post(url: string, asking: ClientSettings, body: RequestBody, signal?: AbortSignal, extra: Partial<HttpRequest> = {}) {
+    return send(authenticateClient({ method: 'POST', url, ...body, ...(signal ? { signal } : {}), ...extra }, asking));
   }
 
   async function idTokenProfile(idToken: string, signal?: AbortSignal): Promise<Profile | undefined> {
@@ -124,7 +128,8 @@ export function createProtocol(options: ProtocolOptions): Protocol {
     signal?: AbortSignal,
   ): Promise<boolean> {
     const url = endpoints.revocationEndpoint!;
-    const res = await post(url, dialect.revocation(await registeredClient(), token, hint), signal);
+    const asking = await registeredClient();
+    const res = await post(url, asking, dialect.revocation(asking, token, hint), signal);
     if (res.status >= 200 && res.status < 300 && !readOAuthError(parseBody(res.body))) return true;
     const oauth = readOAuthError(parseBody(res.body));
     // RFC 7009 §2.2.1: a server may revoke only some token types; that is not a failure of the other.
@@ -146,7 +151,7 @@ export function createProtocol(options: ProtocolOptions): Protocol {
               clientSecret: r.clientSecret,
             }))
           : client;
-        const res = await post(url, dialect.deviceAuthorization(asking, endpoints), signal);
+        const res = await post(url, asking, dialect.deviceAuthorization(asking, endpoints), signal);
         return normaliseDeviceAuthorizationResponse(res, context(url));
       };
       let authorization: DeviceAuthorization;
@@ -171,9 +176,10 @@ export function createProtocol(options: ProtocolOptions): Protocol {
         wait > 0 ? { headers: { prefer: `wait=${wait}` }, timeoutMs: wait * 1000 + timeoutMs } : {};
       let res: HttpResponse;
       try {
-        const body = dialect.poll(await registeredClient(), deviceCode, pollOptions.userCode);
+        const asking = await registeredClient();
+        const body = dialect.poll(asking, deviceCode, pollOptions.userCode);
         if (pollOptions.checkNumber !== undefined && 'form' in body) body.form[CHECK_NUMBER_PARAM] = pollOptions.checkNumber;
-        res = await post(url, body, pollOptions.signal, extra);
+        res = await post(url, asking, body, pollOptions.signal, extra);
       } catch (err) {
         if (err instanceof DeviceLoginError && REFUSED_CLIENT.has(err.code)) return { kind: 'fatal', error: err };
         const error = toDeviceLoginError(err, 'network');
@@ -188,7 +194,8 @@ export function createProtocol(options: ProtocolOptions): Protocol {
 
     async refreshTokenGrant(refreshToken, signal) {
       const url = endpoints.tokenEndpoint;
-      const res = await post(url, dialect.refresh(await registeredClient(), refreshToken), signal);
+      const asking = await registeredClient();
+      const res = await post(url, asking, dialect.refresh(asking, refreshToken), signal);
       let tokens: TokenSet;
       try {
         tokens = normaliseTokenResponse(res, context(url));

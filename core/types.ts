@@ -60,11 +60,25 @@ export interface Endpoints {
   startUrl?: string;
 }
 
+/**
+ * How a client proves who it is at the token, revocation and device authorization endpoints (RFC 6749
+ * §2.3.1, the names of RFC 7591's token_endpoint_auth_method): the secret in an Authorization: Basic
+ * header, the secret in the form, or no secret (a public client names itself with client_id only).
+ */
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+
 /** Who the client is and what it asks for. */
 export interface ClientSettings {
   clientId: string;
   /** Sent only to providers that require it (Google); never logged or displayed. */
   clientSecret?: string;
+  /**
+   * How the client authenticates (core/client-authentication.ts). Absent: as each provider's dialect
+   * sends it, which is the secret in the form when there is one (client_secret_post), else client_id
+   * alone. A client registered for client_secret_basic (the account website's) must say so.
+   */
+  tokenEndpointAuthMethod?: ClientAuthMethod;
   /** Facebook's client token, sent as `APP_ID|CLIENT_TOKEN`; a secret like clientSecret. */
   clientToken?: string;
   /** Space-separated scopes. */
