@@ -104,6 +104,8 @@ export async function discoverEndpoints(
   if (userinfo) endpoints.userinfoEndpoint = userinfo;
   const revocation = httpUrl(metadata.revocation_endpoint);
   if (revocation) endpoints.revocationEndpoint = revocation;
+  const endSession = httpUrl(metadata.end_session_endpoint);
+  if (endSession) endpoints.endSessionEndpoint = endSession;
   const jwks = httpUrl(metadata.jwks_uri);
   if (jwks) endpoints.jwksUri = jwks;
   const longPollMaxWait = readLongPollMaxWait(metadata[LONG_POLL_MEMBER]);

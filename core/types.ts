@@ -43,6 +43,8 @@ export interface Endpoints {
   authorizationResponseIssParameterSupported?: boolean;
   userinfoEndpoint?: string;
   revocationEndpoint?: string;
+  /** Where a website signs the person out at the server too (OIDC RP-Initiated Logout's end_session_endpoint). */
+  endSessionEndpoint?: string;
   jwksUri?: string;
   /**
    * Seconds the server will hold a device-code poll that asks `Prefer: wait=N`, as its metadata

@@ -121,6 +121,17 @@ describe('discoverEndpoints', () => {
     expect(await discoverEndpoints(broken.base, http)).not.toHaveProperty('longPollMaxWait');
   });
 
+  it('reads end_session_endpoint (RP-initiated logout), and leaves out one that is not an http(s) URL', async () => {
+    const { base } = await metadataServer((b) => ({
+      '/.well-known/openid-configuration': { ...meta(b), end_session_endpoint: `${b}/session/end` },
+    }));
+    expect((await discoverEndpoints(base, http)).endSessionEndpoint).toBe(`${base}/session/end`);
+    const broken = await metadataServer((b) => ({
+      '/.well-known/openid-configuration': { ...meta(b), end_session_endpoint: 'javascript:alert(1)' },
+    }));
+    expect(await discoverEndpoints(broken.base, http)).not.toHaveProperty('endSessionEndpoint');
+  });
+
   it('falls back to RFC 8414 with the path inserted after the host for an issuer with a path', async () => {
     const { base, asked } = await metadataServer((b) => ({
       '/.well-known/oauth-authorization-server/tenant/a': meta(`${b}/tenant/a`),
