@@ -2,7 +2,8 @@
 import type { StoredSession } from './types.ts';
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  /** DELETE for resource servers' APIs (the account website's devices API); OAuth endpoints take GET and POST. */
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   /** Header names are case-insensitive; adapters add `Accept: application/json` unless given. */
   headers?: Record<string, string>;

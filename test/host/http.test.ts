@@ -42,6 +42,34 @@ describe('axios HttpClient adapter', () => {
     expect(new URLSearchParams(seen.body).get('scope')).toBe('openid profile');
   });
 
+  it('sends DELETE with its headers and no body, and returns a 204 as an empty body', async () => {
+    let seen: { method?: string; authorization?: string; length?: string; body: string } = { body: '' };
+    const url = await listen((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        seen = { method: req.method, authorization: req.headers.authorization, length: req.headers['content-length'], body };
+        res.writeHead(204);
+        res.end();
+      });
+    });
+    const res = await createAxiosHttpClient().request({ method: 'DELETE', url: `${url}/api/devices/d1`, headers: { Authorization: 'Bearer at' } });
+    expect(res).toEqual({ status: 204, headers: expect.any(Object), body: '' });
+    expect(seen).toEqual({ method: 'DELETE', authorization: 'Bearer at', length: undefined, body: '' });
+  });
+
+  it('holds a DELETE answer to the size limit like any other', async () => {
+    const url = await listen((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ signedOut: 1, padding: 'x'.repeat(4096) }));
+    });
+    const err = await createAxiosHttpClient({ maxBodyBytes: 1024 })
+      .request({ method: 'DELETE', url })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeviceLoginError);
+    expect((err as DeviceLoginError).code).toBe('network');
+  });
+
   it('rejects with code timeout when the server does not answer in time', async () => {
     const url = await listen(() => {
       /* never answers */
