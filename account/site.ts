@@ -11,7 +11,7 @@ import type { Clock, HttpClient, Logger, Ports } from '../core/ports.ts';
 import { createProtocol } from '../core/protocol.ts';
 import type { ClientSettings, Endpoints, Protocol, TokenSet } from '../core/types.ts';
 import { createMemoryTokenStore } from '../host/memory-token-store.ts';
-import { callResourceServer, discoverEndSession, withClientSecretBasic, type ApiAnswer } from './client.ts';
+import { callResourceServer, type ApiAnswer } from './client.ts';
 import { LANG_COOKIE, messages, pickLang, type Lang, type Messages } from './i18n.ts';
 import { endPage, homePage, signingInPage, startPage, STYLE_HASH, type CatalogueView, type DeviceEntry, type DevicesView } from './pages.ts';
 import { csrfMatches, SessionTable, type AccountSession, type SessionLimits } from './sessions.ts';
@@ -32,7 +32,10 @@ const REFRESH_MARGIN_MS = 30_000;
 /** What the site needs: the server as resolved, its own client, and where it is reached. */
 export interface AccountSiteOptions {
   endpoints: Endpoints;
-  /** The site's own client: id, secret (client_secret_basic), scope, extra authorization parameters. */
+  /**
+   * The site's own client: id, secret, scope, extra authorization parameters. With a secret and no
+   * tokenEndpointAuthMethod it authenticates with client_secret_basic, as the embedded server registers it.
+   */
   client: ClientSettings;
   /** The name people know the server by, for "Your devices are managed by …". */
   providerName: string;
@@ -74,22 +77,17 @@ interface Visit {
 
 /** Builds the account website over one server and client. */
 export function createAccountSite(options: AccountSiteOptions): AccountSite {
-  const { endpoints, client, logger } = options;
+  const { endpoints, logger, http } = options;
+  const client: ClientSettings = {
+    ...(options.client.clientSecret ? { tokenEndpointAuthMethod: 'client_secret_basic' as const } : {}),
+    ...options.client,
+  };
   const sessions = new SessionTable(() => options.clock.now(), options.sessionLimits);
-  const http = withClientSecretBasic(options.http, client.clientId, client.clientSecret);
   const ports: Ports = { http, clock: options.clock, store: createMemoryTokenStore(), logger };
   const protocol: Protocol = createProtocol({ endpoints, client, ports });
   const redirectUri = () => `${options.origin()}${ACCOUNT_PATH}callback`;
   const postLogoutRedirectUri = () => `${options.origin()}${ACCOUNT_PATH}`;
   const secure = () => options.origin().startsWith('https:');
-  let endSession: Promise<string | undefined> | undefined;
-  const endSessionEndpoint = () => {
-    endSession ??= discoverEndSession(endpoints.issuer, options.http).catch(() => {
-      endSession = undefined;
-      return undefined;
-    });
-    return endSession;
-  };
   // Forms go to this site; after Sign in and Sign out they are redirected to the server, and browsers
   // apply form-action to those redirects too.
   const formTargets = new Set<string>(["'self'"]);
@@ -194,9 +192,9 @@ export function createAccountSite(options: AccountSiteOptions): AccountSite {
   async function api(session: AccountSession, method: 'GET' | 'DELETE', path: string): Promise<ApiAnswer> {
     const base = options.resourceServer!;
     const tokens = await freshTokens(session);
-    const answer = await callResourceServer(base, method, path, tokens.accessToken);
+    const answer = await callResourceServer(http, base, method, path, tokens.accessToken);
     if (answer.status !== 401) return answer;
-    const again = await callResourceServer(base, method, path, (await refresh(session)).accessToken);
+    const again = await callResourceServer(http, base, method, path, (await refresh(session)).accessToken);
     if (again.status === 401) {
       endSignIn(session);
       throw new SessionEnded();
@@ -354,7 +352,7 @@ export function createAccountSite(options: AccountSiteOptions): AccountSite {
         logger.warn('account site: its tokens could not be revoked', { error: (err as Error).message });
       });
     }
-    const endpoint = tokens?.idToken ? await endSessionEndpoint() : undefined;
+    const endpoint = endpoints.endSessionEndpoint;
     if (!endpoint || !tokens?.idToken) return redirect(visit.res, `${ACCOUNT_PATH}?state=${SIGNED_OUT_STATE}`);
     const url = new URL(endpoint);
     url.searchParams.set('id_token_hint', tokens.idToken);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountSite, SESSION_COOKIE, type AccountSite } from '../../account/site.ts';
 import { randomToken } from '../../core/authorization-code.ts';
 import { discoverEndpoints } from '../../core/discovery.ts';
-import type { Logger } from '../../core/ports.ts';
+import type { HttpClient, HttpRequest, Logger } from '../../core/ports.ts';
 import type { Endpoints } from '../../core/types.ts';
 import { startBrowserHost, type RunningBrowserHost } from '../../host/browser-host.ts';
 import { systemClock } from '../../host/clock.ts';
@@ -30,6 +30,8 @@ let host: RunningBrowserHost;
 let site: AccountSite;
 let endpoints: Endpoints;
 let demo: { email: string; password: string };
+/** Every request the site made, as it handed it to its HttpClient port. */
+const siteRequests: HttpRequest[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'device-login-account-'));
@@ -45,14 +47,22 @@ beforeAll(async () => {
     resourceServer: server.url,
     displayName: 'device-login (embedded server)',
   });
-  const secret = randomToken(32);
+  // ':' '%' '+' '&' and a space in the secret: client_secret_basic must carry them intact (RFC 6749
+  // §2.3.1). oidc-provider takes printable ASCII only; non-ASCII is checked in test/core/client-authentication.test.ts.
+  const secret = `${randomToken(32)}:% +&`;
+  const siteHttp: HttpClient = {
+    request: (request) => {
+      siteRequests.push(request);
+      return http.request(request);
+    },
+  };
   site = createAccountSite({
     endpoints,
     client: { clientId: SERVER_DEFAULTS.accountClientId, clientSecret: secret, scope: SCOPE, extraParams: { prompt: 'consent' } },
     providerName: 'device-login (embedded server)',
     resourceServer: server.url,
     origin: () => host.origin,
-    http,
+    http: siteHttp,
     clock: systemClock,
     logger: quiet,
   });
@@ -131,6 +141,16 @@ describe('account website: signing in', () => {
     expect(home.html).toContain('data-testid="catalogue"');
     expect(home.html).toContain('Your devices');
     expect(home.buttons).toEqual(expect.arrayContaining(['Sign out', 'Sign out everywhere']));
+  });
+
+  it('sends its secret to the token endpoint only in a Basic header (client_secret_basic), never in the form', async () => {
+    siteRequests.length = 0;
+    await signIn(new Phone());
+    const exchange = siteRequests.find((r) => r.url === endpoints.tokenEndpoint);
+    expect(exchange?.form?.grant_type).toBe('authorization_code');
+    expect(exchange?.headers?.authorization).toMatch(/^Basic /);
+    expect(exchange?.form).not.toHaveProperty('client_secret');
+    expect(exchange?.form).not.toHaveProperty('client_id');
   });
 
   it('asks with PKCE S256, a state, a nonce and the site’s client, and redirects back to /account/callback', async () => {
@@ -262,6 +282,20 @@ describe('account website: the session', () => {
     expect(home.html).not.toContain('cannot be shown right now');
   }, 20_000);
 
+  it('Sign out everywhere calls DELETE /api/devices through its HttpClient port with the bearer token', async () => {
+    const browser = new Phone();
+    const { home } = await signIn(browser);
+    siteRequests.length = 0;
+    const form = home.forms.findIndex((f) => f.action.endsWith('/account/devices/sign-out'));
+    const after = await browser.submit(home, { form, button: 'Sign out everywhere' });
+    expect(after.page).toBe('home');
+    // No TV is signed in to this account in this file: the server signed out none, and the site says so.
+    expect(after.html).toContain('No devices were signed in.');
+    const deleted = siteRequests.find((r) => r.method === 'DELETE');
+    expect(deleted?.url).toBe(`${server.url}/api/devices`);
+    expect(deleted?.headers?.authorization).toMatch(/^Bearer /);
+  });
+
   it('changes nothing for a form without the CSRF token, nor one from another site', async () => {
     const browser = new Phone();
     const { home } = await signIn(browser);
@@ -297,7 +331,9 @@ describe('account website: the session', () => {
     });
     expect(res.status).toBe(303);
     const logout = new URL(res.headers.get('location')!);
-    expect(logout.origin).toBe(new URL(server.issuer).origin);
+    // The server's end_session_endpoint, as discovery read it.
+    expect(endpoints.endSessionEndpoint).toBe(`${server.issuer}/session/end`);
+    expect(`${logout.origin}${logout.pathname}`).toBe(endpoints.endSessionEndpoint);
     expect(logout.searchParams.get('post_logout_redirect_uri')).toBe(`${host.origin}/account/`);
     expect(logout.searchParams.get('id_token_hint')).toMatch(/^eyJ/);
     expect(res.headers.getSetCookie().find((line) => line.startsWith(`${SESSION_COOKIE}=;`))).toMatch(/Max-Age=0/);
