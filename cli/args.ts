@@ -147,6 +147,7 @@ ${REMEMBERED_NOTE}\n\nExit codes: 0 signed in, 1 not signed in, 2 usage or confi
     options: [
       ...PROVIDER_OPTIONS,
       toggle('refresh', 'refresh even if the current token is still valid'),
+      toggle('no-check', 'do not ask the server whether the sign-in still holds (one call, as status makes) before printing'),
       HELP,
     ],
     notes: `${REMEMBERED_NOTE}\n\nThe token is the only output on stdout. Exit codes: 0 ok, 1 not signed in or refresh failed, 2 usage.`,

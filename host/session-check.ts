@@ -16,7 +16,8 @@ import type { ClientSettings, DeviceSession, Endpoints } from '../core/types.ts'
  * that says either (the network, a 5xx, a refresh that failed for another reason): the sign-in is kept.
  */
 export type SessionCheckOutcome =
-  | { outcome: 'holds' | 'unchecked' }
+  /** `accessToken`: the token the server accepted (or the one renewed), for a caller that wants one now. */
+  | { outcome: 'holds' | 'unchecked'; accessToken: string }
   | { outcome: 'ended' }
   | { outcome: 'unknown'; error: DeviceLoginError };
 
@@ -51,7 +52,7 @@ export async function checkSignIn(
   } catch (err) {
     return ended(err);
   }
-  if (!url) return { outcome: 'unchecked' };
+  if (!url) return { outcome: 'unchecked', accessToken: token };
   let status: number;
   try {
     const res = await http.request({
@@ -65,14 +66,13 @@ export async function checkSignIn(
   } catch (err) {
     return { outcome: 'unknown', error: toDeviceLoginError(err, 'network') };
   }
-  if (status >= 200 && status < 300) return { outcome: 'holds' };
+  if (status >= 200 && status < 300) return { outcome: 'holds', accessToken: token };
   if (status !== 401) {
     return { outcome: 'unknown', error: toDeviceLoginError(new Error(`${new URL(url).origin} answered the sign-in check with HTTP ${status}.`)) };
   }
   // The access token was refused: revoked with its grant, or expired early. Only the refresh can tell.
   try {
-    await session.accessToken({ forceRefresh: true });
-    return { outcome: 'holds' };
+    return { outcome: 'holds', accessToken: await session.accessToken({ forceRefresh: true }) };
   } catch (err) {
     return ended(err);
   }

@@ -39,7 +39,7 @@ async function run(args: string[], env: Record<string, string>): Promise<CliRun 
 }
 
 describe('status and token after the device was signed out from the account page', () => {
-  it('status (human and --json) and token --refresh say so, exit 1, and forget the sign-in', async () => {
+  it('status (human and --json), token and token --refresh say so, exit 1, and forget the sign-in; token --no-check does not ask', async () => {
     const home = await tempDir('device-login-signed-out-');
     const env = { HOME: home, XDG_CONFIG_HOME: home };
     const storePath = join(home, 'device-login', 'tokens.json');
@@ -82,6 +82,18 @@ describe('status and token after the device was signed out from the account page
     expect(token.stdout()).toBe('');
     expect(token.stderr()).toBe(`device-login: ${SENTENCE}\n`);
 
+    // --no-check asks nothing: it prints the stored (dead) token, as a script that chose so expects.
+    await writeFile(storePath, signedIn);
+    const unchecked = await run(['token', '--no-check'], env);
+    expect(unchecked.code).toBe(0);
+    expect(unchecked.stdout().trim()).toMatch(/^\S{20,}$/);
+
+    // Plain token: the access token has most of its hour left, but the check hears the refusal first.
+    const plain = await run(['token'], env);
+    expect(plain.code).toBe(1);
+    expect(plain.stdout()).toBe('');
+    expect(plain.stderr()).toBe(`device-login: ${SENTENCE}\n`);
+
     // Forgotten: the next status has nothing to ask about.
     const after = await run(['status'], env);
     expect(after.code).toBe(1);
@@ -91,7 +103,7 @@ describe('status and token after the device was signed out from the account page
     const sessions = Object.values((JSON.parse(signedIn) as { sessions: Record<string, { tokens: { accessToken: string; refreshToken: string } }> }).sessions);
     expect(sessions).toHaveLength(1);
     const { accessToken, refreshToken } = sessions[0]!.tokens;
-    for (const cli of [before, json, human, token, after]) {
+    for (const cli of [before, json, human, token, plain, after]) {
       expect(`${cli.stdout()}${cli.stderr()}`).not.toContain(accessToken);
       expect(`${cli.stdout()}${cli.stderr()}`).not.toContain(refreshToken);
     }
