@@ -252,6 +252,8 @@ export async function resolveEndpoints(
         deviceAuthorizationEndpoint: `${root}/oauth2/v2.0/devicecode`,
         tokenEndpoint: `${root}/oauth2/v2.0/token`,
         authorizationEndpoint: `${root}/oauth2/v2.0/authorize`,
+        // RP-initiated logout, which the account website's Sign out ends with (Entra's discovery names it).
+        endSessionEndpoint: `${root}/oauth2/v2.0/logout`,
         userinfoEndpoint: on(base, 'https://graph.microsoft.com/oidc/userinfo'),
         jwksUri: `${root}/discovery/v2.0/keys`,
       };

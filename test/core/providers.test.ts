@@ -221,6 +221,7 @@ describe('microsoft', () => {
     );
     expect(resolved.endpoints.issuer).toBeUndefined();
     expect(resolved.endpoints.revocationEndpoint).toBeUndefined();
+    expect(resolved.endpoints.endSessionEndpoint).toBe('https://login.microsoftonline.com/common/oauth2/v2.0/logout');
   });
 
   it('sets the exact issuer for a tenant id', async () => {
