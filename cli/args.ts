@@ -84,6 +84,7 @@ interface CommandSpec {
 
 const ENV_NOTE = `Every setting can also come from the environment or from the JSON config file (keys in camelCase:
 issuer, clientId, scope, ...). Flags win over the environment, which wins over the file.
+
 Environment:
 ${ENVIRONMENT_VARIABLES.map((v) => `  ${v.name.padEnd(44)} ${v.flag}`).join('\n')}
   DEVICE_LOGIN_LONG_POLL_SECONDS=0 is the same as --no-long-poll.`;
@@ -207,14 +208,51 @@ export type CommandName = keyof typeof COMMANDS;
 /** Parsed flags of one command. */
 export type Flags = Record<string, string | boolean | undefined>;
 
-/** Text of `device-login <command> --help`. */
+/** Columns the help is written for: an 80-column terminal, the narrowest one people still meet. */
+export const HELP_WIDTH = 80;
+/** The option column; an option longer than it gets its description on the next line. */
+const OPTION_COLUMN = 30;
+
+/** Words of `text` in lines of at most `width` characters (a longer word stands alone). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/**
+ * A note's paragraphs (split at blank lines) reflowed to the help's width; a paragraph with an indented
+ * line (a table, an example) is kept as written.
+ */
+function reflow(notes: string): string {
+  return notes
+    .split(/\n\s*\n/)
+    .map((paragraph) => (/^\s/m.test(paragraph) ? paragraph : wrap(paragraph, HELP_WIDTH).join('\n')))
+    .join('\n\n');
+}
+
+/** Text of `device-login <command> --help`, fitted to 80 columns. */
 export function commandHelp(command: CommandName): string {
   const spec = COMMANDS[command];
+  const indent = ' '.repeat(OPTION_COLUMN + 1);
   const rows = spec.options.map((o) => {
     const left = `  ${o.short ? `-${o.short}, ` : ''}--${o.name}${o.value ? ` ${o.value}` : ''}`;
-    return `${left.padEnd(40)} ${o.help}`;
+    const help = wrap(o.help, HELP_WIDTH - indent.length);
+    const first = left.length <= OPTION_COLUMN ? `${left.padEnd(OPTION_COLUMN)} ${help.shift() ?? ''}` : left;
+    return [first, ...help.map((line) => `${indent}${line}`)].join('\n');
   });
-  return `device-login ${command}: ${spec.summary}\n\nUsage: ${spec.usage}\n\nOptions:\n${rows.join('\n')}\n${spec.notes ? `\n${spec.notes}\n` : ''}`;
+  const title = wrap(`device-login ${command}: ${spec.summary}`, HELP_WIDTH).join('\n');
+  const usage = wrap(`Usage: ${spec.usage}`, HELP_WIDTH).join('\n       ');
+  return `${title}\n\n${usage}\n\nOptions:\n${rows.join('\n')}\n${spec.notes ? `\n${reflow(spec.notes)}\n` : ''}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { DeviceLoginError } from '../core/errors.ts';
 import pkg from '../package.json' with { type: 'json' };
-import { COMMANDS, commandHelp, type CommandName } from './args.ts';
+import { COMMANDS, commandHelp, HELP_WIDTH, wrap, type CommandName } from './args.ts';
 import { EXIT, processIO, type CliIO } from './io.ts';
 
 /** Commands that live in their own module and are loaded on demand: `run(argv, io)`. */
@@ -14,8 +14,11 @@ function globalHelp(): string {
   const rows = [
     ...Object.entries(COMMANDS).map(([name, spec]) => [name, spec.summary] as const),
     ...Object.entries(MODULE_COMMANDS),
-  ].map(([name, summary]) => `  ${name.padEnd(8)} ${summary}`);
-  return `device-login ${pkg.version}: sign in on a device with the OAuth 2.0 Device Authorization Grant (RFC 8628)
+  ].map(([name, summary]) => {
+    const [first = '', ...rest] = wrap(summary, HELP_WIDTH - 11);
+    return [`  ${name.padEnd(8)} ${first}`, ...rest.map((line) => `${' '.repeat(11)}${line}`)].join('\n');
+  });
+  return `${wrap(`device-login ${pkg.version}: sign in on a device with the OAuth 2.0 Device Authorization Grant (RFC 8628)`, HELP_WIDTH).join('\n')}
 
 Usage: device-login <command> [options]
 

@@ -11,30 +11,41 @@ import { EXIT, type CliIO } from '../io.ts';
 
 const HELP = `Usage: device-login serve [options]
 
-Runs the embedded OAuth 2.0 / OpenID Connect server (device flow, phone pages, demo catalogue).
-The first line on stdout is JSON: {"url","issuer","clientId","demoUser":{"email","password"}}.
+Runs the embedded OAuth 2.0 / OpenID Connect server (device flow, phone pages,
+demo catalogue, devices API). The first line on stdout is JSON:
+{"url","issuer","clientId","demoUser":{"email","password"}}.
 
 Options:
   --port N          port to listen on (default ${SERVER_DEFAULTS.port}; 0 picks a free port)
-  --host H          interface to listen on (default ${SERVER_DEFAULTS.host}; 0.0.0.0 for every interface)
-  --public-url URL  the address phones use, e.g. https://login.example (default http://<host>:<port>)
-  --lan             use this machine's LAN address as the public URL and listen on every interface
-  --data DIR        where keys, sessions and users are kept (default ${SERVER_DEFAULTS.dataDir})
-  --redis URL       keep OAuth state in Redis (redis://host:6379) so several instances can share it
+  --host H          interface to listen on (default ${SERVER_DEFAULTS.host}; 0.0.0.0 for
+                    every interface)
+  --public-url URL  the address phones use, e.g. https://login.example
+                    (default http://<host>:<port>)
+  --lan             use this machine's LAN address as the public URL and listen
+                    on every interface
+  --data DIR        where keys, sessions and users are kept
+                    (default ${SERVER_DEFAULTS.dataDir})
+  --redis URL       keep OAuth state in Redis (redis://host:6379) so several
+                    instances can share it
   --interval S      seconds between device polls (default ${SERVER_DEFAULTS.interval})
   --code-ttl S      lifetime of a device code in seconds (default ${SERVER_DEFAULTS.codeTtl})
-  --clients FILE    more clients besides tv-demo: a JSON array of client metadata, e.g.
-                    [{"client_id": "my-tv", "client_name": "My TV", "client_secret": "..."}]
-                    (fields: client_id, client_name, client_secret, token_endpoint_auth_method,
-                    grant_types, redirect_uris; keep a file with secrets chmod 600)
-  --demo-user       turn the demo account on even where other machines can reach the server
-  --no-demo-user    turn the demo account off even on loopback
-                    (by default it is on only while both --host and the public URL are loopback)
-  --trust-proxy     behind a reverse proxy: take the client's address from the X-Forwarded-For
-                    entry the proxy adds (shown on the phone pages, counted by the limits); only
-                    when the server is reachable through that proxy alone
-  --log-level L     ${LOG_LEVELS.map((level) => (level === SERVER_DEFAULTS.logLevel ? `${level} (default)` : level)).join(', ')}; logs go to stderr
-                    (also DEVICE_LOGIN_LOG_LEVEL)
+  --clients FILE    more clients besides tv-demo: a JSON array of client
+                    metadata, e.g. [{"client_id": "my-tv", "client_name":
+                    "My TV", "client_secret": "..."}] (fields: client_id,
+                    client_name, client_secret, token_endpoint_auth_method,
+                    grant_types, redirect_uris, post_logout_redirect_uris,
+                    scope, device_grant; keep a file with secrets chmod 600)
+  --demo-user       turn the demo account on even where other machines can
+                    reach the server
+  --no-demo-user    turn the demo account off even on loopback (by default it
+                    is on only while both --host and the public URL are
+                    loopback)
+  --trust-proxy     behind a reverse proxy: take the client's address from the
+                    X-Forwarded-For entry the proxy adds (shown on the phone
+                    pages, counted by the limits); only when the server is
+                    reachable through that proxy alone
+  --log-level L     ${LOG_LEVELS.map((level) => (level === SERVER_DEFAULTS.logLevel ? `${level} (default)` : level)).join(', ')};
+                    logs go to stderr (also DEVICE_LOGIN_LOG_LEVEL)
   --help            this text
 
 Security choices and what each flag weakens: docs/security.md.

@@ -14,7 +14,8 @@ const HELP = `Usage:
   device-login users add --email E --name N [--username U] [--data DIR]
       Adds an account to the embedded server. The password is read from stdin:
       typed without echo on a terminal, or the first line of a pipe:
-        printf '%s\\n' "$PASSWORD" | device-login users add --email ada@example.com --name "Ada"
+        printf '%s\\n' "$PASSWORD" |
+          device-login users add --email ada@example.com --name "Ada"
   device-login users list [--data DIR] [--json]
       Lists the accounts (email, name, created); never a password or hash.
 

@@ -90,17 +90,23 @@ describe('device-login command line: usage and configuration errors', () => {
       '--device-authorization-endpoint', '--token-endpoint', '--userinfo-endpoint', '--revocation-endpoint', '--store']) {
       expect(r.stdout).toContain(flag);
     }
-    expect(r.stdout).toContain('prefer DEVICE_LOGIN_CLIENT_SECRET');
+    // Help is wrapped to 80 columns: a phrase may span lines.
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('prefer DEVICE_LOGIN_CLIENT_SECRET');
+    expect(r.stdout.split('\n').filter((line) => line.length > 80)).toEqual([]);
   });
 });
 
-/** The help line of `flag` in `device-login <command> --help`. */
+/** The help entry of `flag` in `device-login <command> --help`: its line and the wrapped ones under it, as one line. */
 function helpLine(command: CommandName, flag: string): string {
-  const line = commandHelp(command)
-    .split('\n')
-    .find((l) => l.trimStart().startsWith(`${flag} `));
-  expect(line, `${flag} in ${command} --help`).toBeDefined();
-  return line!;
+  const lines = commandHelp(command).split('\n');
+  const at = lines.findIndex((l) => l.trimStart().startsWith(`${flag} `) || l.trim() === flag);
+  expect(at, `${flag} in ${command} --help`).toBeGreaterThanOrEqual(0);
+  const entry = [lines[at]!];
+  for (const next of lines.slice(at + 1)) {
+    if (!/^ {20,}\S/.test(next)) break;
+    entry.push(next.trim());
+  }
+  return entry.join(' ');
 }
 
 describe('device-login --help: the defaults it names are the ones the client uses (CLIENT_DEFAULTS)', () => {
