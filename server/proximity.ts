@@ -14,10 +14,9 @@
 // can ever see an approval without its number, and a restart keeps both. The attempts are one row
 // per attempt, each claimed with the store's atomic consume-once, so that overlapping polls (or
 // several instances on Redis) cannot try more numbers than allowed.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
-import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
+import Provider, { errors, type KoaContextWithOIDC } from 'oidc-provider';
 
 import {
   ATTEMPTS_LEFT_MEMBER,
@@ -117,20 +116,19 @@ export function checkNumberToShow(ctx: Context): string | undefined {
  * metadata and adds `attempts_left` to its errors. server/device-flow.ts calls `verify` on polls.
  */
 export function installProximityCheck(provider: Provider, store: OidcStore): ProximityCheck {
-  // The request being served, for the one place oidc-provider gives no context: saving the approval.
-  const requests = new AsyncLocalStorage<Context>();
-  provider.use((ctx, next) => requests.run(ctx, next));
-
   // The approval is oidc-provider's own: deviceVerificationResponse sets accountId on the device code
   // and saves it, then draws the success page. The decision must be in that same save (a poll woken by
   // it must find the number), and oidc-provider has no hook before it, so the device code's save is
   // wrapped: a save that carries the phone's approval, in a request of the phone (anything but the
   // token endpoint, where only this file saves a decided code), compares the phone's address with the
-  // device's (oidc-provider's deviceInfo.ip, recorded when the code was issued).
+  // device's (oidc-provider's deviceInfo.ip, recorded when the code was issued). The request comes
+  // from oidc-provider's own AsyncLocalStorage (Provider.ctx), set on every one of its routes, the
+  // approving ones included: a store of our own, entered by a middleware on every request, cost each
+  // poll and each device authorization a context switch for nothing (bench/server).
   const DeviceCode = provider.DeviceCode as unknown as { prototype: CheckedDeviceCode };
   const save = DeviceCode.prototype.save;
   DeviceCode.prototype.save = async function saveWithProximity(this: CheckedDeviceCode): Promise<string> {
-    const ctx = requests.getStore();
+    const ctx = Provider.ctx;
     const route = (ctx as Partial<KoaContextWithOIDC> | undefined)?.oidc?.route;
     if (ctx && route !== 'token' && this.accountId && !this.error && !this.consumed) {
       const known = checkNumberOf(this);
