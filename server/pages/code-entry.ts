@@ -6,6 +6,7 @@
 // remembered in a signed cookie. That a code was wrong is known only inside oidc-provider's
 // re-render hook, so the guard leaves on the request's state what that hook may do (countWrongCode).
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 
 import type { Context, Next } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
@@ -142,8 +143,7 @@ export function countWrongCode(ctx: Context): GuessVerdict | undefined {
  * Reads the form and folds the typed code as RFC 8628 §6.1 asks: compared case-insensitively with
  * dashes and spaces ignored. oidc-provider upper-cases ASCII and drops non-word characters; before
  * that we fold full-width letters (typed with a CJK input method) to ASCII with NFKC, which it would
- * otherwise drop and call a wrong code. oidc-provider then reads the parsed body from
- * ctx.request.body, its documented fallback.
+ * otherwise drop and call a wrong code. oidc-provider then reads the folded form (replayBody).
  */
 async function normaliseForm(ctx: Context): Promise<Record<string, string | string[]>> {
   const body: Record<string, string | string[]> = {};
@@ -154,6 +154,45 @@ async function normaliseForm(ctx: Context): Promise<Record<string, string | stri
     body[key] = values.length === 1 ? (values[0] ?? '') : values;
   }
   if (typeof body.user_code === 'string') body.user_code = body.user_code.normalize('NFKC').toUpperCase().replace(/[^A-Z0-9]/g, '');
-  (ctx.request as unknown as { body: unknown }).body = body;
+  replayBody(ctx, body);
   return body;
+}
+
+/**
+ * Gives oidc-provider the folded form as a request body it can read as if nothing had read it before.
+ * Its fallback for a body already read (ctx.request.body) works too, but prints a bold red
+ * "oidc-provider WARNING: already parsed request body detected" into the operator's terminal at the
+ * first typed code, about a choice made here on purpose. Only the stream oidc-provider reads
+ * (ctx.req's iterator, with the length it checks) is replaced; headers, socket and the rest stay the
+ * request's own.
+ */
+function replayBody(ctx: Context, body: Record<string, string | string[]>): void {
+  // Encoded when oidc-provider reads it, not now: the guard may still blank the code (a refused attempt).
+  let bytes: Buffer | undefined;
+  const encoded = (): Buffer => {
+    if (bytes) return bytes;
+    const form = new URLSearchParams();
+    for (const [key, value] of Object.entries(body)) for (const one of Array.isArray(value) ? value : [value]) form.append(key, one);
+    bytes = Buffer.from(form.toString());
+    request.headers['content-length'] = String(bytes.length);
+    return bytes;
+  };
+  const request = ctx.req;
+  ctx.req = new Proxy(request, {
+    get(target, property) {
+      // Asked first, before the length is read: the moment to encode (and set Content-Length).
+      if (property === 'readable') {
+        encoded();
+        return true;
+      }
+      if (property === 'readableEncoding') return null;
+      if (property === 'iterator') {
+        const replay = Readable.from([encoded()]);
+        return replay.iterator.bind(replay);
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  (ctx.request as unknown as { body: unknown }).body = body;
 }

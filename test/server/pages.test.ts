@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import type { Logger } from '../../core/ports.ts';
 import { CHROMIUM, chromiumPath } from '../../scripts/system-parts.ts';
@@ -15,11 +15,18 @@ import { Phone, type PhonePage } from '../fixtures/phone.ts';
 import { startPagesServer } from './pages-harness.ts';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+/** What oidc-provider printed to the operator's terminal (console.warn) since this file started. */
+const providerWarnings: string[] = [];
 let server: RunningServer;
 let dataDir: string;
 let demo: { email: string; password: string };
 
 beforeAll(async () => {
+  const warn = console.warn.bind(console);
+  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+    if (String(args[0]).includes('oidc-provider')) providerWarnings.push(String(args[0]));
+    warn(...args);
+  });
   dataDir = mkdtempSync(join(tmpdir(), 'dl-pages-test-'));
   server = await startServer({ port: 0, dataDir, logger: quiet });
   demo = server.demoUser!;
@@ -130,6 +137,8 @@ describe('verification pages', () => {
       expect(page.page).toBe('confirm');
       expect(page.html).toContain(`value="${auth.user_code}"`);
     }
+    // The folded form is handed on as a body oidc-provider reads afresh: no warning in the terminal.
+    expect(providerWarnings).toEqual([]);
   });
 
   it('deny at confirm shows the denied page and the TV gets access_denied', async () => {
