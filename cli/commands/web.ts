@@ -26,7 +26,7 @@ import { createFileTokenStore } from '../../host/token-store.ts';
 import { portInUseError, startServer, type RunningServer } from '../../server/app.ts';
 import { ASSETS_DIR, catalogFor } from '../../server/catalog.ts';
 import { isLoopbackHost, SERVER_DEFAULTS } from '../../server/defaults.ts';
-import { commandHelp, parseCommandArgs, type Flags } from '../args.ts';
+import { commandHelp, HELP_WIDTH, parseCommandArgs, wrap, type Flags } from '../args.ts';
 import type { ClientSettings } from '../../core/types.ts';
 import { EXIT, type CliIO } from '../io.ts';
 import { reportError } from '../main.ts';
@@ -239,30 +239,30 @@ function readyLines(ready: {
   phoneUrl: string | undefined;
   lan: boolean;
 }): string {
-  const lines = [
-    '',
-    `  Open ${ready.hostUrl} in your browser: the TV and a phone side by side (the TV alone: ${ready.tvUrl}).`,
-    `  Your account and the devices signed in to it: ${ready.accountUrl}`,
-  ];
+  // Each paragraph fitted to an 80-column terminal, two spaces in; addresses are never cut.
+  const lines: string[] = [];
+  const paragraph = (text: string): void => {
+    lines.push('', ...wrap(text, HELP_WIDTH - 2).map((line) => `  ${line}`));
+  };
+  paragraph(`Open ${ready.hostUrl} in your browser: the TV and a phone side by side (the TV alone: ${ready.tvUrl}).`);
+  lines.push(...wrap(`Your account and the devices signed in to it: ${ready.accountUrl}`, HELP_WIDTH - 2).map((line) => `  ${line}`));
   const demo = ready.server?.demoUser;
   if (demo) {
     lines.push('', '  Sign in on the phone with the demo account:', `    email     ${demo.email}`, `    password  ${demo.password}`);
   }
   if (ready.phoneUrl) {
-    lines.push(
-      '',
-      `  Your own phone: scan the QR code on the TV; it leads to ${ready.phoneUrl}, which the phone must reach${ready.lan ? ' (the same Wi-Fi or network as this computer)' : ''}.`,
-      `  The sign-in server is open to every device that can reach it: its pages, tokens and the account API${demo ? ', and the demo account above' : ''}.`,
+    paragraph(
+      `Your own phone: scan the QR code on the TV; it leads to ${ready.phoneUrl}, which the phone must reach${ready.lan ? ' (the same Wi-Fi or network as this computer)' : ''}. ` +
+        `The sign-in server is open to every device that can reach it: its pages, tokens and the account API${demo ? ', and the demo account above' : ''}.` +
+        (isLoopbackHost(new URL(ready.hostUrl).hostname) ? ` The TV (${new URL(ready.hostUrl).host}) still answers this computer only.` : ''),
     );
-    if (isLoopbackHost(new URL(ready.hostUrl).hostname)) lines.push(`  The TV (${new URL(ready.hostUrl).host}) still answers this computer only.`);
   } else if (ready.server) {
-    lines.push(
-      '',
-      '  Your own phone: start with --lan --demo-user (npm start -- --lan --demo-user) so that the QR code carries this',
-      "  computer's network address and the demo account signs in from other machines too (or add an account: device-login users add).",
+    paragraph(
+      "Your own phone: start with --lan --demo-user (npm start -- --lan --demo-user) so that the QR code carries this computer's network address and the demo account signs in from other machines too (or add an account: device-login users add).",
     );
   }
-  return `${lines.join('\n')}\n\n  (The JSON line on stdout is for scripts.)\n`;
+  paragraph('(The JSON line on stdout is for scripts.)');
+  return `${lines.join('\n')}\n`;
 }
 
 /** Builds the TV renderer with Vite when its output is missing or older than its sources. */
