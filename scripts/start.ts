@@ -60,15 +60,23 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     }
     run(binary, [join(root, 'out', 'main', 'index.js'), ...args]);
   } else if (binary) {
-    console.error('device-login: --lan and --public-url are for the TV app in the browser: starting `device-login web` (open the address it prints).\n');
+    console.error(
+      [
+        'device-login: --lan and --public-url are for the TV app in the browser:',
+        '  starting `device-login web` (open the address it prints).',
+        '',
+      ].join('\n'),
+    );
     run(process.execPath, [join(root, 'bin', 'device-login.js'), 'web', ...args.filter((a) => !ELECTRON_ONLY.has(a))]);
   } else {
     console.error(
       [
-        'device-login: the Electron binary is not installed on this machine, so the TV app cannot open as a desktop app.',
-        '  (node_modules/electron is there, but its binary download was blocked or skipped: node_modules/electron/dist is missing.)',
+        'device-login: the Electron binary is not installed on this machine, so the TV app',
+        '  cannot open as a desktop app. (node_modules/electron is there, but its binary',
+        '  download was blocked or skipped: node_modules/electron/dist is missing.)',
         '  To install it, on a machine with internet:  node node_modules/electron/install.js',
-        '  Meanwhile, the same TV app runs in your browser: starting `device-login web` (open the first address it prints).',
+        '  Meanwhile, the same TV app runs in your browser: starting `device-login web`',
+        '  (open the first address it prints).',
         '',
       ].join('\n'),
     );
