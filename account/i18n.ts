@@ -1,10 +1,12 @@
 // The words of the account website, in English and Traditional Chinese (Taiwan), and how a request
 // picks its language: ?lang= (remembered in a cookie under /account), then that cookie, then
-// Accept-Language. The rule is the phone pages' (server/pages/i18n.ts): only Traditional Chinese tags
+// Accept-Language. The rule is the phone pages' (core/language.ts): only Traditional Chinese tags
 // get Chinese; Simplified Chinese falls through to the next language listed, else English.
 import type { IncomingMessage } from 'node:http';
 
-export type Lang = 'en' | 'zh-TW';
+import { matchLanguage, preferredLanguage, type PageLanguage } from '../core/language.ts';
+
+export type Lang = PageLanguage;
 
 const en = {
   htmlLang: 'en',
@@ -136,37 +138,13 @@ export function messages(lang: Lang): Messages {
 /** The cookie that remembers a ?lang= choice; its own name and Path=/account, apart from the server's. */
 export const LANG_COOKIE = 'dl_account_lang';
 
-/** Maps a language tag to one we have, or undefined (Simplified Chinese and unknown tags). */
-export function matchLang(tag: string | undefined): Lang | undefined {
-  if (!tag) return undefined;
-  const t = tag.trim().toLowerCase();
-  if (t === 'en' || t.startsWith('en-')) return 'en';
-  const [primary, second] = t.split('-');
-  if (primary !== 'zh' || !second) return undefined;
-  if (second === 'hant') return 'zh-TW';
-  return ['tw', 'hk', 'mo'].includes(second) ? 'zh-TW' : undefined;
-}
-
 /** The language of a request: the query's choice, then the cookie's, then Accept-Language, else English. */
 export function pickLang(req: IncomingMessage, query: URLSearchParams, cookies: Record<string, string>): { lang: Lang; chosen: boolean } {
-  const fromQuery = matchLang(query.get('lang') ?? undefined);
+  const fromQuery = matchLanguage(query.get('lang') ?? undefined);
   if (fromQuery) return { lang: fromQuery, chosen: true };
-  const fromCookie = matchLang(cookies[LANG_COOKIE]);
+  const fromCookie = matchLanguage(cookies[LANG_COOKIE]);
   if (fromCookie) return { lang: fromCookie, chosen: false };
-  const ranked = String(req.headers['accept-language'] ?? '')
-    .split(',')
-    .map((part, index) => {
-      const [tag, ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return { tag: tag ?? '', q: q ? Number(q.slice(2)) || 0 : 1, index };
-    })
-    .filter((entry) => entry.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  for (const entry of ranked) {
-    const lang = matchLang(entry.tag);
-    if (lang) return { lang, chosen: false };
-  }
-  return { lang: 'en', chosen: false };
+  return { lang: preferredLanguage(req.headers['accept-language']) ?? 'en', chosen: false };
 }
 
 /** A date and time as people of `lang` read it, e.g. "12 May 2025, 14:03" / "2025年5月12日 下午2:03". */

@@ -2,9 +2,10 @@
 // written for the person, in English or Traditional Chinese by Accept-Language, saying to go back
 // to the terminal (the CLI) or the TV app (a DeviceController's sign-in on this computer), or what
 // went wrong. No script, no outside resource, nothing to leak.
+import { preferredLanguage, type PageLanguage } from '../core/language.ts';
 
-/** The languages of the page: Traditional Chinese for zh-TW, zh-HK, zh-MO and zh-Hant, else English. */
-export type RedirectLang = 'en' | 'zh-TW';
+/** The languages of the page: Traditional Chinese for zh-TW, zh-HK, zh-MO and zh-Hant, else English (core/language.ts). */
+export type RedirectLang = PageLanguage;
 
 /** What the page says. */
 export type RedirectPageKind = 'signed_in' | 'denied' | 'wrong_state' | 'failed';
@@ -50,22 +51,9 @@ const APP_WORDS = {
   },
 } as const satisfies Words;
 
-/** The page's language from an Accept-Language header: the first listed language we have, by q. */
+/** The page's language from an Accept-Language header: the first listed language we have, by q, else English. */
 export function redirectLang(acceptLanguage: string | undefined): RedirectLang {
-  const ranked = (acceptLanguage ?? '')
-    .split(',')
-    .map((part, index) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return { tag: tag.toLowerCase(), q: q ? Number(q.slice(2)) || 0 : 1, index };
-    })
-    .filter((entry) => entry.tag && entry.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  for (const { tag } of ranked) {
-    if (/^zh-(tw|hk|mo|hant)\b/.test(tag)) return 'zh-TW';
-    if (tag.startsWith('en')) return 'en';
-  }
-  return 'en';
+  return preferredLanguage(acceptLanguage) ?? 'en';
 }
 
 /** The HTML of the page; `detail` (English, from the error) is added to `failed` for whoever reads it. */

@@ -1,12 +1,12 @@
 // The words of the verification pages, in English and Traditional Chinese (Taiwan), and how a
-// request picks its language: ?lang= (remembered in a cookie), then the cookie, then Accept-Language.
-// Only Traditional Chinese tags (zh-TW, zh-HK, zh-MO, zh-Hant-*) get Chinese. Simplified Chinese
-// (zh-CN, zh-SG, zh-Hans-*, and a bare zh, which browsers in mainland China send) falls through to the
-// next language the browser lists, else English: handing someone a script they did not ask for, without
-// saying so, reads as a mistake. The switcher says 繁體中文, so anyone who prefers it can choose it.
+// request picks its language: ?lang= (remembered in a cookie), then the cookie, then Accept-Language
+// (core/language.ts says which tags get Chinese). The switcher says 繁體中文, so anyone who prefers it
+// can choose it.
 import type { Context } from 'koa';
 
-export type Lang = 'en' | 'zh-TW';
+import { matchLanguage, preferredLanguage, type PageLanguage } from '../../core/language.ts';
+
+export type Lang = PageLanguage;
 export const LANGS: readonly Lang[] = ['en', 'zh-TW'];
 export const LANG_COOKIE = 'dl_lang';
 
@@ -214,43 +214,14 @@ export function messages(lang: Lang): Messages {
 
 export type { Messages };
 
-/**
- * Maps a language tag to one we have, or undefined: 'zh-TW', 'zh-HK', 'zh-MO', 'zh-Hant(-*)' ->
- * zh-TW; Simplified Chinese ('zh', 'zh-CN', 'zh-SG', 'zh-Hans(-*)') -> undefined (see the top).
- */
-export function matchLang(tag: string | undefined): Lang | undefined {
-  if (!tag) return undefined;
-  const t = tag.trim().toLowerCase();
-  if (t === 'en' || t.startsWith('en-')) return 'en';
-  const [primary, second] = t.split('-');
-  if (primary !== 'zh' || !second) return undefined;
-  if (second === 'hant') return 'zh-TW';
-  if (second === 'hans') return undefined;
-  return ['tw', 'hk', 'mo'].includes(second) ? 'zh-TW' : undefined;
-}
-
 /** Picks the language of a request; a ?lang= choice is remembered in a cookie. */
 export function pickLang(ctx: Context): Lang {
-  const query = typeof ctx.query.lang === 'string' ? matchLang(ctx.query.lang) : undefined;
+  const query = typeof ctx.query.lang === 'string' ? matchLanguage(ctx.query.lang) : undefined;
   if (query) {
     ctx.cookies.set(LANG_COOKIE, query, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: 365 * 24 * 3600 * 1000, path: '/' });
     return query;
   }
-  const cookie = matchLang(ctx.cookies.get(LANG_COOKIE));
+  const cookie = matchLanguage(ctx.cookies.get(LANG_COOKIE));
   if (cookie) return cookie;
-  const header = ctx.get('accept-language');
-  const ranked = header
-    .split(',')
-    .map((part, index) => {
-      const [tag, ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return { tag: tag ?? '', q: q ? Number(q.slice(2)) || 0 : 1, index };
-    })
-    .filter((entry) => entry.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  for (const entry of ranked) {
-    const lang = matchLang(entry.tag);
-    if (lang) return lang;
-  }
-  return 'en';
+  return preferredLanguage(ctx.get('accept-language')) ?? 'en';
 }

@@ -6,8 +6,9 @@
 // site's address: Chromium applies form-action to the redirect after a submitted form.
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 
+import { matchLanguage } from '../../core/language.ts';
 import type { PageHooks } from '../provider.ts';
-import { matchLang, messages, type Lang, type Messages } from './i18n.ts';
+import { messages, type Lang, type Messages } from './i18n.ts';
 import { clientLabel } from './oidc.ts';
 import { language, render } from './respond.ts';
 import { allowFormActionTo } from './security.ts';
@@ -18,7 +19,7 @@ function logoutLanguage(ctx: KoaContextWithOIDC): { lang: Lang; m: Messages } {
   const asked = ctx.oidc.params?.ui_locales;
   if (typeof asked === 'string') {
     for (const tag of asked.split(/\s+/)) {
-      const lang = matchLang(tag);
+      const lang = matchLanguage(tag);
       if (lang) return { lang, m: messages(lang) };
     }
   }
