@@ -2,7 +2,7 @@
 // sign-in still holds, so that a TV signed out from the account page goes back to Welcome without
 // anyone pressing a key. The timing on a virtual clock (the Clock port) against a provider written as
 // a function of each request; the same path against the real embedded server is in
-// signed-out-from-account.test.ts.
+// session-ended.test.ts ("a TV signed out from the account page").
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceLoginError } from '../../core/errors.ts';
 import type { HttpClient, HttpRequest, HttpResponse, TokenStore } from '../../core/ports.ts';
