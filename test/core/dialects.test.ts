@@ -1,9 +1,7 @@
 // What the Protocol sends under each preset's dialect (core/dialects.ts), seen by a real HTTP server
 // on 127.0.0.1 through the real axios HttpClient: exact bodies, content types and headers. Also the
 // AWS client registration, kept in the TokenStore until it expires and made again when refused.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REGISTRATION_MARGIN_MS, registrationStoreKey } from '../../core/client-registration.ts';
 import { DEVICE_CODE_GRANT_TYPE } from '../../core/dialects.ts';
 import type { Clock, Logger, Ports } from '../../core/ports.ts';
@@ -15,56 +13,9 @@ import { systemClock } from '../../host/clock.ts';
 import { createAxiosHttpClient } from '../../host/http.ts';
 import { createScriptedHttpClient } from '../../host/scripted-http.ts';
 import { memoryStore } from '../fixtures/memory-store.ts';
+import { recordingServers } from '../fixtures/recording-server.ts';
 
-interface Seen {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  /** The form's fields, or the JSON object. */
-  body: Record<string, unknown>;
-}
-interface Answer {
-  status?: number;
-  body?: unknown;
-}
-
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise<void>((resolve) => {
-          s.closeAllConnections();
-          s.close(() => resolve());
-        }),
-    ),
-  );
-});
-
-/** A server answering every request with `handler(request)`, recording what it saw. */
-async function serve(handler: (seen: Seen) => Answer): Promise<{ base: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (c: Buffer) => (text += c.toString()));
-    req.on('end', () => {
-      const json = /application\/json/.test(req.headers['content-type'] ?? '');
-      const request: Seen = {
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: req.headers,
-        body: json ? (JSON.parse(text) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(text)),
-      };
-      seen.push(request);
-      const answer = handler(request);
-      res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
-      res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
+const { serve } = recordingServers();
 
 const logs: string[] = [];
 const logger: Logger = {

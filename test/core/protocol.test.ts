@@ -1,74 +1,16 @@
 // The Protocol against real HTTP servers on 127.0.0.1 with the real axios HttpClient: the requests
 // it sends, how it treats transport faults, refresh, revocation, and id_token + userinfo profiles.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DeviceLoginError } from '../../core/errors.ts';
 import type { Logger, Ports } from '../../core/ports.ts';
 import { createProtocol, DEVICE_CODE_GRANT_TYPE } from '../../core/protocol.ts';
 import type { ClientSettings, Endpoints, TokenSet } from '../../core/types.ts';
 import { systemClock } from '../../host/clock.ts';
 import { createAxiosHttpClient } from '../../host/http.ts';
+import { recordingServers, type Answer } from '../fixtures/recording-server.ts';
 
-interface Seen {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  form: Record<string, string>;
-}
-interface Answer {
-  status?: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-  delayMs?: number;
-}
-
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise<void>((resolve) => {
-          s.closeAllConnections();
-          s.close(() => resolve());
-        }),
-    ),
-  );
-});
-
-/** A server that answers every request with `handler(request)` and records what it saw. */
-async function serve(handler: (seen: Seen) => Answer): Promise<{ base: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const request: Seen = {
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: req.headers,
-        form: Object.fromEntries(new URLSearchParams(body)),
-      };
-      seen.push(request);
-      const answer = handler(request);
-      setTimeout(() => {
-        if (res.destroyed) return;
-        const text =
-          answer.body === undefined
-            ? ''
-            : typeof answer.body === 'string'
-              ? answer.body
-              : JSON.stringify(answer.body);
-        res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers });
-        res.end(text);
-      }, answer.delayMs ?? 0);
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
+const { serve } = recordingServers();
 
 const warnings: string[] = [];
 const logger: Logger = {
@@ -167,8 +109,8 @@ describe('device authorization request', () => {
   });
 
   it('throws network when the server cannot be reached', async () => {
-    const { base } = await serve(() => ({}));
-    await new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));
+    const { base, close } = await serve(() => ({}));
+    await close();
     const err = await rejection(
       createProtocol({
         endpoints: endpointsAt(base),
@@ -229,8 +171,8 @@ describe('polling', () => {
   });
 
   it('turns a refused connection into retry', async () => {
-    const { base } = await serve(() => ({}));
-    await new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));
+    const { base, close } = await serve(() => ({}));
+    await close();
     const outcome = await createProtocol({
       endpoints: endpointsAt(base),
       client: { clientId: 'tv' },
