@@ -12,6 +12,8 @@ export default defineConfig({
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
   timeout: 120_000,
+  // The whole run (about 5 minutes here) may not outlast this: a hang ends as a failure that says so.
+  globalTimeout: 30 * 60_000,
   expect: { timeout: 15_000 },
   outputDir: 'test-results',
   reporter: [['list'], ['./e2e/summary-reporter.ts'], ...(process.env.CI ? [['html', { open: 'never' }] as const] : [])],

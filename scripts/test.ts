@@ -65,6 +65,14 @@ export function closingCounts(output: string): Counts | undefined {
   return counts;
 }
 
+/**
+ * The longest a runner may take before it is stopped and counted as failed: several times what a whole
+ * run takes on two cores (vitest about 6 minutes, Playwright about 5), well inside CI's 90 minutes.
+ * The runners bound their own tests; this catches what they cannot, so that a hang is a failure that
+ * says so rather than a CI run that never ends.
+ */
+export const RUNNER_LIMIT_MS = 40 * 60_000;
+
 /** Runs one test runner, its output passed through as it comes, and reads its closing line. */
 function runRunner(name: string, script: string, args: string[]): Promise<RunnerResult> {
   return new Promise((resolve) => {
@@ -83,7 +91,13 @@ function runRunner(name: string, script: string, args: string[]): Promise<Runner
       console.error(`npm test: could not start ${name}: ${err.message}`);
       resolve({ name, exitCode: 1 });
     });
+    const limit = setTimeout(() => {
+      console.error(`npm test: ${name} has not ended after ${RUNNER_LIMIT_MS / 60_000} minutes; stopping it (counted as failed).`);
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    }, RUNNER_LIMIT_MS);
     child.on('close', (code, signal) => {
+      clearTimeout(limit);
       const counts = closingCounts(output);
       resolve({ name, exitCode: code ?? (signal ? 1 : 0), ...(counts ? { counts } : {}) });
     });

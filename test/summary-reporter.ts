@@ -1,4 +1,5 @@
-import type { Reporter, TestModule, TestSuite } from 'vitest/node';
+import type { Reporter, TestCase, TestModule, TestSuite, Vitest } from 'vitest/node';
+import { describeWorker, StuckWatch, workerPids, type StuckFile } from './stuck-worker.ts';
 
 /** Marks the reason in the title of a suite skipped for a missing system part (test/fixtures/needs.ts). */
 export const SKIP_MARK = ' [skipped: ';
@@ -8,9 +9,84 @@ export const SKIP_MARK = ' [skipped: ';
  * the reasons for skips. "failed" counts every failure the runner counts, not only failed tests: a
  * file that failed to load, a `beforeAll`/`afterAll` hook that threw (its tests may all have passed),
  * and every unhandled error. A run that vitest ends non-zero never closes on `0 failed`.
+ *
+ * A file whose worker stops running its event loop would keep vitest waiting forever: the reporter
+ * watches for one (test/stuck-worker.ts), names it with what its worker was doing, and ends the run
+ * with it counted as failed.
  */
 export default class SummaryReporter implements Reporter {
+  #watch: StuckWatch | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #testTimeoutMs = 5_000;
+  /** Results so far, for the closing line of a run that a stuck worker ends. */
+  readonly #sofar = { passed: 0, failed: 0, skipped: 0 };
+
+  onInit(vitest: Vitest): void {
+    this.#testTimeoutMs = vitest.config.testTimeout;
+    this.#watch = new StuckWatch({ hookTimeoutMs: vitest.config.hookTimeout });
+    this.#timer = setInterval(() => this.#checkStuck(), 5_000);
+    this.#timer.unref();
+  }
+
+  /** A worker has taken the file (its import, which vitest gives no timeout, is watched too). */
+  onTestModuleQueued(mod: TestModule): void {
+    this.#watch?.fileStarted(mod.id, mod.relativeModuleId, Date.now());
+  }
+
+  onTestModuleStart(mod: TestModule): void {
+    this.#watch?.fileStarted(mod.id, mod.relativeModuleId, Date.now());
+  }
+
+  onTestCaseReady(test: TestCase): void {
+    this.#watch?.testStarted(test.module.id, test.id, test.fullName, test.options.timeout ?? this.#testTimeoutMs, Date.now());
+  }
+
+  onTestCaseResult(test: TestCase): void {
+    this.#watch?.testEnded(test.module.id, test.id, Date.now());
+    const state = test.result().state;
+    if (state === 'passed' || state === 'failed') this.#sofar[state]++;
+    else this.#sofar.skipped++;
+  }
+
+  onTestModuleEnd(mod: TestModule): void {
+    this.#watch?.fileEnded(mod.id);
+  }
+
+  #checkStuck(): void {
+    const stuck = this.#watch?.stuck(Date.now()) ?? [];
+    if (stuck.length === 0) return;
+    clearInterval(this.#timer);
+    void this.#endStuck(stuck);
+  }
+
+  /** Says which files are stuck and what their workers were doing, then ends the run as failed. */
+  async #endStuck(stuck: StuckFile[]): Promise<void> {
+    const say = (line: string) => process.stdout.write(`${line}\n`);
+    say('');
+    for (const file of stuck) {
+      const under = file.tests.length > 0 ? ` during ${file.tests.map((name) => `"${name}"`).join(', ')}` : '';
+      say(`STUCK: ${file.file} has reported nothing for ${Math.round(file.silentMs / 1000)} s${under}, past every timeout it has: its worker is stuck. Ending the run.`);
+    }
+    for (const pid of workerPids()) {
+      try {
+        for (const line of await describeWorker(pid)) say(line);
+      } catch (err) {
+        say(`worker ${pid}: could not be described (${err instanceof Error ? err.message : String(err)})`);
+      }
+      // Ends it, so that the next worker's inspector can open on the same port.
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    const { passed, failed, skipped } = this.#sofar;
+    say(`\n${passed} passed, ${failed + stuck.length} failed, ${skipped} skipped`);
+    process.exit(1);
+  }
+
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
+    clearInterval(this.#timer);
     let passed = 0;
     let failed = 0;
     let skipped = 0;
