@@ -26,9 +26,15 @@ export interface StuckFile {
   tests: string[];
 }
 
-/** The bookkeeping: which files are under way, and which have gone silent past their timeouts. */
+/**
+ * The bookkeeping: which files are under way, which are still to come, and which have gone silent
+ * past their timeouts. Files are keyed by their module id (the file's path).
+ */
 export class StuckWatch {
   readonly #files = new Map<string, RunningFile>();
+  /** Files of the run not yet ended (started or not), with their names. */
+  readonly #unfinished = new Map<string, string>();
+  #lastEventAt = 0;
   readonly #hookTimeoutMs: number;
   readonly #graceMs: number;
 
@@ -37,11 +43,20 @@ export class StuckWatch {
     this.#graceMs = options.graceMs ?? STUCK_GRACE_MS;
   }
 
+  runStarted(files: ReadonlyArray<{ id: string; file: string }>, now: number): void {
+    for (const { id, file } of files) this.#unfinished.set(id, file);
+    this.#lastEventAt = now;
+  }
+
   fileStarted(id: string, file: string, now: number): void {
-    this.#files.set(id, { file, lastEventAt: now, tests: new Map() });
+    this.#lastEventAt = now;
+    const running = this.#files.get(id);
+    if (running) running.lastEventAt = now;
+    else this.#files.set(id, { file, lastEventAt: now, tests: new Map() });
   }
 
   testStarted(fileId: string, testId: string, name: string, timeoutMs: number, now: number): void {
+    this.#lastEventAt = now;
     const running = this.#files.get(fileId);
     if (!running) return;
     running.lastEventAt = now;
@@ -49,20 +64,24 @@ export class StuckWatch {
   }
 
   testEnded(fileId: string, testId: string, now: number): void {
+    this.#lastEventAt = now;
     const running = this.#files.get(fileId);
     if (!running) return;
     running.lastEventAt = now;
     running.tests.delete(testId);
   }
 
-  fileEnded(id: string): void {
+  fileEnded(id: string, now: number): void {
+    this.#lastEventAt = now;
     this.#files.delete(id);
+    this.#unfinished.delete(id);
   }
 
   /**
    * Files silent past their deadline: a test under way may take its own timeout plus its hooks'
    * (beforeEach, afterEach); between tests, hooks and the import may take a hook timeout; each then
-   * gets the grace on top, for a loaded machine.
+   * gets the grace on top, for a loaded machine. When no file is under way and files are still to
+   * come, the run itself may stay silent that long (a worker that never got as far as its file).
    */
   stuck(now: number): StuckFile[] {
     const out: StuckFile[] = [];
@@ -75,6 +94,9 @@ export class StuckWatch {
       if (now > deadline + this.#graceMs) {
         out.push({ file: running.file, silentMs: now - running.lastEventAt, tests: tests.map((test) => test.name) });
       }
+    }
+    if (this.#files.size === 0 && this.#unfinished.size > 0 && now > this.#lastEventAt + this.#hookTimeoutMs + this.#graceMs) {
+      for (const file of this.#unfinished.values()) out.push({ file, silentMs: now - this.#lastEventAt, tests: [] });
     }
     return out;
   }

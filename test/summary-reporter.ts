@@ -1,4 +1,5 @@
-import type { Reporter, TestCase, TestModule, TestSuite, Vitest } from 'vitest/node';
+import { relative } from 'node:path';
+import type { Reporter, TestCase, TestModule, TestSpecification, TestSuite, Vitest } from 'vitest/node';
 import { describeWorker, StuckWatch, workerPids, type StuckFile } from './stuck-worker.ts';
 
 /** Marks the reason in the title of a suite skipped for a missing system part (test/fixtures/needs.ts). */
@@ -18,38 +19,48 @@ export default class SummaryReporter implements Reporter {
   #watch: StuckWatch | undefined;
   #timer: NodeJS.Timeout | undefined;
   #testTimeoutMs = 5_000;
+  #root = process.cwd();
   /** Results so far, for the closing line of a run that a stuck worker ends. */
   readonly #sofar = { passed: 0, failed: 0, skipped: 0 };
 
   onInit(vitest: Vitest): void {
     this.#testTimeoutMs = vitest.config.testTimeout;
+    this.#root = vitest.config.root;
     this.#watch = new StuckWatch({ hookTimeoutMs: vitest.config.hookTimeout });
     this.#timer = setInterval(() => this.#checkStuck(), 5_000);
     this.#timer.unref();
   }
 
+  onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {
+    const root = this.#root;
+    this.#watch?.runStarted(
+      specifications.map((spec) => ({ id: spec.moduleId, file: relative(root, spec.moduleId) })),
+      Date.now(),
+    );
+  }
+
   /** A worker has taken the file (its import, which vitest gives no timeout, is watched too). */
   onTestModuleQueued(mod: TestModule): void {
-    this.#watch?.fileStarted(mod.id, mod.relativeModuleId, Date.now());
+    this.#watch?.fileStarted(mod.moduleId, mod.relativeModuleId, Date.now());
   }
 
   onTestModuleStart(mod: TestModule): void {
-    this.#watch?.fileStarted(mod.id, mod.relativeModuleId, Date.now());
+    this.#watch?.fileStarted(mod.moduleId, mod.relativeModuleId, Date.now());
   }
 
   onTestCaseReady(test: TestCase): void {
-    this.#watch?.testStarted(test.module.id, test.id, test.fullName, test.options.timeout ?? this.#testTimeoutMs, Date.now());
+    this.#watch?.testStarted(test.module.moduleId, test.id, test.fullName, test.options.timeout ?? this.#testTimeoutMs, Date.now());
   }
 
   onTestCaseResult(test: TestCase): void {
-    this.#watch?.testEnded(test.module.id, test.id, Date.now());
+    this.#watch?.testEnded(test.module.moduleId, test.id, Date.now());
     const state = test.result().state;
     if (state === 'passed' || state === 'failed') this.#sofar[state]++;
     else this.#sofar.skipped++;
   }
 
   onTestModuleEnd(mod: TestModule): void {
-    this.#watch?.fileEnded(mod.id);
+    this.#watch?.fileEnded(mod.moduleId, Date.now());
   }
 
   #checkStuck(): void {
