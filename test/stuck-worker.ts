@@ -137,9 +137,11 @@ export async function describeWorker(pid: number): Promise<string[]> {
   );
   const native = await promisify(execFile)('gdb', ['-p', String(pid), '-batch', '-ex', 'bt 20'], { timeout: 20_000 }).then(
     ({ stdout }) => stdout.split('\n').filter((line) => line.startsWith('#')),
-    () => [] as string[],
+    (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? 'gdb is not installed' : `gdb could not read it: ${err.message.split('\n')[0]}`),
   );
-  lines.push(...(native.length > 0 ? ['  native stack:', ...native.map((line) => `    ${line}`)] : ['  (no native stack: gdb is not installed)']));
+  if (typeof native === 'string') lines.push(`  (no native stack: ${native})`);
+  else if (native.length === 0) lines.push('  (no native stack: gdb could not attach)');
+  else lines.push('  native stack:', ...native.map((line) => `    ${line}`));
   return lines;
 }
 

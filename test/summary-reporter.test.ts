@@ -55,7 +55,8 @@ describe('the closing line', () => {
     expect(code).not.toBe(0);
     expect(stdout).toMatch(/^STUCK: blocked\.fixture\.ts has reported nothing/m);
     expect(stdout).toContain('it is blocked outside JavaScript');
-    if (spawnSync('gdb', ['--version']).status === 0) expect(stdout).toMatch(/native stack:\n\s+#0 /);
+    // Where gdb may not attach (not root, ptrace restricted) it says so instead.
+    if (spawnSync('gdb', ['--version']).status === 0) expect(stdout).toMatch(/native stack:\n\s+#0 |\(no native stack: gdb could not/);
     else expect(stdout).toContain('(no native stack: gdb is not installed)');
     expect(line).toBe('0 passed, 1 failed, 0 skipped');
   }, 60_000);
