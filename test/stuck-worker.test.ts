@@ -60,4 +60,17 @@ describe('the stuck-worker watch', () => {
     w.fileEnded('/b', 200_000);
     expect(w.stuck(10_000_000)).toEqual([]);
   });
+
+  it('forgets what an ended or replaced run left (watch mode)', () => {
+    const w = watch();
+    w.runStarted([{ id: '/a', file: 'a.test.ts' }], 0);
+    w.fileStarted('/a', 'a.test.ts', 0);
+    w.runStarted([{ id: '/b', file: 'b.test.ts' }], 1_000);
+    w.fileStarted('/b', 'b.test.ts', 1_000);
+    w.fileEnded('/b', 2_000);
+    expect(w.stuck(10_000_000)).toEqual([]);
+    w.runStarted([{ id: '/c', file: 'c.test.ts' }], 0);
+    w.runEnded();
+    expect(w.stuck(10_000_000)).toEqual([]);
+  });
 });

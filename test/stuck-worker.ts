@@ -43,9 +43,17 @@ export class StuckWatch {
     this.#graceMs = options.graceMs ?? STUCK_GRACE_MS;
   }
 
+  /** A new run (watch mode starts one at each change): what an earlier run left is forgotten. */
   runStarted(files: ReadonlyArray<{ id: string; file: string }>, now: number): void {
+    this.runEnded();
     for (const { id, file } of files) this.#unfinished.set(id, file);
     this.#lastEventAt = now;
+  }
+
+  /** The run is over (or cancelled): nothing is under way until the next one. */
+  runEnded(): void {
+    this.#files.clear();
+    this.#unfinished.clear();
   }
 
   fileStarted(id: string, file: string, now: number): void {

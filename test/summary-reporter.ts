@@ -97,7 +97,7 @@ export default class SummaryReporter implements Reporter {
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
-    clearInterval(this.#timer);
+    this.#watch?.runEnded();
     let passed = 0;
     let failed = 0;
     let skipped = 0;
