@@ -62,7 +62,8 @@ test('the TV app is killed while a code is shown: within seconds the TV says so 
   await expect(screen(tv)).toHaveAttribute('data-host', 'lost', { timeout: 6_000 });
   expect(Date.now() - killedAt, 'noticed within seconds').toBeLessThan(6_000);
   await expect(tv.getByRole('heading', { name: 'The TV app stopped' })).toBeVisible();
-  await expect(tv.getByText(/Reconnecting/)).toBeVisible();
+  // On the screen itself: the same words are also in the screen reader's alert while it is announced.
+  await expect(tv.getByRole('main').getByText(/Reconnecting/)).toBeVisible();
   // No flow state is claimed, and nothing says it is waiting or counts down.
   await expect(screen(tv)).not.toHaveAttribute('data-state', /./);
   await expect(tv.getByText('Waiting for you on your phone')).toHaveCount(0);
