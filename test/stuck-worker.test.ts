@@ -7,6 +7,19 @@ const HOOK = 30_000;
 const GRACE = 120_000;
 const watch = () => new StuckWatch({ hookTimeoutMs: HOOK, graceMs: GRACE });
 
+/** A watch over a run of two files, a.test.ts and b.test.ts, started at 0. */
+function runOfTwo(): StuckWatch {
+  const w = watch();
+  w.runStarted(
+    [
+      { id: '/a', file: 'a.test.ts' },
+      { id: '/b', file: 'b.test.ts' },
+    ],
+    0,
+  );
+  return w;
+}
+
 describe('the stuck-worker watch', () => {
   it('gives a test under way its own timeout, two hook timeouts and the grace', () => {
     const w = watch();
@@ -31,28 +44,14 @@ describe('the stuck-worker watch', () => {
   });
 
   it('never calls a file stuck that a worker has not taken while another file is under way', () => {
-    const w = watch();
-    w.runStarted(
-      [
-        { id: '/a', file: 'a.test.ts' },
-        { id: '/b', file: 'b.test.ts' },
-      ],
-      0,
-    );
+    const w = runOfTwo();
     w.fileStarted('/a', 'a.test.ts', 0);
     w.testStarted('/a', 't1', 'long', 600_000, 0);
     expect(w.stuck(600_000)).toEqual([]);
   });
 
   it('calls the files still to come stuck when nothing has been heard of the run for a hook timeout and the grace', () => {
-    const w = watch();
-    w.runStarted(
-      [
-        { id: '/a', file: 'a.test.ts' },
-        { id: '/b', file: 'b.test.ts' },
-      ],
-      0,
-    );
+    const w = runOfTwo();
     w.fileStarted('/a', 'a.test.ts', 0);
     w.fileEnded('/a', 10_000);
     expect(w.stuck(10_000 + HOOK + GRACE)).toEqual([]);

@@ -116,9 +116,7 @@ export function workerPids(parent = process.pid): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== parent) continue;
+      if (Number(statFields(Number(entry))[1]) !== parent) continue;
       if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('workers/forks')) pids.push(Number(entry));
     } catch {
       // gone meanwhile
@@ -129,13 +127,13 @@ export function workerPids(parent = process.pid): number[] {
 
 /** What one worker was doing: the file it runs and its JavaScript stack, else its native stack. */
 export async function describeWorker(pid: number): Promise<string[]> {
-  const lines = [`worker ${pid}: ${processState(pid)}`];
+  const state = processState(pid);
+  const lines = [`worker ${pid}: ${state}`];
   const js = await pausedStack(pid).catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }));
   if ('frames' in js) {
     lines.push(`  test file: ${js.file ?? '(unknown)'}`, '  JavaScript stack (innermost first):', ...js.frames.map((frame) => `    at ${frame}`));
     return lines;
   }
-  const state = processState(pid);
   lines.push(
     state.startsWith('state T')
       ? `  no JavaScript stack (${js.error}): it is stopped by a signal (SIGSTOP, or SIGTTIN/SIGTTOU from a terminal)`
@@ -153,11 +151,16 @@ export async function describeWorker(pid: number): Promise<string[]> {
   return lines;
 }
 
+/** The fields of /proc/<pid>/stat after the command name (state first, then the parent's pid, …). */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** State and CPU time from /proc: a worker spinning in JavaScript is running and gaining CPU time. */
 function processState(pid: number): string {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = statFields(pid);
     const ticks = Number(fields[11]) + Number(fields[12]);
     return `state ${fields[0]}, ${(ticks / 100).toFixed(1)} s of CPU`;
   } catch {
